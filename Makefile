@@ -1,0 +1,69 @@
+# UnionHub — the two commands a newcomer types: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/unionhub
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= default
+
+.PHONY: install demo serve test test-fast test-pg e2e bench lint messages services clean-demo
+
+## install: the virtual environment (requirements.lock) and the front-end assets (package-lock.json)
+install: $(VENV)/.installed static/vendor/.copied
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+static/vendor/.copied: frontend/package-lock.json frontend/copy-assets.mjs
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	node frontend/copy-assets.mjs
+	touch $@
+
+## demo: install, migrate the embedded SQLite database, load demo data, serve on $(HOST):$(PORT)
+demo: install
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v 0
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo --if-empty --scale $(SCALE)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py startup
+	@bash scripts/demo_banner.sh $(HOST) $(PORT)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+clean-demo:
+	rm -f var/unionhub.sqlite3 var/unionhub.sqlite3-*
+
+## test: the whole suite on SQLite (PostgreSQL-only tests run in test-pg), then the browser journeys
+test: install e2e-deps
+	$(PY) -m pytest
+
+## test-pg: the whole suite again on the machine's PostgreSQL and Redis; nothing may be skipped
+test-pg: install e2e-deps services
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest
+
+## e2e-deps: Debian's Chromium and a CJK font for the browser tests (Playwright cannot download its own here)
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || \
+	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils >/dev/null; }
+
+e2e: install e2e-deps
+	$(PY) -m pytest e2e
+
+## services: start PostgreSQL and Redis when they are down (CI machines)
+services:
+	@bash scripts/services.sh
+
+bench: install services
+	$(PY) -m bench all --scale $(SCALE)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'frontend/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -1,0 +1,20 @@
+"""URLs: core's pages and API, then every programme's, discovered through the registry."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from core.api import api
+from core.registry import registry
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    *registry.root_urlpatterns(),
+    *registry.programme_urlpatterns(),
+    path("", include("core.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

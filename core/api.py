@@ -1,0 +1,143 @@
+"""The versioned JSON API (/api/v1/): one NinjaAPI, routers added by each programme's hooks.
+
+Errors always answer ``{"code": ..., "message": ..., "field": ...}`` with a 4xx status;
+messages are in the request's language.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from core.errors import ApiError
+from core.models import ApiToken
+from core.registry import registry
+
+
+class DeviceTokenAuth(HttpBearer):
+    """``Authorization: Bearer uh_…`` for collector handhelds; tokens are stored hashed."""
+
+    def authenticate(self, request, token):
+        if not token or not token.startswith("uh_"):
+            return None
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        # Touch at most once a minute: a write per scan would double the hot path's work.
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The page session (CSRF-checked on writes, as Django forms are)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+device_or_session = [DeviceTokenAuth(), SessionAuth(csrf=True)]
+
+api = NinjaAPI(
+    title="UnionHub API",
+    version="1",
+    description="西城区总工会 UnionHub 平台接口。错误统一返回 {code, message, field}。",
+    urls_namespace="api_v1",
+    auth=device_or_session,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None, **extra):
+    body = {"code": code, "message": message, "field": field, **extra}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return _error(request, exc.status, exc.code, str(exc.message), exc.field, **exc.extra)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload", "form")]
+    field = ".".join(loc) or None
+    reason = first.get("msg", "")
+    message = _("字段 %(field)s 无效：%(reason)s") % {"field": field or "-", "reason": reason}
+    errors = [{"field": ".".join(str(p) for p in e.get("loc", [])), "reason": e.get("msg", "")} for e in exc.errors[:20]]
+    return _error(request, 422, "invalid", message, field, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", _("请先登录"))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, "forbidden", _("没有权限执行此操作"))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", _("找不到该对象"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+core_router = Router(tags=["core"])
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    roles: list[str]
+    member_id: int | None = None
+
+
+@core_router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前用户")
+def me(request):
+    from core.scoping import member_for, role_assignments
+
+    member = member_for(request.user)
+    return {
+        "username": request.user.username,
+        "display_name": str(request.user),
+        "roles": sorted({a.role for a in role_assignments(request.user)}),
+        "member_id": member.pk if member else None,
+    }
+
+
+api.add_router("/core", core_router)
+api.add_router("/orgs", "core.api_orgs.router")
+for _prefix, _dotted in registry.api_routers:
+    api.add_router(f"/{_prefix}", import_string(_dotted))

@@ -1,0 +1,44 @@
+"""What demo seeders share: the tree core built, the demo users, a seeded random source, the scale."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from core.models import Member, Organisation, User
+
+DEMO_PASSWORD = "demo12345"
+
+
+@dataclass
+class DemoScale:
+    name: str
+    streets: int
+    industries: int
+    organisations: int
+    members: int
+
+
+SCALES = {
+    "tiny": DemoScale("tiny", streets=3, industries=1, organisations=30, members=600),
+    "small": DemoScale("small", streets=15, industries=3, organisations=300, members=6_000),
+    "default": DemoScale("default", streets=15, industries=5, organisations=2_000, members=50_000),
+    "large": DemoScale("large", streets=15, industries=8, organisations=10_000, members=1_000_000),
+}
+
+
+@dataclass
+class DemoContext:
+    scale: DemoScale
+    rng: random.Random
+    district: Organisation | None = None
+    streets: list[Organisation] = field(default_factory=list)
+    industries: list[Organisation] = field(default_factory=list)
+    grassroots: list[Organisation] = field(default_factory=list)
+    # The demo logins by role name ("district", "street", "grassroots", "collector", "inspector").
+    users: dict[str, User] = field(default_factory=dict)
+    # The demo worker who logs in with phone 13800000001 (and a few more for rankings).
+    demo_workers: list[Member] = field(default_factory=list)
+    # Lines printed at the end of the demo command (e.g. demo bag codes to try).
+    notes: list[str] = field(default_factory=list)
+    progress: bool = True

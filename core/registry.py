@@ -1,0 +1,109 @@
+"""The registry programmes fill from their hooks.py; nothing in core names a programme.
+
+Each app's ``hooks`` module is imported once at start-up (``CoreConfig.ready``) and calls
+the ``add_*`` methods below. Pages, API routers, navigation, ledger reasons, dashboard
+cards, demo seeders and sections of the annual review are all collected here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Callable
+
+from django.apps import apps
+from django.urls import include, path
+from django.utils.module_loading import import_string, module_has_submodule
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # who sees it: "staff" (back office), "worker" (phone pages), "collector", "public"
+    audience: str = "staff"
+    order: int = 100
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Builds a programme's demo data; ``order`` runs lower first (core's tree is 0)."""
+
+    name: str
+    func: Callable
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    nav_items: list[NavItem] = field(default_factory=list)
+    ledger_reasons: dict[str, str] = field(default_factory=dict)
+    demo_seeders: list[DemoSeeder] = field(default_factory=list)
+    dashboard_cards: list[tuple[int, str]] = field(default_factory=list)
+    review_sections: list[tuple[int, str]] = field(default_factory=list)
+    api_routers: list[tuple[str, str]] = field(default_factory=list)
+    root_urls: list[str] = field(default_factory=list)
+    startup_hooks: list[str] = field(default_factory=list)
+    _discovered: bool = False
+
+    def add_nav(self, item: NavItem) -> None:
+        self.nav_items.append(item)
+        self.nav_items.sort(key=lambda n: n.order)
+
+    def add_ledger_reason(self, code: str, label: str) -> None:
+        if code in self.ledger_reasons and self.ledger_reasons[code] != label:
+            raise ValueError(f"ledger reason {code!r} registered twice")
+        self.ledger_reasons[code] = label
+
+    def add_demo_seeder(self, name: str, func: Callable, order: int = 100) -> None:
+        self.demo_seeders.append(DemoSeeder(name, func, order))
+        self.demo_seeders.sort(key=lambda s: s.order)
+
+    def add_dashboard_card(self, dotted_callable: str, order: int = 100) -> None:
+        """``callable(request) -> dict(title, value, url, hint)`` shown on the staff dashboard."""
+        self.dashboard_cards.append((order, dotted_callable))
+        self.dashboard_cards.sort()
+
+    def add_review_section(self, dotted_callable: str, order: int = 100) -> None:
+        """``callable(year, viewer) -> dict(title, items=[(label, value, unit)])`` for the annual review."""
+        self.review_sections.append((order, dotted_callable))
+        self.review_sections.sort()
+
+    def add_api_router(self, prefix: str, dotted_router: str) -> None:
+        self.api_routers.append((prefix, dotted_router))
+
+    def add_root_urls(self, dotted_urlpatterns: str) -> None:
+        """URL patterns served at the site root (e.g. the short bag link ``/b/<code>``)."""
+        self.root_urls.append(dotted_urlpatterns)
+
+    def add_startup_hook(self, dotted_callable: str) -> None:
+        """Run by ``manage.py startup_checks`` (and the demo/serve commands) before serving."""
+        self.startup_hooks.append(dotted_callable)
+
+    def autodiscover(self) -> None:
+        if self._discovered:
+            return
+        self._discovered = True
+        for config in apps.get_app_configs():
+            if module_has_submodule(config.module, "hooks"):
+                import_module(f"{config.name}.hooks")
+
+    def programme_urlpatterns(self):
+        patterns = []
+        for config in apps.get_app_configs():
+            if config.name.startswith("modules.") and module_has_submodule(config.module, "urls"):
+                patterns.append(path(f"{config.label}/", include(f"{config.name}.urls")))
+        return patterns
+
+    def root_urlpatterns(self):
+        patterns = []
+        for dotted in self.root_urls:
+            patterns.extend(import_string(dotted))
+        return patterns
+
+    def resolved(self, entries: list[tuple[int, str]]) -> list[Callable]:
+        return [import_string(dotted) for _order, dotted in entries]
+
+
+registry = Registry()

@@ -1,0 +1,110 @@
+"""Kernel pages: home, logins (staff password, worker phone code), dashboard, health."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core import scoping
+from core.errors import ApiError
+from core.forms import OtpForm, PhoneForm
+from core.registry import registry
+from core.services import otp_request, otp_verify
+
+
+def _safe_next(request, fallback: str = "core:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def home(request):
+    user = request.user
+    if user.is_authenticated:
+        if scoping.is_staff_member(user):
+            return redirect("core:dashboard")
+        if scoping.member_for(user) is not None:
+            return redirect(registry_worker_home())
+        if scoping.has_role(user, scoping.Role.COLLECTOR, scoping.Role.INSPECTOR):
+            return render(request, "core/field_home.html")
+    return render(request, "core/home.html")
+
+
+def registry_worker_home() -> str:
+    """The first worker navigation entry is the worker's home (the bag platform's 'my points')."""
+    for item in registry.nav_items:
+        if item.audience == "worker":
+            return item.url_name
+    return "core:home"
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@never_cache
+def worker_login(request):
+    """Phone + one-time code: step 1 sends the code, step 2 checks it and logs the worker in."""
+    next_url = _safe_next(request, "")
+    phone_form = PhoneForm(request.POST or None)
+    otp_form = OtpForm(request.POST or None) if request.POST.get("code") is not None else None
+    sent_to = None
+    if request.method == "POST":
+        try:
+            if otp_form is not None and otp_form.is_valid():
+                user = otp_verify(phone=otp_form.cleaned_data["phone"], code=otp_form.cleaned_data["code"])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(next_url or "core:home")
+            if otp_form is None and phone_form.is_valid():
+                otp_request(phone=phone_form.cleaned_data["phone"], ip=request.META.get("REMOTE_ADDR"))
+                sent_to = phone_form.cleaned_data["phone"]
+                otp_form = OtpForm(initial={"phone": sent_to})
+                messages.success(request, _("验证码已发送，请查收短信"))
+        except ApiError as error:
+            form = otp_form if otp_form is not None else phone_form
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            if otp_form is not None:
+                sent_to = otp_form.data.get("phone")
+    return render(
+        request,
+        "core/worker_login.html",
+        {"phone_form": phone_form, "otp_form": otp_form, "sent_to": sent_to, "next": next_url},
+    )
+
+
+@login_required
+def dashboard(request):
+    if not request.user.has_perm("core.view_dashboard"):
+        raise PermissionDenied
+    cards = []
+    for card in registry.resolved(registry.dashboard_cards):
+        result = card(request)
+        if result:
+            cards.extend(result if isinstance(result, list) else [result])
+    roots = scoping.scope_roots(request.user)
+    return render(request, "core/dashboard.html", {"cards": cards, "scope_roots": roots})
+
+
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # the database being down is exactly what this reports
+        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+

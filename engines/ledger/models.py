@@ -1,0 +1,58 @@
+"""The append-only ledger of points (and, for the fund programmes, money in fen).
+
+A member has one account per unit. ``Account.balance`` is a cache of the sum of its entries,
+updated in the same transaction as each entry and checked by ``manage.py ledger_check``;
+the database refuses a negative balance (CHECK constraint) and a second entry with the same
+idempotency key (UNIQUE), so neither a race nor a retry can break the books.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    class Unit(models.TextChoices):
+        POINTS = "points", _("积分")
+        FEN = "fen", _("分（人民币）")
+
+    member = models.ForeignKey("core.Member", on_delete=models.PROTECT, related_name="ledger_accounts")
+    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.POINTS)
+    balance = models.BigIntegerField(default=0)
+    # Totals kept beside the balance so "points earned" needs no SUM over the entries.
+    total_credited = models.BigIntegerField(default=0)
+    total_debited = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("账户")
+        verbose_name_plural = _("账户")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "unit"], name="ledger_one_account_per_unit"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="ledger_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}:{self.unit}={self.balance}"
+
+
+class Entry(models.Model):
+    """One change of an account. Never updated, never deleted."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = models.BigIntegerField()
+    balance_after = models.BigIntegerField()
+    reason = models.CharField(_("原因"), max_length=40, db_index=True)
+    # Where it came from, e.g. "bags.collection:123", "prizes.redemption:45".
+    source = models.CharField(_("来源"), max_length=80, blank=True, default="")
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    memo = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    actor = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("账本记录")
+        verbose_name_plural = _("账本记录")
+        indexes = [models.Index(fields=["account", "-created_at"]), models.Index(fields=["source"])]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_not_zero")]

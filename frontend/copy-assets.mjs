@@ -1,0 +1,23 @@
+// Copies the installed front-end libraries into static/vendor/, where Django serves them.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const target = join(here, "..", "static", "vendor");
+const assets = {
+  "htmx.org/dist/htmx.min.js": "htmx.min.js",
+  "echarts/dist/echarts.min.js": "echarts.min.js",
+  "leaflet/dist/leaflet.js": "leaflet.js",
+  "leaflet/dist/leaflet.css": "leaflet.css",
+  "leaflet/dist/images/marker-icon.png": "images/marker-icon.png",
+  "leaflet/dist/images/marker-icon-2x.png": "images/marker-icon-2x.png",
+  "leaflet/dist/images/marker-shadow.png": "images/marker-shadow.png",
+  "jsqr/dist/jsQR.js": "jsQR.js",
+  "axe-core/axe.min.js": "axe.min.js",
+};
+mkdirSync(join(target, "images"), { recursive: true });
+for (const [source, dest] of Object.entries(assets)) {
+  copyFileSync(join(here, "node_modules", source), join(target, dest));
+}
+console.log(`copied ${Object.keys(assets).length} assets into static/vendor/`);

@@ -1,0 +1,128 @@
+"""The smart garbage-bag platform: batches of coded bags, collection points, collections (scans).
+
+A bag's code is a signed serial (see ``codes.py``): the bag's id, an HMAC tag and a check
+character, so a mistyped or forged code is refused before any query, and a valid code gives
+the primary key directly. A bag is collected at most once: ``Collection.bag`` is unique.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    KITCHEN = "kitchen", _("厨余垃圾")
+    RECYCLABLE = "recyclable", _("可回收物")
+    HAZARDOUS = "hazardous", _("有害垃圾")
+    OTHER = "other", _("其他垃圾")
+
+
+class Grade(models.TextChoices):
+    CORRECT = "correct", _("合格")
+    WRONG = "wrong", _("不合格")
+
+
+class WrongSortReason(models.TextChoices):
+    MIXED_KITCHEN = "mixed_kitchen", _("混入厨余垃圾")
+    MIXED_RECYCLABLE = "mixed_recyclable", _("混入可回收物")
+    MIXED_HAZARDOUS = "mixed_hazardous", _("混入有害垃圾")
+    MIXED_OTHER = "mixed_other", _("混入其他垃圾")
+    NOT_DRAINED = "not_drained", _("厨余未沥干")
+    WITH_PACKAGING = "with_packaging", _("厨余带包装")
+    NOT_CLEAN = "not_clean", _("可回收物未清洁")
+    BATTERY = "battery", _("电池混投")
+    MEDICINE = "medicine", _("过期药品混投")
+    OTHER = "other", _("其他原因")
+
+
+class BagBatch(models.Model):
+    class Status(models.TextChoices):
+        CREATING = "creating", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    organisation = models.ForeignKey("core.Organisation", verbose_name=_("发放工会"), on_delete=models.PROTECT, related_name="bag_batches")
+    size = models.PositiveIntegerField(_("数量"))
+    created = models.PositiveIntegerField(_("已生成"), default=0)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CREATING)
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    first_bag_id = models.BigIntegerField(null=True, blank=True)
+    last_bag_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("垃圾袋批次")
+        verbose_name_plural = _("垃圾袋批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.organisation} ×{self.size}"
+
+
+class Bag(models.Model):
+    """One coded bag. ``id`` is the serial inside its code."""
+
+    id = models.BigAutoField(primary_key=True)
+    batch = models.ForeignKey(BagBatch, on_delete=models.PROTECT, related_name="bags")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="bags")
+    bound_at = models.DateTimeField(null=True, blank=True)
+    collected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("垃圾袋")
+        verbose_name_plural = _("垃圾袋")
+        indexes = [models.Index(fields=["owner", "collected_at"])]
+
+
+class CollectionPoint(models.Model):
+    name = models.CharField(_("名称"), max_length=120)
+    street = models.ForeignKey("core.Organisation", verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="collection_points")
+    address = models.CharField(_("地址"), max_length=200, blank=True, default="")
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
+    # The organisations whose bags this point serves; empty means every union of its street.
+    served_organisations = models.ManyToManyField("core.Organisation", blank=True, related_name="+")
+    collectors = models.ManyToManyField("core.User", blank=True, related_name="collection_points")
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("收集点")
+        verbose_name_plural = _("收集点")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collection(models.Model):
+    """A bag collected and graded at a point: one row per bag, ever."""
+
+    bag = models.OneToOneField(Bag, on_delete=models.PROTECT, related_name="collection")
+    client_id = models.CharField(max_length=64, unique=True)
+    point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections")
+    collector = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("分类"), max_length=12, choices=Category.choices)
+    grade = models.CharField(_("分类质量"), max_length=8, choices=Grade.choices)
+    reasons = models.JSONField(_("不合格原因"), default=list, blank=True)
+    weight_grams = models.PositiveIntegerField(_("重量（克）"), null=True, blank=True)
+    photo = models.ImageField(_("照片"), upload_to="scans/%Y/%m/", null=True, blank=True)
+    collected_at = models.DateTimeField(_("回收时间"), default=timezone.now, db_index=True)
+    # Denormalised at scan time so rankings and rollups need no joins.
+    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("core.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
+    points_awarded = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("回收记录")
+        verbose_name_plural = _("回收记录")
+        indexes = [
+            models.Index(fields=["owner", "collected_at"]),
+            models.Index(fields=["organisation", "collected_at"]),
+            models.Index(fields=["point", "collected_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade="correct") | Q(points_awarded=0), name="no_points_for_wrong_sort"),
+        ]
