@@ -126,3 +126,21 @@ class Collection(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(grade="correct") | Q(points_awarded=0), name="no_points_for_wrong_sort"),
         ]
+
+
+class PointsRule(models.Model):
+    """How many points a correctly sorted bag earns. The newest active rule for a category applies
+    (a rule with an empty category applies to every category without its own rule)."""
+
+    category = models.CharField(_("分类"), max_length=12, choices=Category.choices, blank=True, default="")
+    points = models.PositiveIntegerField(_("每袋积分"))
+    daily_cap = models.PositiveIntegerField(_("每人每日积分上限"), default=20)
+    is_active = models.BooleanField(_("启用"), default=True)
+    valid_from = models.DateTimeField(_("生效时间"), default=timezone.now)
+    created_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        ordering = ["-valid_from"]

@@ -1,0 +1,1 @@
+"""Registrations of the field side (batches, labels, binding, collection)."""

@@ -1,0 +1,1 @@
+"""Registrations of the worker side (points, rankings)."""
