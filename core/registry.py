@@ -45,6 +45,7 @@ class Registry:
     api_routers: list[tuple[str, str]] = field(default_factory=list)
     root_urls: list[str] = field(default_factory=list)
     startup_hooks: list[str] = field(default_factory=list)
+    periodic_jobs: list[tuple[str, int]] = field(default_factory=list)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -80,6 +81,10 @@ class Registry:
     def add_startup_hook(self, dotted_callable: str) -> None:
         """Run by ``manage.py startup_checks`` (and the demo/serve commands) before serving."""
         self.startup_hooks.append(dotted_callable)
+
+    def add_periodic_job(self, dotted_callable: str, every_seconds: int) -> None:
+        """Run by ``manage.py scheduler`` every ``every_seconds`` (rollups, expiries, retention purges)."""
+        self.periodic_jobs.append((dotted_callable, every_seconds))
 
     def autodiscover(self) -> None:
         if self._discovered:
