@@ -46,10 +46,9 @@ test: install e2e-deps
 test-pg: install e2e-deps services
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest
 
-## e2e-deps: Debian's Chromium and a CJK font for the browser tests (Playwright cannot download its own here)
+## e2e-deps: Debian's Chromium, a CJK font, poppler, zbar and wrk (Playwright cannot download its own browser here)
 e2e-deps:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || \
-	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils >/dev/null; }
+	@bash scripts/test_deps.sh
 
 e2e: install e2e-deps
 	$(PY) -m pytest e2e

@@ -1,0 +1,253 @@
+"""Browser journeys: the platform runs as the demo does (fresh SQLite, demo data) on a free port,
+driven by Playwright with Debian's Chromium. Phone journeys use a 360×740 touch viewport."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "e2e" / "screenshots"
+FAILURES = ROOT / "e2e" / "failures"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, base_url: str, log_path: Path, var_dir: Path, env: dict):
+        self.base_url = base_url
+        self.log_path = log_path
+        self.var_dir = var_dir
+        self.env = env
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def otp_for(self, phone: str, timeout: float = 10) -> str:
+        """The one-time code the console SMS backend printed in the server log (as the demo user reads it)."""
+        deadline = time.time() + timeout
+        pattern = re.compile(re.escape(phone) + r"[：:].*?(\d{6})")
+        while time.time() < deadline:
+            found = pattern.findall(self.log_path.read_text(encoding="utf-8", errors="replace"))
+            if found:
+                return found[-1]
+            time.sleep(0.2)
+        raise AssertionError(f"no one-time code for {phone} in the server log")
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make e2e-deps` (scripts/test_deps.sh)")
+    var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DEBUG="1",
+        UNIONHUB_VAR_DIR=str(var_dir),
+        MEDIA_ROOT=str(var_dir / "media"),
+        TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
+        SMS_BACKEND="core.sms.ConsoleSmsBackend",
+        MAP_TILE_URL="",
+        PYTHONUNBUFFERED="1",
+    )
+    srv_env = dict(env)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    srv = Server(base_url, var_dir / "server.log", var_dir, env)
+    srv.manage("migrate", "--noinput", "-v", "0")
+    srv.manage("seed_demo", "--scale", "tiny", "--no-progress")
+    srv.manage("startup")
+    log = open(srv.log_path, "w", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=srv_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        _wait_until_up(base_url + "/healthz", proc)
+        yield srv
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+        log.close()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _wait_until_up(url: str, proc, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError("the e2e server exited during start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("the e2e server did not answer /healthz in time")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page whose console errors and failed requests are collected, to assert there are none."""
+
+    def __init__(self, page, server: Server, name: str):
+        self.page = page
+        self.server = server
+        self.name = name
+        self.console_errors: list[str] = []
+        self.failed_requests: list[str] = []
+        self.console_log: list[str] = []
+        # Map tiles are allowed to fail: tests run with no network by design.
+        page.on("console", self._on_console)
+        page.on("requestfailed", lambda r: self._failed(r.url, r.failure or "failed"))
+        page.on("response", lambda r: r.status >= 400 and not self._expected_4xx(r) and self._failed(r.url, str(r.status)))
+        self.allowed_4xx: set[str] = set()
+
+    def _on_console(self, msg):
+        self.console_log.append(f"[{msg.type}] {msg.text}")
+        if msg.type == "error" and not self._is_tile(msg.text):
+            self.console_errors.append(msg.text)
+
+    def _expected_4xx(self, response) -> bool:
+        return any(part in response.url for part in self.allowed_4xx)
+
+    @staticmethod
+    def _is_tile(text: str) -> bool:
+        return "tile" in text.lower()
+
+    def _failed(self, url: str, why: str):
+        if self.server.base_url in url and not self._is_tile(url):
+            self.failed_requests.append(f"{why} {url}")
+
+    def goto(self, path: str):
+        return self.page.goto(self.server.url(path))
+
+    def shot(self, label: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{self.name}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_clean(self):
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+        assert not self.failed_requests, f"failed requests: {self.failed_requests}"
+
+    def assert_accessible(self):
+        """axe-core (served by the platform) finds no serious or critical violation."""
+        self.page.add_script_tag(url="/static/vendor/axe.min.js")
+        result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, "axe violations:\n" + "\n".join(bad)
+
+    def save_failure(self):
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        try:
+            (FAILURES / f"{self.name}.html").write_text(self.page.content(), encoding="utf-8")
+            self.page.screenshot(path=str(FAILURES / f"{self.name}.png"), full_page=True)
+        except Exception:  # the page may be gone; the console log below still helps
+            pass
+        (FAILURES / f"{self.name}.console.log").write_text(
+            "\n".join(self.console_log + ["-- failed requests --", *self.failed_requests]), encoding="utf-8"
+        )
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash.setdefault(_failed_key, report.failed)
+
+
+_failed_key = pytest.StashKey[bool]()
+
+
+def _page_fixture(request, browser, server, options: dict, kind: str):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    watched = Watched(page, server, f"{request.node.name}-{kind}")
+    yield watched
+    if request.node.stash.get(_failed_key, False):
+        watched.save_failure()
+    context.close()
+
+
+@pytest.fixture
+def phone(request, browser, server):
+    yield from _page_fixture(request, browser, server, PHONE, "phone")
+
+
+@pytest.fixture
+def desktop(request, browser, server):
+    yield from _page_fixture(request, browser, server, DESKTOP, "desktop")
+
+
+def login_staff(watched: Watched, username: str, password: str = "demo12345"):
+    watched.goto("/login/")
+    watched.page.get_by_label("用户名").fill(username)
+    watched.page.get_by_label("密码").fill(password)
+    watched.page.get_by_role("button", name="登录").click()
+    watched.page.wait_for_load_state("networkidle")
+
+
+def login_worker(watched: Watched, phone_number: str, next_path: str = ""):
+    watched.goto("/login/phone/" + (f"?next={next_path}" if next_path else ""))
+    watched.page.get_by_label("手机号").fill(phone_number)
+    watched.page.get_by_role("button", name="获取验证码").click()
+    code = watched.server.otp_for(phone_number)
+    watched.page.get_by_label("验证码").fill(code)
+    watched.page.get_by_role("button", name="登录").click()
+    watched.page.wait_for_load_state("networkidle")
+
+
+def json_of(text: str):
+    return json.loads(text)
