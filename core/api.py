@@ -55,7 +55,44 @@ class SessionAuth(APIKeyCookie):
 
 device_or_session = [DeviceTokenAuth(), SessionAuth(csrf=True)]
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "description": "机器可读的错误码"},
+        "message": {"type": "string", "description": "面向用户的说明（随请求语言）"},
+        "field": {"type": ["string", "null"], "description": "出错的字段"},
+    },
+}
+# Every operation may answer these; documenting them once keeps the contract honest for clients.
+DEFAULT_ERRORS = {
+    "400": "请求无效",
+    "401": "未登录",
+    "403": "没有权限",
+    "404": "对象不存在（或不在权限范围内）",
+    "409": "与当前状态冲突（如重复、库存不足、幂等键冲突）",
+    "422": "字段校验失败",
+    "429": "请求过于频繁",
+}
+
+
+class UnionHubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for status, description in DEFAULT_ERRORS.items():
+                    operation["responses"].setdefault(
+                        status,
+                        {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    )
+        return schema
+
+
+api = UnionHubAPI(
     title="UnionHub API",
     version="1",
     description="西城区总工会 UnionHub 平台接口。错误统一返回 {code, message, field}。",

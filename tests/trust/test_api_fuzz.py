@@ -1,0 +1,67 @@
+"""schemathesis drives every operation of /api/v1/ with generated (valid and mutated) input.
+
+Whatever is sent, the API must never answer 5xx, and every answer must match the schema it
+documents (errors included: {code, message, field}). Runs in CI's PostgreSQL pass; the number
+of calls is written to var/schemathesis-stats.json for RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from core.models import ApiToken
+
+STATS_FILE = Path(__file__).resolve().parents[2] / "var" / "schemathesis-stats.json"
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def api_schema(db):
+    # Like Django's test client: keep the test's connection (and its transaction) across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.postgres
+def test_no_input_makes_a_server_error_and_every_answer_matches_the_schema(api_schema, world):
+    _token, raw = ApiToken.issue(user=world.district_staff, name="fuzz")
+    headers = {"Authorization": f"Bearer {raw}"}
+    stats = {"operations": 0, "calls": 0, "5xx": 0, "examples_per_operation_and_mode": EXAMPLES}
+    failures = []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        stats["operations"] += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            def exercise(case):
+                response = case.call(headers=headers)
+                stats["calls"] += 1
+                if response.status_code >= 500:
+                    stats["5xx"] += 1
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                exercise()
+            except Exception as error:  # collect every failing operation, then report them all
+                failures.append(f"{operation.method.upper()} {operation.path} [{mode}]: {str(error)[:800]}")
+    STATS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATS_FILE.write_text(json.dumps(stats))
+    assert stats["5xx"] == 0 and not failures, "\n\n".join(failures)
