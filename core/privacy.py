@@ -36,3 +36,87 @@ def public_name(member: Member | None, *, name: str | None = None, consent: bool
 
 def log_personal_data_access(*, viewer, member: Member, field: str, context: str = "") -> None:
     PersonalDataAccess.objects.create(viewer=viewer, member=member, field=field, context=context[:120])
+
+
+# --- A member's own data (PIPL: access, portability, deletion) ---------------------------------
+
+
+def member_data_export(member: Member) -> dict:
+    """Everything the platform holds about the member, by programme, for them to see and download."""
+    from django.utils.module_loading import import_string
+
+    from core.registry import registry
+
+    profile = {
+        _("姓名"): member.name,
+        _("手机号"): member.phone or "",
+        _("工号"): member.employee_no,
+        _("性别"): member.get_gender_display(),
+        _("出生年份"): member.birth_year or "",
+        _("所在工会"): member.organisation.name,
+        _("入会日期"): member.joined_on.isoformat() if member.joined_on else "",
+        _("群体标签"): "、".join(str(Member.Tag(t).label) for t in member.tags if t in Member.Tag.values),
+        _("同意在排行榜显示姓名"): _("是") if member.ranking_consent else _("否"),
+    }
+    sections = [{"title": _("基本信息"), "rows": [profile]}]
+    consents = [
+        {_("时间"): c.at.isoformat(), _("事项"): _("排行榜显示姓名"), _("同意"): _("是") if c.granted else _("否")}
+        for c in member.consent_records.order_by("at")
+    ]
+    sections.append({"title": _("授权记录"), "rows": consents})
+    transfers = [
+        {_("时间"): t.moved_at.isoformat(), _("转出"): t.from_organisation.name, _("转入"): t.to_organisation.name}
+        for t in member.transfers.select_related("from_organisation", "to_organisation")
+    ]
+    sections.append({"title": _("组织关系转移"), "rows": transfers})
+    for _order, dotted in registry.personal_data_sections:
+        title, rows = import_string(dotted)(member)
+        sections.append({"title": title, "rows": rows})
+    return {"member_id": member.pk, "sections": sections}
+
+
+def member_account_close(*, member: Member, actor) -> Member:
+    """Close a member's account at their request: personal data erased, ledger totals kept anonymously.
+
+    The member row stays (with its id) so that ledger entries, collections and organisation
+    figures keep adding up; what identifies the person is removed and the login disabled.
+    """
+    from django.db import transaction
+
+    from core.audit import audit
+
+    with transaction.atomic():
+        user = member.user
+        member.name = _("已注销会员")
+        member.phone = None
+        member.employee_no = ""
+        member.birth_year = None
+        member.gender = ""
+        member.tags = []
+        member.ranking_consent = False
+        member.status = Member.Status.CLOSED
+        member.user = None
+        member.save()
+        if user is not None:
+            user.is_active = False
+            user.phone = None
+            user.display_name = ""
+            user.username = f"closed-{user.pk}"
+            user.set_unusable_password()
+            user.save()
+        audit(actor=actor, action="member.close_account", obj=member, organisation=member.organisation)
+    return member
+
+
+def retention_purge() -> str:
+    """Scheduled: spent or expired one-time codes older than the retention period are deleted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from core.models import PhoneOTP
+
+    cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS_OTP)
+    deleted, _details = PhoneOTP.objects.filter(created_at__lt=cutoff).delete()
+    return f"purged {deleted} one-time codes older than {settings.RETENTION_DAYS_OTP} days"

@@ -46,6 +46,7 @@ class Registry:
     root_urls: list[str] = field(default_factory=list)
     startup_hooks: list[str] = field(default_factory=list)
     periodic_jobs: list[tuple[str, int]] = field(default_factory=list)
+    personal_data_sections: list[tuple[int, str]] = field(default_factory=list)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -85,6 +86,11 @@ class Registry:
     def add_periodic_job(self, dotted_callable: str, every_seconds: int) -> None:
         """Run by ``manage.py scheduler`` every ``every_seconds`` (rollups, expiries, retention purges)."""
         self.periodic_jobs.append((dotted_callable, every_seconds))
+
+    def add_personal_data_section(self, dotted_callable: str, order: int = 100) -> None:
+        """``callable(member) -> (title, rows: list[dict])``: a programme's part of a member's own data export (PIPL)."""
+        self.personal_data_sections.append((order, dotted_callable))
+        self.personal_data_sections.sort()
 
     def autodiscover(self) -> None:
         if self._discovered:

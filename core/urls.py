@@ -1,9 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
-from core import views
+from core import views, views_staff
 
 app_name = "core"
 
@@ -14,5 +12,28 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="core:home"), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
+    # The organisation tree
+    path("orgs/", views_staff.org_tree, name="org_tree"),
+    path("orgs/new/", views_staff.org_create, name="org_create"),
+    path("orgs/<int:pk>/", views_staff.org_detail, name="org_detail"),
+    path("orgs/<int:pk>/edit/", views_staff.org_edit, name="org_edit"),
+    # Rosters and members
+    path("orgs/<int:pk>/members/", views_staff.roster, name="roster"),
+    path("orgs/<int:pk>/members/new/", views_staff.member_create, name="member_create"),
+    path("orgs/<int:pk>/members/import/", views_staff.roster_import, name="roster_import"),
+    path("orgs/<int:pk>/members/template.xlsx", views_staff.roster_template, name="roster_template"),
+    path("orgs/<int:pk>/members/export.<str:fmt>", views_staff.roster_export, name="roster_export"),
+    path("members/<int:pk>/", views_staff.member_detail, name="member_detail"),
+    path("members/<int:pk>/edit/", views_staff.member_edit, name="member_edit"),
+    path("members/<int:pk>/phone/", views_staff.member_phone, name="member_phone"),
+    path("members/<int:pk>/move/", views_staff.member_move, name="member_move"),
+    # Coverage
+    path("coverage/", views_staff.coverage, name="coverage"),
+    path("coverage/export.xlsx", views_staff.coverage_export, name="coverage_export"),
+    path("coverage/units/new/", views_staff.coverage_unit_edit, name="coverage_unit_create"),
+    path("coverage/units/<int:pk>/edit/", views_staff.coverage_unit_edit, name="coverage_unit_edit"),
+    # Device tokens and the audit log
+    path("tokens/", views_staff.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views_staff.token_revoke, name="token_revoke"),
+    path("audit/", views_staff.audit_log, name="audit"),
 ]
