@@ -1,0 +1,159 @@
+"""A generic leaderboard engine: named boards, one per period and scope, with exact live ranks.
+
+A programme describes its boards (a name and the periods it keeps) and feeds them:
+
+* ``record(increments, at=...)`` — after a fact is committed (a bag collected, a quiz passed):
+  one pipelined round trip adds to every period's board containing ``at``;
+* ``put(...)`` — set absolute scores (derived boards, e.g. bags per member);
+* ``replace(...)`` — swap in boards recomputed from the database (the database is the truth);
+* ``standings([...])`` — exact ranks of members, many boards in one round trip;
+* ``top(board, period_key, scope, ...)`` — a page of a board with ranks.
+
+Storage key: ``<prefix>rk:<board>:<period key>:<scope>``, e.g. ``uh:rk:bags.w.points:2026-W48:d``.
+Boards of finished periods expire (``periods.RETENTION``). Without ``REDIS_URL`` an in-process
+backend with the same semantics is used; it lives as long as the process, so its owner rebuilds
+it when ``age()`` says it is missing or old (see ``is_built``).
+
+The engine knows nothing of any programme: members and scopes are opaque strings.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from engines.ranking import periods as P
+from engines.ranking.backends import LocalBackend, RedisBackend, Row, Standing
+
+__all__ = ["Board", "Increment", "Row", "Standing", "backend", "record", "put", "replace", "standings", "top", "key"]
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    periods: tuple[str, ...] = P.PERIODS
+
+
+@dataclass(frozen=True)
+class Increment:
+    board: Board
+    scope: str
+    member: str
+    amount: float
+
+
+_backend = None
+_backend_url = None
+
+
+def backend():
+    """The process's backend (Redis when REDIS_URL is set, else in-process)."""
+    global _backend, _backend_url
+    url = settings.REDIS_URL
+    if _backend is None or url != _backend_url:
+        _backend = RedisBackend(url) if url else LocalBackend()
+        _backend_url = url
+    return _backend
+
+
+def is_local() -> bool:
+    return isinstance(backend(), LocalBackend)
+
+
+def prefix() -> str:
+    return getattr(settings, "RANKING_KEY_PREFIX", None) or os.environ.get("REDIS_PREFIX", "uh") + ":rk:"
+
+
+def key(board: Board | str, period_key: str, scope: str) -> str:
+    name = board.name if isinstance(board, Board) else board
+    return f"{prefix()}{name}:{period_key}:{scope}"
+
+
+def board_prefix(board: Board | str, period_key: str) -> str:
+    name = board.name if isinstance(board, Board) else board
+    return f"{prefix()}{name}:{period_key}:"
+
+
+def record(increments: list[Increment], *, at: datetime | None = None) -> dict[tuple[str, str, str, str], float]:
+    """Add to each board of every period containing ``at``; returns the new scores keyed by
+    (board name, period key, scope, member)."""
+    ops, names, expires = [], [], {}
+    spans = {p: P.span(p, at) for p in P.PERIODS}
+    for inc in increments:
+        for period in inc.board.periods:
+            s = spans[period]
+            k = key(inc.board, s.key, inc.scope)
+            ops.append((k, inc.member, inc.amount))
+            names.append((inc.board.name, s.key, inc.scope, inc.member))
+            expires[k] = s.expire_at
+    if not ops:
+        return {}
+    return dict(zip(names, backend().incr(ops, expires), strict=True))
+
+
+def put(entries: list[tuple[Board, str, str, str, float]]) -> None:
+    """Set absolute scores: (board, period key, scope, member, score)."""
+    ops, expires = [], {}
+    for board, period_key, scope, member, score in entries:
+        k = key(board, period_key, scope)
+        ops.append((k, member, score))
+        expires.setdefault(k, None)
+    if ops:
+        backend().put(ops, expires)
+
+
+def replace(board: Board, span: P.PeriodSpan, scopes: dict[str, dict[str, float]]) -> int:
+    """Swap in a board's every scope for one period; scopes absent from ``scopes`` are dropped.
+    Returns the number of entries written."""
+    boards = {key(board, span.key, scope): mapping for scope, mapping in scopes.items()}
+    expires = dict.fromkeys(boards, span.expire_at)
+    backend().replace(boards, expires, [board_prefix(board, span.key)])
+    return sum(len(m) for m in scopes.values())
+
+
+def standings(queries: list[tuple[Board, str, str, str]]) -> list[Standing]:
+    """Exact ranks for (board, period key, scope, member) queries, in one round trip."""
+    return backend().standings([(key(b, pk, scope), member) for b, pk, scope, member in queries])
+
+
+def top(board: Board, period_key: str, scope: str, *, offset: int = 0, limit: int = 20) -> tuple[list[Row], int]:
+    """A page of a board, best first, with competition ranks; and how many are on it."""
+    return backend().top(key(board, period_key, scope), max(offset, 0), limit)
+
+
+def scores(board: Board, period_key: str, scope: str) -> dict[str, float]:
+    return backend().scores(key(board, period_key, scope))
+
+
+# ---- markers: "these boards were built from the database" (lost with Redis, rebuilt at start-up)
+
+
+def _marker(name: str) -> str:
+    return f"{prefix()}built:{name}"
+
+
+def mark_built(name: str) -> None:
+    backend().set_flag(_marker(name), str(time.time()))
+
+
+def built_at(name: str) -> float | None:
+    value = backend().get_flag(_marker(name))
+    return float(value) if value else None
+
+
+def is_built(name: str, *, max_age: float | None = None) -> bool:
+    at = built_at(name)
+    return at is not None and (max_age is None or time.time() - at <= max_age)
+
+
+def try_lock(name: str, ttl: int = 600) -> bool:
+    """A short lock so only one process rebuilds a set of boards at a time."""
+    return backend().set_flag(f"{prefix()}lock:{name}", "1", ttl=ttl, only_if_absent=True)
+
+
+def unlock(name: str) -> None:
+    backend().delete(f"{prefix()}lock:{name}")
