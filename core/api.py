@@ -176,5 +176,7 @@ def me(request):
 
 api.add_router("/core", core_router)
 api.add_router("/orgs", "core.api_orgs.router")
+api.add_router("/members", "core.api_members.router")
+api.add_router("/coverage", "core.api_coverage.router")
 for _prefix, _dotted in registry.api_routers:
     api.add_router(f"/{_prefix}", import_string(_dotted))

@@ -1,7 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+
 from core.demo.tree import seed_tree
 from core.registry import NavItem, registry
 
 registry.add_demo_seeder("组织与会员", seed_tree, order=0)
 
-registry.add_periodic_job("core.privacy.retention_purge", 3600)
-registry.add_nav(NavItem("我的数据", "core:my_data", audience="worker", order=90))
+registry.add_nav(NavItem(_("工作台"), "core:dashboard", audience="staff", order=1))
+registry.add_nav(NavItem(_("组织架构"), "core:org_tree", audience="staff", order=10))
+registry.add_nav(NavItem(_("建会覆盖"), "core:coverage", audience="staff", order=12))
+registry.add_nav(NavItem(_("设备令牌"), "core:tokens", audience="collector", order=950))
+
+registry.add_dashboard_card("core.cards.organisations", order=1)
+registry.add_dashboard_card("core.cards.members", order=2)
+registry.add_dashboard_card("core.cards.coverage", order=3)
