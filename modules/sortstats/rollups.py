@@ -1,0 +1,294 @@
+"""The set-based SQL that turns raw scans into rollup rows, for PostgreSQL and SQLite alike.
+
+Every fact is recomputed for whole local days: ``recompute_days(lo, hi)`` deletes the rollup rows
+of those days and re-inserts them with one ``INSERT … SELECT … GROUP BY`` per table. The refresh
+job and the full rebuild both go through it, which is why they agree row for row.
+
+Reads ``bags_collection``, ``bags_collectionpoint``, ``bags_bagbatch``, ``core_organisation`` and
+``core_member`` (read-only; this app never writes the bag programme's tables).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max, Min
+
+from modules.bags.models import BagBatch, Collection
+from modules.sortstats import models as m
+
+FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.MemberDay]
+ALL_TABLES = [*FACT_TABLES, m.OrgMonth]
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def local_start(day: date) -> datetime:
+    """The aware instant a local day starts."""
+    return datetime.combine(day, time.min, tzinfo=tz())
+
+
+def _dt(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _d(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _sqlite_shift() -> str:
+    # Asia/Shanghai has had no daylight saving since 1991: a fixed offset is exact for it.
+    offset = datetime.now(tz()).utcoffset() or timedelta(0)
+    return f"'{int(offset.total_seconds() // 60):+d} minutes'"
+
+
+def local_exprs(column: str = "c.collected_at") -> dict[str, str]:
+    """SQL for the local day, ISO weekday (1 = Monday) and hour of a UTC timestamp column."""
+    if is_pg():
+        local = f"({column} AT TIME ZONE '{settings.TIME_ZONE}')"
+        return {
+            "day": f"CAST({local} AS date)",
+            "weekday": f"CAST(EXTRACT(ISODOW FROM {local}) AS integer)",
+            "hour": f"CAST(EXTRACT(HOUR FROM {local}) AS integer)",
+        }
+    shift = _sqlite_shift()
+    return {
+        "day": f"date({column}, {shift})",
+        "weekday": f"(((CAST(strftime('%%w', {column}, {shift}) AS integer) + 6) %% 7) + 1)",
+        "hour": f"CAST(strftime('%%H', {column}, {shift}) AS integer)",
+    }
+
+
+# The second-tier union (street or industry union) is the second segment of the materialised path
+# ("0000001.0000007.0000342."): one substring, no join to the tree's ancestors.
+BRANCH = "CASE WHEN o.depth = 0 THEN o.id ELSE CAST(substr(o.path, 9, 7) AS integer) END"
+STREET = "COALESCE(c.street_id, o.street_id)"
+CORRECT = "SUM(CASE WHEN c.grade = 'correct' THEN 1 ELSE 0 END)"
+
+
+def _window(lo: date, hi: date) -> list:
+    return [_dt(local_start(lo)), _dt(local_start(hi + timedelta(days=1)))]
+
+
+def _exec(cursor, sql: str, params) -> int:
+    cursor.execute(sql, params)
+    return max(cursor.rowcount, 0)
+
+
+def recompute_days(lo: date, hi: date) -> int:
+    """Recompute every daily fact for the local days lo..hi (inclusive); returns rows written."""
+    x = local_exprs()
+    days = [_d(lo), _d(hi)]
+    window = _window(lo, hi)
+    written = 0
+    with connection.cursor() as cur:
+        for model in FACT_TABLES:
+            cur.execute(f"DELETE FROM {model._meta.db_table} WHERE day >= %s AND day <= %s", days)
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_orgday (day, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT {x['day']}, c.organisation_id, {BRANCH}, {STREET}, o.kind, c.category,
+                   COUNT(*), COALESCE(SUM(c.weight_grams), 0), COUNT(c.weight_grams), {CORRECT}
+            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
+            WHERE c.collected_at >= %s AND c.collected_at < %s
+            GROUP BY 1, 2, 3, 4, 5, 6""",
+            window,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_branchday (day, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT day, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
+            FROM sortstats_orgday WHERE day >= %s AND day <= %s
+            GROUP BY 1, 2, 3, 4, 5""",
+            days,
+        )
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags)
+            SELECT {x['day']}, {x['weekday']}, {x['hour']}, c.organisation_id, {STREET}, o.kind, c.category, COUNT(*)
+            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
+            WHERE c.collected_at >= %s AND c.collected_at < %s
+            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            window,
+        )
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags)
+            SELECT h.day, h.weekday, h.hour, {BRANCH}, h.street_id, h.kind, h.category, SUM(h.bags)
+            FROM sortstats_orghour h JOIN core_organisation o ON o.id = h.organisation_id
+            WHERE h.day >= %s AND h.day <= %s
+            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            days,
+        )
+        if is_pg():
+            reasons_from = "CROSS JOIN LATERAL jsonb_array_elements_text(c.reasons) AS r(value)"
+            no_reason = "jsonb_array_length(c.reasons) = 0"
+        else:
+            reasons_from = "JOIN json_each(c.reasons) AS r"
+            no_reason = "json_array_length(c.reasons) = 0"
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_orgreasonday (day, organisation_id, branch_id, street_id, kind, category, reason, bags)
+            SELECT d, organisation_id, branch_id, street_id, kind, category, reason, COUNT(*) FROM (
+                SELECT {x['day']} AS d, c.organisation_id, {BRANCH} AS branch_id, {STREET} AS street_id, o.kind, c.category,
+                       r.value AS reason
+                FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id {reasons_from}
+                WHERE c.grade = 'wrong' AND c.collected_at >= %s AND c.collected_at < %s
+                UNION ALL
+                SELECT {x['day']}, c.organisation_id, {BRANCH}, {STREET}, o.kind, c.category, 'unspecified'
+                FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
+                WHERE c.grade = 'wrong' AND {no_reason} AND c.collected_at >= %s AND c.collected_at < %s
+            ) w GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            window + window,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_branchreasonday (day, branch_id, street_id, kind, category, reason, bags)
+            SELECT day, branch_id, street_id, kind, category, reason, SUM(bags)
+            FROM sortstats_orgreasonday WHERE day >= %s AND day <= %s
+            GROUP BY 1, 2, 3, 4, 5, 6""",
+            days,
+        )
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_pointday (day, point_id, collector_id, point_street_id, organisation_id, org_street_id, category, bags, grams, correct)
+            SELECT {x['day']}, c.point_id, c.collector_id, p.street_id, c.organisation_id, {STREET}, c.category,
+                   COUNT(*), COALESCE(SUM(c.weight_grams), 0), {CORRECT}
+            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
+                 JOIN bags_collectionpoint p ON p.id = c.point_id
+            WHERE c.collected_at >= %s AND c.collected_at < %s
+            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            window,
+        )
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_memberday (day, member_id, organisation_id, bags)
+            SELECT {x['day']}, c.owner_id, c.organisation_id, COUNT(*)
+            FROM bags_collection c
+            WHERE c.owner_id IS NOT NULL AND c.collected_at >= %s AND c.collected_at < %s
+            GROUP BY 1, 2, 3""",
+            window,
+        )
+    return written
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def months_between(lo: date, hi: date) -> list[date]:
+    months, cur = [], month_start(lo)
+    while cur <= hi:
+        months.append(cur)
+        cur = next_month(cur)
+    return months
+
+
+def recompute_month(first: date) -> int:
+    """Participation of one calendar month per grassroots union (reads MemberDay, OrgDay, batches, roster)."""
+    after = next_month(first)
+    params = {
+        "m0": _d(first),
+        "m1": _d(after),
+        "t0": _dt(local_start(first)),
+        "t1": _dt(local_start(after)),
+        "last": _d(after - timedelta(days=1)),
+    }
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM sortstats_orgmonth WHERE month = %s", [params["m0"]])
+        sql = f"""
+            INSERT INTO sortstats_orgmonth (month, organisation_id, branch_id, street_id, kind, members, participants,
+                                           new_participants, bags_issued, bags_used)
+            SELECT %(m0)s, o.id, {BRANCH}, o.street_id, o.kind, COALESCE(mem.n, 0), COALESCE(part.n, 0),
+                   COALESCE(part.new_n, 0), COALESCE(iss.n, 0), COALESCE(used.n, 0)
+            FROM core_organisation o
+            LEFT JOIN (SELECT organisation_id, COUNT(*) AS n FROM core_member
+                       WHERE status = 'active' AND joined_on <= %(last)s GROUP BY organisation_id) mem
+                   ON mem.organisation_id = o.id
+            LEFT JOIN (SELECT x.organisation_id, COUNT(*) AS n,
+                              SUM(CASE WHEN EXISTS (SELECT 1 FROM sortstats_memberday p
+                                                    WHERE p.member_id = x.member_id AND p.day < %(m0)s)
+                                       THEN 0 ELSE 1 END) AS new_n
+                       FROM (SELECT DISTINCT organisation_id, member_id FROM sortstats_memberday
+                             WHERE day >= %(m0)s AND day < %(m1)s) x
+                       GROUP BY x.organisation_id) part
+                   ON part.organisation_id = o.id
+            LEFT JOIN (SELECT organisation_id, SUM(created) AS n FROM bags_bagbatch
+                       WHERE created_at >= %(t0)s AND created_at < %(t1)s AND status <> 'failed'
+                       GROUP BY organisation_id) iss
+                   ON iss.organisation_id = o.id
+            LEFT JOIN (SELECT organisation_id, SUM(bags) AS n FROM sortstats_orgday
+                       WHERE day >= %(m0)s AND day < %(m1)s GROUP BY organisation_id) used
+                   ON used.organisation_id = o.id
+            WHERE o.level = 'grassroots'
+              AND (mem.n IS NOT NULL OR part.n IS NOT NULL OR iss.n IS NOT NULL OR used.n IS NOT NULL)
+        """
+        cur.execute(sql, params)
+        return max(cur.rowcount, 0)
+
+
+def collection_day_bounds() -> tuple[date, date] | None:
+    """The first and last local day that has any scan (two index look-ups)."""
+    found = Collection.objects.aggregate(lo=Min("collected_at"), hi=Max("collected_at"))
+    if found["lo"] is None:
+        return None
+    return found["lo"].astimezone(tz()).date(), found["hi"].astimezone(tz()).date()
+
+
+def issue_day_bounds() -> tuple[date, date] | None:
+    found = BagBatch.objects.exclude(status=BagBatch.Status.FAILED).aggregate(lo=Min("created_at"), hi=Max("created_at"))
+    if found["lo"] is None:
+        return None
+    return found["lo"].astimezone(tz()).date(), found["hi"].astimezone(tz()).date()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def days_of_ids_above(low_id: int) -> list[date]:
+    """The local days of scans with an id above ``low_id`` (late or out-of-order arrivals); PK range scan."""
+    x = local_exprs()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT DISTINCT {x['day']} FROM bags_collection c WHERE c.id > %s", [low_id])
+        return sorted(_as_date(row[0]) for row in cur.fetchall())
+
+
+def max_collection_id() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM bags_collection", [])
+        return int(cur.fetchone()[0])
+
+
+def truncate_all() -> None:
+    with connection.cursor() as cur:
+        tables = ", ".join(t._meta.db_table for t in ALL_TABLES)
+        if is_pg():
+            cur.execute(f"TRUNCATE {tables}")
+        else:
+            for t in ALL_TABLES:
+                cur.execute(f"DELETE FROM {t._meta.db_table}")
+
+
+def ranges(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive runs of days: [d1, d2, d3, d7] → [(d1, d3), (d7, d7)]."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if out and d == out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out

@@ -1,0 +1,127 @@
+"""Writes of the sorting-data app: only its own rollup tables, recomputed from raw scans.
+
+``rollups_refresh`` (every 30 s from the scheduler) recomputes the last two local days plus every
+day touched by scans that may have committed since its previous run; ``rollups_rebuild``
+recomputes everything, month by month. Both call the same per-day SQL (``rollups.py``), so after
+any sequence of refreshes a rebuild changes no row.
+
+Out-of-order commits: a scan's id is drawn when its transaction starts, it becomes visible when
+it commits. Each run stores (start time, highest visible id). A scan not yet visible at the
+previous run's start P committed after P, so (transactions being shorter than
+``SORTSTATS_COMMIT_LAG_SECONDS``) its id was drawn after P − lag, hence is above the id seen by
+any run that started before P − lag. The run re-reads the days of all scans above that id.
+"""
+
+from __future__ import annotations
+
+import time as systime
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.audit import audit
+from modules.sortstats import rollups
+from modules.sortstats.models import RollupState
+
+STATE_KEY = "refresh"
+LOCK_KEY = 7_220_611  # pg advisory lock id of the rollup writers
+RECENT_DAYS = 2
+
+
+def commit_lag() -> int:
+    return int(getattr(settings, "SORTSTATS_COMMIT_LAG_SECONDS", 300))
+
+
+def _lock(*, wait: bool) -> bool:
+    if not rollups.is_pg():
+        return True  # SQLite serialises writers itself (IMMEDIATE transactions)
+    with connection.cursor() as cur:
+        if wait:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            return True
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cur.fetchone()[0])
+
+
+def _low_id(state: dict) -> int | None:
+    """The id above which scans may be new to the rollups (None: never ran, read everything)."""
+    snapshots = state.get("snapshots") or []
+    if not snapshots:
+        return None
+    previous_start = state.get("last_start", snapshots[-1][0])
+    safe = [sid for at, sid in snapshots if at <= previous_start - commit_lag()]
+    # Just after a start-up no run is old enough; the oldest snapshot is the best bound we have,
+    # and scans that late are recent scans, which the two-day window reads anyway.
+    return max(safe) if safe else snapshots[0][1]
+
+
+def rollups_refresh(*, today: date | None = None) -> dict:
+    """Recompute the recent window of every rollup from raw scans (idempotent); returns figures."""
+    started = systime.perf_counter()
+    now = systime.time()
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if not _lock(wait=False):
+            return {"skipped": "busy"}
+        state_row, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
+        state = state_row.value or {}
+        high = rollups.max_collection_id()
+        low = _low_id(state)
+        days = {today - timedelta(days=i) for i in range(RECENT_DAYS)}
+        if low is None:
+            bounds = rollups.collection_day_bounds()
+            if bounds:
+                days.update(bounds[0] + timedelta(days=i) for i in range((bounds[1] - bounds[0]).days + 1))
+        elif high > low:
+            days.update(rollups.days_of_ids_above(low))
+        rows = 0
+        for lo, hi in rollups.ranges(sorted(days)):
+            rows += rollups.recompute_days(lo, hi)
+        months = rollups.months_between(min(days), max(max(days), today))
+        for month in months:
+            rows += rollups.recompute_month(month)
+        snapshots = [s for s in state.get("snapshots", []) if s[0] >= now - 4 * commit_lag()]
+        snapshots.append([now, high])
+        state_row.value = {"snapshots": snapshots[-200:], "last_start": now, "last_rows": rows,
+                           "last_days": [d.isoformat() for d in sorted(days)]}
+        state_row.save()
+    return {"days": len(days), "months": len(months), "rows": rows, "seconds": round(systime.perf_counter() - started, 3)}
+
+
+def rollups_rebuild(*, actor=None, progress=None) -> dict:
+    """Recompute every rollup from all raw scans, month by month, in one transaction (readers keep
+    seeing the old rows until it commits). ``progress(month, rows, seconds)`` reports each month."""
+    started = systime.perf_counter()
+    now = systime.time()
+    total = 0
+    with transaction.atomic():
+        _lock(wait=True)
+        state_row, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
+        high = rollups.max_collection_id()
+        rollups.truncate_all()
+        bounds = rollups.collection_day_bounds()
+        issued = rollups.issue_day_bounds()
+        months: list[date] = []
+        if bounds:
+            for first in rollups.months_between(*bounds):
+                step = systime.perf_counter()
+                last = rollups.next_month(first) - timedelta(days=1)
+                rows = rollups.recompute_days(max(first, bounds[0]), min(last, bounds[1]))
+                total += rows
+                if progress:
+                    progress(first, rows, systime.perf_counter() - step)
+        spans = [b for b in (bounds, issued) if b]
+        if spans:
+            lo = min(b[0] for b in spans)
+            hi = max(max(b[1] for b in spans), timezone.localdate())
+            months = rollups.months_between(lo, hi)
+            for first in months:
+                total += rollups.recompute_month(first)
+        state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True}
+        state_row.save()
+        if actor is not None:
+            audit(actor=actor, action="sortstats.rebuild", obj=None, changes={"rows": total})
+    seconds = systime.perf_counter() - started
+    return {"rows": total, "months": len(months), "seconds": round(seconds, 3), "scans": high}
