@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from sortedcontainers import SortedList
 
 Op = tuple[str, str, float]  # (key, member, amount)
@@ -209,7 +210,6 @@ class LocalBackend:
 
     def __init__(self):
         self.sets: dict[str, _ZSet] = {}
-        self.flags: dict[str, tuple[str, float | None]] = {}
         self.lock = threading.RLock()
 
     def _get(self, key: str, create: bool = False) -> _ZSet | None:
@@ -288,25 +288,19 @@ class LocalBackend:
             zset = self._get(key)
             return dict(zset.scores) if zset else {}
 
+    # Markers and locks live in Django's cache (local memory here): clearing the cache — as every
+    # test does — also tells the owner that this process's boards must be rebuilt.
     def get_flag(self, name: str) -> str | None:
-        with self.lock:
-            value = self.flags.get(name)
-            if value is None:
-                return None
-            if value[1] is not None and value[1] <= time.time():
-                del self.flags[name]
-                return None
-            return value[0]
+        return cache.get(name)
 
     def set_flag(self, name: str, value: str, ttl: int | None = None, only_if_absent: bool = False) -> bool:
-        with self.lock:
-            if only_if_absent and self.get_flag(name) is not None:
-                return False
-            self.flags[name] = (value, time.time() + ttl if ttl else None)
-            return True
+        if only_if_absent:
+            return cache.add(name, value, ttl)
+        cache.set(name, value, ttl)
+        return True
 
     def delete(self, *names: str) -> None:
+        cache.delete_many(names)
         with self.lock:
             for name in names:
-                self.flags.pop(name, None)
                 self.sets.pop(name, None)
