@@ -1,0 +1,90 @@
+"""``python -m bench all|<name>… [--scale small|medium|district|large] [--quick]``.
+
+  all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md table)
+  data       only build (or reuse) the data set
+  <name>     one or more of: ceiling scan worker ranking dashboard stations labels codes roster
+             demo report workers growth
+
+The data set is built once per scale (its own database) and reused; ``--rebuild`` forces a new one.
+The ceilings (hello endpoint, pgbench of the scan SQL) are measured in every run that needs them.
+Exit status is 0 unless the harness itself failed (a feature that does not exist yet is
+reported "not built yet"; a missed target is reported, not fatal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+import traceback
+
+from bench.scales import SCALES
+
+SUITES = ["ceiling", "scan", "worker", "ranking", "dashboard", "stations", "labels", "codes", "roster", "demo", "report", "workers", "growth"]
+# Benchmarks that talk to the platform over HTTP (gunicorn must run).
+NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="+", help="all, data, or benchmark names")
+    parser.add_argument("--scale", default="small", help="small | medium | district | large (make's 'default' means district)")
+    parser.add_argument("--quick", action="store_true", help="short load phases (the CI smoke run); figures are indicative only")
+    parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it exists")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn sync workers (default: 4)")
+    parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
+    args = parser.parse_args(argv)
+    scale_name = "district" if args.scale == "default" else args.scale
+    if scale_name not in SCALES:
+        parser.error(f"unknown scale {args.scale!r}")
+    scale = SCALES[scale_name]
+    names = SUITES if args.names == ["all"] else args.names
+    unknown = [n for n in names if n not in SUITES and n != "data"]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+
+    from bench import dataset, results, server
+    from bench.context import Context, Result
+
+    started = time.time()
+    marker = dataset.ensure(scale, rebuild=args.rebuild)
+    if names == ["data"]:
+        return 0
+    ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4)
+    ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
+    failed = False
+    try:
+        if NEEDS_SERVER & set(names):
+            dataset.log("collectstatic (production serves the manifest through whitenoise)")
+            server.collectstatic(scale, ctx.secret)
+            ctx.servers["platform"] = server.start(
+                scale, ctx.secret, app="config.wsgi:application", port=8300, workers=ctx.workers, name="platform", ready_path="/login/"
+            )
+            ctx.servers["hello"] = server.start(
+                scale, ctx.secret, app="bench.hello_wsgi:application", port=8301, workers=ctx.workers, name="hello", ready_path="/bench/hello/"
+            )
+        for name in names:
+            if name == "data":
+                continue
+            dataset.log(f"benchmark: {name}")
+            module = importlib.import_module(f"bench.suites.{name}")
+            try:
+                module.run(ctx)
+            except Exception as exc:  # one broken benchmark must not hide the others
+                traceback.print_exc()
+                ctx.add(Result(name, name, status="error", note=f"{type(exc).__name__}: {str(exc)[:300]}"))
+    except Exception:
+        traceback.print_exc()
+        failed = True
+    finally:
+        for srv in ctx.servers.values():
+            srv.stop()
+    path = results.write(ctx, names, started, markdown=not args.no_markdown and not args.quick)
+    dataset.log(f"results: {path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""Writing a run's results: JSON under bench/results/ and the Markdown table of BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import re
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import env
+
+BEGIN = "<!-- bench:results:begin -->"
+END = "<!-- bench:results:end -->"
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()}
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+        info["memory_gb"] = round(kb / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
+    try:
+        out = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10)
+        info["postgresql"] = out.stdout.strip()
+        out = subprocess.run(["redis-cli", "INFO", "server"], capture_output=True, text=True, timeout=10)
+        info["redis"] = next((line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if line.startswith("redis_version")), "")
+        info["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        with open("/proc/loadavg") as f:
+            info["loadavg_at_start"] = f.read().split()[:3]
+    except OSError:
+        pass
+    return info
+
+
+def commit() -> dict:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=env.ROOT, capture_output=True, text=True).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return {"sha": git("rev-parse", "--short", "HEAD"), "subject": git("log", "-1", "--format=%s"), "dirty": bool(dirty)}
+
+
+def _fmt(value, digits=1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| benchmark | result | p50 / p95 / p99 ms | vs ceiling | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if r["status"] in ("not built yet", "error", "skipped"):
+            result = f"**{r['status']}**" + (f" — {r['note']}" if r.get("note") else "")
+            lines.append(f"| {r['title']} | {result} | | | {r.get('target', '')} | |")
+            continue
+        value = f"{_fmt(r['value'])} {r['unit']}" if r.get("value") is not None else ""
+        lat = " / ".join(_fmt(r.get(k), 1) for k in ("p50_ms", "p95_ms", "p99_ms")) if r.get("p95_ms") is not None else ""
+        ratio = f"{r['ratio']:.0%} of {r['ceiling']}" if r.get("ratio") is not None else ""
+        met = {True: "yes", False: "**no**", None: ""}[r.get("met")]
+        note = f" <br><sub>{r['note']}</sub>" if r.get("note") else ""
+        lines.append(f"| {r['title']} | {value}{note} | {lat} | {ratio} | {r.get('target', '')} | {met} |")
+    return "\n".join(lines)
+
+
+def growth_table(by_scale: dict[str, dict]) -> str:
+    """Scans and dashboard figures of the latest run at each scale, side by side."""
+    order = [s for s in ("small", "medium", "district", "large") if s in by_scale]
+    if len(order) < 2:
+        return ""
+    rows: dict[str, dict[str, str]] = {}
+    titles: dict[str, str] = {}
+    for scale in order:
+        for r in by_scale[scale]["results"]:
+            if not (r["bench"].startswith("scan") or r["bench"].startswith("dashboard") or r["bench"].startswith("ceiling")):
+                continue
+            key = r["bench"]
+            titles[key] = r["title"]
+            if r["status"] not in ("ok", "miss") or r.get("value") is None:
+                cell = r["status"]
+            else:
+                cell = f"{_fmt(r['value'])} {r['unit']}"
+                if r.get("p95_ms") is not None and r["unit"] != "ms":
+                    cell += f", p95 {_fmt(r['p95_ms'])} ms"
+            rows.setdefault(key, {})[scale] = cell
+    bags = {s: by_scale[s].get("dataset", {}).get("tables", {}).get("bags_collection") for s in order}
+    head = "| benchmark | " + " | ".join(f"{s} ({bags[s]:,} scans)" if bags[s] else s for s in order) + " |"
+    lines = [head, "|---|" + "---|" * len(order)]
+    for key, cells in rows.items():
+        lines.append(f"| {titles[key]} | " + " | ".join(cells.get(s, "") for s in order) + " |")
+    return "\n".join(lines)
+
+
+def latest_by_scale() -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for path in sorted(env.RESULTS_DIR.glob("*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if data.get("quick"):
+            continue
+        found[data["scale"]] = data  # sorted by stamp: the last one wins
+    return found
+
+
+def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
+    env.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dataset = (ctx.marker or {}).get("dataset", {}).get("stats", {})
+    data = {
+        "stamp": stamp,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "scale": ctx.scale.name,
+        "quick": ctx.quick,
+        "benchmarks": names,
+        "command": "python -m bench " + " ".join(sys.argv[1:]),
+        "machine": machine(),
+        "commit": commit(),
+        "gunicorn_workers": ctx.workers,
+        "dataset": dataset,
+        "extras": (ctx.marker or {}).get("extras", {}),
+        "ceilings": ctx.ceilings,
+        "seconds": round(time.time() - started, 1),
+        "results": [r.as_dict() for r in ctx.results],
+    }
+    path = env.RESULTS_DIR / f"{stamp}-{ctx.scale.name}{'-quick' if ctx.quick else ''}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    md = markdown_of(data)
+    (env.RESULTS_DIR / f"{stamp}-{ctx.scale.name}.md").write_text(md)
+    print("\n" + md + "\n", flush=True)
+    if markdown and ctx.scale.name == "district" and "scan" in names:
+        update_benchmarks_md(md)
+    return path
+
+
+def markdown_of(data: dict) -> str:
+    m = data["machine"]
+    ds = data.get("dataset") or {}
+    t = ds.get("tables", {})
+    parts = [
+        f"Run of {data['date']} — scale **{data['scale']}**, commit `{data['commit']['sha']}`"
+        f"{' (work tree had uncommitted changes)' if data['commit'].get('dirty') else ''}, "
+        f"`{data['command']}`, {data['seconds']:.0f} s.",
+        "",
+        f"Machine: {m.get('nproc')} cores ({m.get('cpu', '')}), {m.get('memory_gb')} GB RAM, PostgreSQL {m.get('postgresql', '?')}, "
+        f"Redis {m.get('redis', '?')}, Python {m.get('python')}, {m.get('wrk', 'wrk')}; load average at start {', '.join(m.get('loadavg_at_start', []))}. "
+        f"Platform: gunicorn {data['gunicorn_workers']} sync workers, production settings, CONN_MAX_AGE=600, Redis.",
+        "",
+    ]
+    if t:
+        parts += [
+            f"Data set: {t.get('core_organisation', 0):,} organisations, {t.get('core_member', 0):,} members, "
+            f"{t.get('bags_bag', 0):,} bags, {t.get('bags_collection', 0):,} collections, {t.get('ledger_entry', 0):,} ledger entries "
+            f"({ds.get('rows', 0):,} rows; COPY {ds.get('load_rows_per_s', 0):,} rows/s, indexes {ds.get('index_seconds')} s, "
+            f"built in {ds.get('total_seconds')} s).",
+            "",
+        ]
+    c = data.get("ceilings", {})
+    if c:
+        parts += ["Ceilings of this run: " + ", ".join(f"{k} = {v:,.0f}" for k, v in c.items() if isinstance(v, (int, float))) + ".", ""]
+    parts.append(table(data["results"]))
+    return "\n".join(parts)
+
+
+def update_benchmarks_md(md: str) -> None:
+    path = env.ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    growth = growth_table(latest_by_scale())
+    block = f"{BEGIN}\n{md}\n"
+    if growth:
+        block += f"\n### Growth with data (latest run at each scale)\n\n{growth}\n"
+    block += END
+    if BEGIN in text and END in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
+    else:
+        text += "\n" + block + "\n"
+    path.write_text(text)

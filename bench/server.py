@@ -1,0 +1,95 @@
+"""Starting and stopping the platform under gunicorn, exactly as production would run it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from bench import env
+from bench.scales import Scale
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    workers: int
+    proc: subprocess.Popen
+    log_path: str
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def errors_tail(self, n: int = 20) -> str:
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+
+def collectstatic(scale: Scale, secret: str) -> float:
+    """Production serves static files through whitenoise's manifest: it must exist first."""
+    t = time.perf_counter()
+    subprocess.run(
+        [str(env.VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=env.ROOT, env={**os.environ, **env.platform_env(scale, secret)}, check=True,
+    )
+    return time.perf_counter() - t
+
+
+def start(scale: Scale, secret: str, *, app: str, port: int, workers: int, name: str, ready_path: str) -> Server:
+    env.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = str(env.DATA_DIR / f"gunicorn-{name}-{port}.log")
+    proc_env = {
+        **os.environ,
+        **env.platform_env(scale, secret),
+        "BENCH_BIND": f"127.0.0.1:{port}",
+        "BENCH_WORKERS": str(workers),
+        "BENCH_ERRORLOG": log_path,
+        "BENCH_PROC_NAME": f"uh-bench-{name}",
+    }
+    proc = subprocess.Popen(
+        [str(env.VENV_BIN / "gunicorn"), "-c", str(env.BENCH_DIR / "gunicorn_conf.py"), app],
+        cwd=env.ROOT, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    server = Server(name, port, workers, proc, log_path)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn {name} exited: {server.errors_tail()}")
+        try:
+            with urllib.request.urlopen(server.base + ready_path, timeout=2) as resp:
+                resp.read()
+            break
+        except urllib.error.HTTPError:
+            break  # it answers (a 302/403/404 is an answer)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    else:
+        server.stop()
+        raise RuntimeError(f"gunicorn {name} did not answer on port {port}")
+    # Every worker imports Django on its first request: warm them all before measuring.
+    for _ in range(workers * 4):
+        try:
+            urllib.request.urlopen(server.base + ready_path, timeout=5).read()
+        except urllib.error.HTTPError:
+            pass
+        except Exception:
+            time.sleep(0.1)
+    return server
