@@ -19,11 +19,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.audit import audit
 from modules.sortstats import rollups
-from modules.sortstats.models import RollupState
+from modules.sortstats.models import OrgDay, RollupState
 
 STATE_KEY = "refresh"
 LOCK_KEY = 7_220_611  # pg advisory lock id of the rollup writers
@@ -119,9 +120,11 @@ def rollups_rebuild(*, actor=None, progress=None) -> dict:
             months = rollups.months_between(lo, hi)
             for first in months:
                 total += rollups.recompute_month(first)
+        scans = OrgDay.objects.aggregate(n=Sum("bags"))["n"] or 0
         state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True}
         state_row.save()
         if actor is not None:
             audit(actor=actor, action="sortstats.rebuild", obj=None, changes={"rows": total})
     seconds = systime.perf_counter() - started
-    return {"rows": total, "months": len(months), "seconds": round(seconds, 3), "scans": high}
+    return {"rows": total, "months": len(months), "seconds": round(seconds, 3), "scans": scans,
+            "scans_per_second": round(scans / seconds) if seconds else 0}

@@ -1,0 +1,139 @@
+// The sorting-data dashboard: each panel fetches its chart's JSON from the API and draws it with
+// ECharts; a data table under every chart shows the same numbers (and works without charts).
+(function () {
+  "use strict";
+  var configEl = document.getElementById("sortstats-config");
+  if (!configEl) return;
+  var config = JSON.parse(configEl.textContent);
+  var PALETTE = ["#2e7d32", "#1565c0", "#c62828", "#616161", "#ef6c00", "#6a1b9a", "#00838f"];
+  var charts = [];
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "number") return v.toLocaleString("zh-CN");
+    return String(v);
+  }
+
+  function renderTable(panel, data) {
+    var wrap = panel.querySelector(".table-wrap");
+    wrap.textContent = "";
+    if (!data.rows || !data.rows.length) { wrap.appendChild(el("p", "暂无数据", "empty")); return; }
+    var table = el("table", null, "table");
+    var thead = el("thead"), tr = el("tr");
+    data.columns.forEach(function (c, i) { tr.appendChild(el("th", c, i ? "num" : "")); });
+    thead.appendChild(tr); table.appendChild(thead);
+    var tbody = el("tbody");
+    data.rows.forEach(function (row) {
+      var r = el("tr");
+      row.forEach(function (v, i) { r.appendChild(el("td", fmt(v), typeof v === "number" || v === null ? "num" : "")); });
+      tbody.appendChild(r);
+    });
+    table.appendChild(tbody); wrap.appendChild(table);
+  }
+
+  function col(data, index) { return data.rows.map(function (r) { return r[index]; }); }
+
+  var BUILD = {
+    trend: function (d) {
+      var names = Object.keys(d.series);
+      var series = names.map(function (n) { return { name: n, type: "bar", stack: "bags", data: d.series[n].bags }; });
+      series.push({ name: "合计", type: "line", data: d.totals, smooth: true, symbolSize: 4 });
+      return { color: PALETTE, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 60 },
+        dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }],
+        xAxis: { type: "category", data: d.buckets }, yAxis: { type: "value", name: "袋" }, series: series };
+    },
+    pie: function (d) {
+      return { color: PALETTE, tooltip: { trigger: "item", formatter: "{b}：{c}袋（{d}%）" }, legend: { bottom: 0 },
+        series: [{ type: "pie", radius: ["35%", "65%"], data: d.rows.map(function (r) { return { name: r[0], value: r[1] }; }),
+          label: { formatter: "{b}\n{d}%" } }] };
+    },
+    heatmap: function (d) {
+      var max = d.cells.reduce(function (m, c) { return Math.max(m, c[2]); }, 0) || 1;
+      return { tooltip: { position: "top", formatter: function (p) { return d.weekdays[p.value[1]] + " " + d.hours[p.value[0]] + "：" + p.value[2] + "袋"; } },
+        grid: { left: 50, right: 20, top: 10, bottom: 70 },
+        xAxis: { type: "category", data: d.hours, splitArea: { show: true } }, yAxis: { type: "category", data: d.weekdays, inverse: true },
+        visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f7fbff", "#fdae61", "#d73027"] } },
+        series: [{ type: "heatmap", data: d.cells }] };
+    },
+    stacked: function (d) {
+      var n = d.categories.length;
+      var labels = col(d, 0).slice(0, 20).reverse();
+      var series = d.categories.map(function (c, i) {
+        return { name: c, type: "bar", stack: "bags", data: col(d, i + 1).slice(0, 20).reverse() };
+      });
+      return { color: PALETTE, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } }, legend: { top: 0 },
+        grid: { left: 120, right: 20, top: 35, bottom: 25 }, xAxis: { type: "value", name: "袋" },
+        yAxis: { type: "category", data: labels, axisLabel: { width: 110, overflow: "truncate" } }, series: series, _n: n };
+    },
+    accuracy: function (d) {
+      return { color: ["#2e7d32"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 30, top: 10, bottom: 25 },
+        xAxis: { type: "value", max: 100, name: "%" }, yAxis: { type: "category", data: col(d, 0).slice(0, 20).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        series: [{ type: "bar", data: col(d, 4).slice(0, 20).reverse(), label: { show: true, position: "right", formatter: "{c}%" } }] };
+    },
+    reasons: function (d) {
+      return { color: ["#c62828"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 40, top: 10, bottom: 25 },
+        xAxis: { type: "value", name: "次" }, yAxis: { type: "category", data: col(d, 0).slice(0, 12).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        series: [{ type: "bar", data: col(d, 1).slice(0, 12).reverse(), label: { show: true, position: "right" } }] };
+    },
+    participation: function (d) {
+      return { color: ["#1565c0"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 40, top: 10, bottom: 25 },
+        xAxis: { type: "value", max: 100, name: "%" }, yAxis: { type: "category", data: col(d, 0).slice(0, 20).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        series: [{ type: "bar", data: col(d, 3).slice(0, 20).reverse(), label: { show: true, position: "right", formatter: "{c}%" } }] };
+    },
+    participation_trend: function (d) {
+      return { color: ["#90caf9", "#1565c0"], tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 35, bottom: 25 },
+        xAxis: { type: "category", data: col(d, 0) },
+        yAxis: [{ type: "value", name: "人" }, { type: "value", name: "%", max: 100 }],
+        series: [{ name: "参与人数", type: "bar", data: col(d, 2) }, { name: "参与率", type: "line", yAxisIndex: 1, data: col(d, 3) }] };
+    },
+    throughput: function (d) {
+      return { color: ["#ef6c00"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 40, top: 10, bottom: 25 },
+        xAxis: { type: "value", name: "袋" }, yAxis: { type: "category", data: col(d, 0).slice(0, 15).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        series: [{ type: "bar", data: col(d, d.columns.indexOf("袋数") >= 0 ? d.columns.indexOf("袋数") : 1).slice(0, 15).reverse() }] };
+    }
+  };
+
+  function note(panel, d) {
+    var p = panel.querySelector(".ss-note");
+    var parts = [];
+    if (d.month) parts.push("统计月份：" + d.month);
+    if (d.limited) parts.push("页面显示前 " + d.rows.length + " 条（共 " + d.total + " 条），完整数据请下载");
+    if (d.peak) parts.push("高峰：" + d.peak.weekday + " " + d.peak.hour + "时（" + d.peak.bags + "袋）");
+    p.textContent = parts.join("；");
+  }
+
+  function load(panel) {
+    var key = panel.getAttribute("data-chart");
+    var type = panel.getAttribute("data-type");
+    var url = config.api.replace("__key__", key) + "?" + config.query;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
+      .then(function (r) {
+        panel.setAttribute("aria-busy", "false");
+        var title = panel.querySelector(".ss-title");
+        if (!r.ok) { title.textContent = "加载失败"; title.classList.add("ss-error"); panel.querySelector(".ss-note").textContent = r.body.message || ""; return; }
+        var d = r.body;
+        title.textContent = d.title;
+        renderTable(panel, d);
+        note(panel, d);
+        var box = panel.querySelector(".ss-chart");
+        if (!box || !window.echarts || !BUILD[type]) return;
+        if (!d.rows.length) { box.textContent = ""; box.appendChild(el("p", "暂无数据", "empty")); return; }
+        box.setAttribute("aria-label", d.title);
+        var chart = window.echarts.init(box, null, { renderer: "canvas" });
+        chart.setOption(BUILD[type](d));
+        charts.push(chart);
+      })
+      .catch(function () { panel.querySelector(".ss-title").textContent = "加载失败，请刷新重试"; });
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(load);
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

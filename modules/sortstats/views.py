@@ -1,0 +1,186 @@
+"""Pages of the sorting-data dashboard: the charts page, anomalies, exports and the monthly PDFs.
+
+Views only parse, check the permission and render; numbers come from ``selectors``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import ApiError
+from core.models import Organisation
+from modules.bags.models import Category
+from modules.sortstats import exports, pdf, selectors
+from modules.sortstats.rollups import month_start, next_month
+from modules.sortstats.selectors import Filters
+
+CHART_LAYOUT = [
+    # (section title, [(chart key, chart type, wide?)])
+    (_("投放量"), [("volume_trend", "trend", True), ("volume_summary", "pie", False), ("heatmap", "heatmap", False),
+                   ("volume_by_street", "stacked", False), ("volume_by_kind", "stacked", False)]),
+    (_("分类准确率"), [("accuracy_by_category", "accuracy", False), ("accuracy_by_kind", "accuracy", False),
+                      ("accuracy_by_street", "accuracy", False), ("wrong_reasons", "reasons", False),
+                      ("accuracy_by_organisation", "table", True)]),
+    (_("参与情况"), [("participation_trend", "participation_trend", False), ("participation_by_street", "participation", False),
+                    ("participation_by_organisation", "table", True)]),
+    (_("回收效率"), [("throughput_points", "throughput", False), ("throughput_collectors", "throughput", False)]),
+]
+
+
+def _require_viewer(request):
+    if not request.user.has_perm("sortstats.view_dashboard"):
+        raise PermissionDenied
+
+
+def _filters(request) -> tuple[Filters, dict]:
+    try:
+        return selectors.parse_filters(request.GET, request.user), {}
+    except ApiError as error:
+        return selectors.default_filters(), {error.field or "__all__": str(error.message)}
+
+
+def _presets(today: date) -> list[tuple[str, dict]]:
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    return [
+        (_("本月"), {"start": today.replace(day=1), "end": today}),
+        (_("上月"), {"start": last_month_end.replace(day=1), "end": last_month_end}),
+        (_("近7天"), {"start": today - timedelta(days=6), "end": today}),
+        (_("近30天"), {"start": today - timedelta(days=29), "end": today}),
+        (_("近12个月"), {"start": month_start(today.replace(year=today.year - 1) + timedelta(days=31)), "end": today, "granularity": "month"}),
+        (_("今年"), {"start": date(today.year, 1, 1), "end": today, "granularity": "month"}),
+    ]
+
+
+def _filter_context(request, f: Filters, errors: dict) -> dict:
+    today = timezone.localdate()
+    return {
+        "f": f,
+        "errors": errors,
+        "query": urlencode(f.as_query()),
+        "streets": selectors.streets_for(request.user),
+        "kinds": [k for k in Organisation.Kind.choices if k[0] != Organisation.Kind.FEDERATION],
+        "categories": Category.choices,
+        "granularities": list(selectors.GRANULARITIES.items()),
+        "presets": [(label, urlencode({**{k: str(v) for k, v in p.items()}, **{k: v for k, v in f.as_query().items() if k in ("street", "kind", "category")}})) for label, p in _presets(today)],
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    _require_viewer(request)
+    f, errors = _filters(request)
+    summary = selectors.volume_summary(request.user, f)
+    sections = [(title, [{"key": key, "type": kind, "wide": wide} for key, kind, wide in charts]) for title, charts in CHART_LAYOUT]
+    config = {"api": reverse("api_v1:sortstats_chart", args=["__key__"]), "query": urlencode(f.as_query()),
+              "export": reverse("sortstats:export", args=["__key__", "__fmt__"])}
+    return render(request, "sortstats/dashboard.html", {
+        **_filter_context(request, f, errors), "summary": summary, "sections": sections, "config": config,
+        "can_rebuild": request.user.has_perm("sortstats.rebuild"),
+    })
+
+
+@login_required
+@require_GET
+def anomalies(request):
+    _require_viewer(request)
+    f, errors = _filters(request)
+
+    def link(kind, entity):
+        if kind == "organisation":
+            return reverse("core:org_detail", args=[entity])
+        return reverse("sortstats:dashboard") + "?" + urlencode(f.as_query()) + "#throughput_collectors"
+
+    data = selectors.anomalies(request.user, f, link=link)
+    return render(request, "sortstats/anomalies.html", {**_filter_context(request, f, errors), "a": data})
+
+
+@login_required
+@require_GET
+def export(request, key: str, fmt: str):
+    _require_viewer(request)
+    if fmt not in ("xlsx", "csv") or key not in selectors.CHARTS:
+        raise Http404
+    try:
+        f = selectors.parse_filters(request.GET, request.user)
+    except ApiError as error:
+        return HttpResponse(str(error.message), status=400, content_type="text/plain; charset=utf-8")
+    table = selectors.chart(key, request.user, f, full=True)
+    filename = f"{table['title']}_{f.start.isoformat()}_{f.end.isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.table_xlsx(table, subtitle=selectors.period_label(f)),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _month_param(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def reports(request):
+    _require_viewer(request)
+    today = timezone.localdate()
+    default = month_start(today.replace(day=1) - timedelta(days=1))
+    month = _month_param(request.GET.get("month")) or default
+    error = _("月份格式应为 2026-11") if request.GET.get("month") and _month_param(request.GET.get("month")) is None else ""
+    fine = selectors.scope_for(request.user).fine
+    months, cur = [], month_start(today)
+    for _i in range(12):
+        months.append(cur)
+        cur = month_start(cur - timedelta(days=1))
+    return render(request, "sortstats/reports.html", {
+        "month": month, "month_value": f"{month.year}-{month.month:02d}", "month_label": f"{month.year}年{month.month}月",
+        "months": [(f"{m.year}-{m.month:02d}", f"{m.year}年{m.month}月") for m in months],
+        "streets": [] if fine else selectors.streets_for(request.user), "error": error, "fine": fine,
+    })
+
+
+@login_required
+@require_GET
+def report_pdf(request, street_id: int, month: str):
+    _require_viewer(request)
+    first = _month_param(month)
+    if first is None or first > timezone.localdate():
+        raise Http404
+    street = get_object_or_404(Organisation, pk=street_id, level=Organisation.Level.STREET)
+    try:
+        report = selectors.street_month_report(request.user, street, first)
+    except ApiError as error:
+        raise PermissionDenied(str(error.message)) from error
+    response = HttpResponse(pdf.street_month_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{street.name}_{first.year}年{first.month}月垃圾分类月报.pdf")
+    return response
+
+
+@login_required
+@require_POST
+def rebuild(request):
+    if not request.user.has_perm("sortstats.rebuild"):
+        raise PermissionDenied
+    from modules.sortstats.tasks import rebuild_task
+
+    rebuild_task.enqueue(actor_id=request.user.pk)
+    messages.success(request, _("已开始重建汇总数据，完成后图表自动更新。"))
+    return redirect("sortstats:dashboard")
+
+
+__all__ = ["dashboard", "anomalies", "export", "reports", "report_pdf", "rebuild", "next_month"]
