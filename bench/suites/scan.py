@@ -1,0 +1,116 @@
+"""The hot path: collectors' scans through the API, one at a time and in batches.
+
+Each run scans fresh bags (a new batch, COPY'd in a second) so every request does the whole
+work: token auth, code check, the bag's read, the points rule and daily cap, the writes
+(collection, bag, ledger entry and balance) and the ranking update. After the load the
+database is checked: every 2xx answer must be one collection, and every balance must still
+equal the sum of its entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.urls import Resolver404, resolve
+
+from bench import load
+from bench.context import Context, Result
+from bench.suites import common
+
+SINGLE_PATH = "/api/v1/bags/scans"
+BATCH_PATH = "/api/v1/bags/scans/batch"
+CONNECTIONS = 32
+BATCH_ITEMS = 500
+BATCH_CONNECTIONS = 4
+
+
+def _exists(path: str) -> bool:
+    try:
+        resolve(path)
+        return True
+    except Resolver404:
+        return False
+
+
+def _headers(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def single(ctx: Context) -> None:
+    title = f"scan POST single, {CONNECTIONS} connections"
+    target = "≥ 40 % of hello req/s, p99 < 50 ms"
+    if not _exists(SINGLE_PATH):
+        ctx.not_built("scan_single", title, f"POST {SINGLE_PATH}", target)
+        return
+    seconds = ctx.seconds(20)
+    size = 4_000 if ctx.quick else 80_000
+    pool = common.make_pool(ctx.scale, size, points=4, label="scan-single")
+    codes = common.codes_for(pool)
+    run = uuid.uuid4().hex[:6]
+    lines = [
+        ("POST", SINGLE_PATH, _headers(token), common.dumps(common.scan_body(bag, point, codes[bag], k, run)))
+        for k, (bag, point, _collector, token, _street) in enumerate(pool.bags)
+    ]
+    warm = 300 if ctx.quick else 2_000
+    srv = ctx.servers["platform"]
+    load.wrk(srv.base, load.write_requests(ctx.tmp / "scan-warm.txt", lines[:warm]), connections=CONNECTIONS, seconds=5)
+    out = load.wrk(srv.base, load.write_requests(ctx.tmp / "scan-single.txt", lines[warm:]), connections=CONNECTIONS, seconds=seconds)
+    outcome = common.pool_outcome(ctx.scale, pool)
+    created = out["statuses"].get("201", 0) + out["statuses"].get("200", 0)
+    consistent = outcome["ledger_mismatches"] == 0 and outcome["collections"] >= created
+    ratio = ctx.ratio_to(out["ok_rps"], "hello_rps")
+    met = ratio is not None and ratio >= 0.40 and out["p99_ms"] < 50
+    bad = {k: v for k, v in out["statuses"].items() if not k.startswith("2")}
+    ctx.add(Result(
+        "scan_single", title, status="ok" if consistent and not bad else "error",
+        value=out["ok_rps"], unit="req/s", p50_ms=out["p50_ms"], p95_ms=out["p95_ms"], p99_ms=out["p99_ms"],
+        ratio=ratio, ceiling="hello", target=target, met=met,
+        details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps")},
+        note=f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
+        + (f", {ctx.ratio_to(out['ok_rps'], 'pgbench_scan_tps'):.0%} of pgbench" if ctx.ceilings.get("pgbench_scan_tps") else "")
+        + (f"; non-2xx: {bad}" if bad else ""),
+    ))
+
+
+def batch(ctx: Context) -> None:
+    title = f"scan POST batch of {BATCH_ITEMS}, {BATCH_CONNECTIONS} connections"
+    target = "≥ 10,000 scans/s"
+    if not _exists(BATCH_PATH):
+        ctx.not_built("scan_batch", title, f"POST {BATCH_PATH}", target)
+        return
+    seconds = ctx.seconds(15)
+    size = 5_000 if ctx.quick else 250_000
+    pool = common.make_pool(ctx.scale, size, points=4, label="scan-batch")
+    codes = common.codes_for(pool)
+    run = uuid.uuid4().hex[:6]
+    # One handheld uploads the scans of its own point: group the pool by point.
+    by_point: dict[int, list] = {}
+    for k, (bag, point, _collector, token, _street) in enumerate(pool.bags):
+        by_point.setdefault(point, []).append((token, common.scan_body(bag, point, codes[bag], k, run)))
+    lines = []
+    for items in by_point.values():
+        for i in range(0, len(items) - BATCH_ITEMS + 1, BATCH_ITEMS):
+            chunk = items[i : i + BATCH_ITEMS]
+            lines.append(("POST", BATCH_PATH, _headers(chunk[0][0]), common.dumps({"items": [body for _t, body in chunk]})))
+    lines.sort(key=lambda ln: ln[3][-40:])  # interleave the points
+    srv = ctx.servers["platform"]
+    warm = 2
+    load.wrk(srv.base, load.write_requests(ctx.tmp / "batch-warm.txt", lines[:warm]), connections=2, seconds=10)
+    out = load.wrk(srv.base, load.write_requests(ctx.tmp / "batch.txt", lines[warm:]), connections=BATCH_CONNECTIONS, seconds=seconds)
+    outcome = common.pool_outcome(ctx.scale, pool)
+    scans = (outcome["collections"] - warm * BATCH_ITEMS)
+    scans_per_s = round(scans / out["seconds"], 1) if out["seconds"] else 0
+    bad = {k: v for k, v in out["statuses"].items() if not k.startswith("2")}
+    ctx.add(Result(
+        "scan_batch", title, status="ok" if outcome["ledger_mismatches"] == 0 and not bad else "error",
+        value=scans_per_s, unit="scans/s", p50_ms=out["p50_ms"], p95_ms=out["p95_ms"], p99_ms=out["p99_ms"],
+        ratio=ctx.ratio_to(scans_per_s, "pgbench_scan_tps"), ceiling="pgbench scan tps", target=target, met=scans_per_s >= 10_000,
+        details={**out, "db": outcome},
+        note=f"{out['ok']:,} uploads → {scans:,} collections counted in the database; latency is per upload of {BATCH_ITEMS}"
+        + (f"; non-2xx: {bad}" if bad else ""),
+    ))
+
+
+def run(ctx: Context) -> None:
+    single(ctx)
+    batch(ctx)
