@@ -139,7 +139,9 @@ def get_prize(request, prize_id: int):
     return 200, prize
 
 
-@router.post("/{prize_id}/redeem", response={200: MyRedemptionOut, 201: MyRedemptionOut, **ERRORS}, summary="兑换（需 Idempotency-Key 请求头）")
+@router.post(
+    "/{prize_id}/redeem", response={200: MyRedemptionOut, 201: MyRedemptionOut, **ERRORS}, summary="兑换（需 Idempotency-Key 请求头）"
+)
 def redeem(request, prize_id: int, payload: RedeemIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """Redeem a prize. The client makes an ``Idempotency-Key`` per attempt and reuses it on retries:
     the same key answers the first redemption (200); with another prize or place, 409 ``idempotency_conflict``."""

@@ -47,27 +47,44 @@ def seed_prizes(ctx: DemoContext) -> None:
     today = timezone.localdate()
     with transaction.atomic():
         office = PickupPlace.objects.create(
-            name=f"{union.name}办公室", kind=PickupPlace.Kind.UNION_OFFICE, organisation=union,
-            address=union.address or "北京市西城区", opening_note="工作日 9:00-17:00",
+            name=f"{union.name}办公室",
+            kind=PickupPlace.Kind.UNION_OFFICE,
+            organisation=union,
+            address=union.address or "北京市西城区",
+            opening_note="工作日 9:00-17:00",
         )
         if admin is not None:
             office.operators.add(admin)
         station_a = PickupPlace.objects.create(
-            name=f"{street.name.replace('街道总工会', '')}职工暖心驿站（前海西街）", kind=PickupPlace.Kind.REST_STATION,
-            organisation=street, address=f"北京市西城区{street.name.replace('街道总工会', '')}前海西街 18 号", opening_note="每日 8:00-20:00",
+            name=f"{street.name.replace('街道总工会', '')}职工暖心驿站（前海西街）",
+            kind=PickupPlace.Kind.REST_STATION,
+            organisation=street,
+            address=f"北京市西城区{street.name.replace('街道总工会', '')}前海西街 18 号",
+            opening_note="每日 8:00-20:00",
         )
         station_b = PickupPlace.objects.create(
-            name=f"{other_street.name.replace('街道总工会', '')}职工暖心驿站", kind=PickupPlace.Kind.REST_STATION,
-            organisation=other_street, address=f"北京市西城区{other_street.name.replace('街道总工会', '')}大街 3 号", opening_note="每日 7:30-21:00",
+            name=f"{other_street.name.replace('街道总工会', '')}职工暖心驿站",
+            kind=PickupPlace.Kind.REST_STATION,
+            organisation=other_street,
+            address=f"北京市西城区{other_street.name.replace('街道总工会', '')}大街 3 号",
+            opening_note="每日 7:30-21:00",
         )
         prizes = {}
         for name, price, stock, limit, days, description, offered_by in PRIZES:
             mine = offered_by == "union"
             prizes[name] = prize_create(
-                actor=district_user, name=name, description=description, organisation=union if mine else ctx.district,
-                points_price=price, stock_listed=stock, per_person_limit=limit, pickup_days=days,
-                valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=120),
-                stock_alert_threshold=5, places=[office] if mine else [office, station_a, station_b],
+                actor=district_user,
+                name=name,
+                description=description,
+                organisation=union if mine else ctx.district,
+                points_price=price,
+                stock_listed=stock,
+                per_person_limit=limit,
+                pickup_days=days,
+                valid_from=today - timedelta(days=30),
+                valid_until=today + timedelta(days=120),
+                stock_alert_threshold=5,
+                places=[office] if mine else [office, station_a, station_b],
             )
     for member in ctx.demo_workers:
         demo_points_grant(member_id=member.pk, amount=DEMO_GRANT)
@@ -85,10 +102,16 @@ def _sample_redemptions(ctx, prizes, office, station, admin) -> None:
         return
     district_user = ctx.users["district"]
     bag = prizes["环保购物袋"]
-    done = redemption_create(actor=None, member=workers[0], prize_id=bag.pk, place_id=office.pk, idempotency_key="demo-redeem-0001").redemption
+    done = redemption_create(
+        actor=None, member=workers[0], prize_id=bag.pk, place_id=office.pk, idempotency_key="demo-redeem-0001"
+    ).redemption
     redemption_hand_over(actor=admin, place_id=office.pk, code=done.code)
-    redemption_create(actor=None, member=workers[1], prize_id=prizes["洗衣液 2kg"].pk, place_id=station.pk, idempotency_key="demo-redeem-0002")
-    redemption_create(actor=None, member=workers[2], prize_id=prizes["厨余沥水篮"].pk, place_id=office.pk, idempotency_key="demo-redeem-0003")
+    redemption_create(
+        actor=None, member=workers[1], prize_id=prizes["洗衣液 2kg"].pk, place_id=station.pk, idempotency_key="demo-redeem-0002"
+    )
+    redemption_create(
+        actor=None, member=workers[2], prize_id=prizes["厨余沥水篮"].pk, place_id=office.pk, idempotency_key="demo-redeem-0003"
+    )
     cancelled = redemption_create(
         actor=None, member=workers[3], prize_id=prizes["电影票"].pk, place_id=office.pk, idempotency_key="demo-redeem-0004"
     ).redemption

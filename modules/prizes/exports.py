@@ -54,11 +54,25 @@ def report_workbook(viewer, period: selectors.Period) -> bytes:
         sheet.append([prize.name, prize.organisation.name, prize.stock, prize.stock_alert_threshold, prize.stock_listed])
 
     sheet = book.create_sheet(_("兑换明细"))
-    sheet.append([_("取货码"), _("兑换时间"), _("奖品"), _("积分"), _("职工"), _("所在工会"), _("取货点"), _("状态"), _("领取时间"), _("领取截止")])
+    sheet.append(
+        [_("取货码"), _("兑换时间"), _("奖品"), _("积分"), _("职工"), _("所在工会"), _("取货点"), _("状态"), _("领取时间"), _("领取截止")]
+    )
     rows = (
-        selectors.redemptions_visible_to(viewer).filter(period.q()).order_by("created_at", "id")
-        .values_list("code", "created_at", "prize__name", "points", "member__name", "organisation__name", "place__name", "status",
-                     "handed_over_at", "expires_at")
+        selectors.redemptions_visible_to(viewer)
+        .filter(period.q())
+        .order_by("created_at", "id")
+        .values_list(
+            "code",
+            "created_at",
+            "prize__name",
+            "points",
+            "member__name",
+            "organisation__name",
+            "place__name",
+            "status",
+            "handed_over_at",
+            "expires_at",
+        )
     )
     count = 0
     for code, created, prize, points, name, org, place, status, handed, expires in rows.iterator(chunk_size=2000):
@@ -66,8 +80,20 @@ def report_workbook(viewer, period: selectors.Period) -> bytes:
         if count > DETAIL_LIMIT:
             sheet.append([_("明细超过 %(n)s 行，请缩小日期范围后再导出") % {"n": DETAIL_LIMIT}])
             break
-        sheet.append([f"{code[:4]}-{code[4:]}", _local(created), prize, points, mask_name(name), org, place,
-                      str(statuses.get(status, status)), _local(handed), _local(expires)])
+        sheet.append(
+            [
+                f"{code[:4]}-{code[4:]}",
+                _local(created),
+                prize,
+                points,
+                mask_name(name),
+                org,
+                place,
+                str(statuses.get(status, status)),
+                _local(handed),
+                _local(expires),
+            ]
+        )
 
     out = BytesIO()
     book.save(out)

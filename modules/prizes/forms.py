@@ -30,13 +30,27 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 class PrizeForm(forms.ModelForm):
     organisation = OrganisationChoiceField(queryset=None, label=_("提供工会"), help_text=_("该工会及其下级工会的会员可以兑换"))
     places = forms.ModelMultipleChoiceField(queryset=None, label=_("取货点"), widget=forms.CheckboxSelectMultiple)
-    stock_listed = forms.IntegerField(label=_("上架总数"), min_value=0, max_value=1_000_000,
-                                      help_text=_("修改后剩余库存随之增减；不能少于已兑换未作废的数量"))
+    stock_listed = forms.IntegerField(
+        label=_("上架总数"), min_value=0, max_value=1_000_000, help_text=_("修改后剩余库存随之增减；不能少于已兑换未作废的数量")
+    )
 
     class Meta:
         model = Prize
-        fields = ["name", "description", "image", "organisation", "points_price", "stock_listed", "per_person_limit",
-                  "valid_from", "valid_until", "pickup_days", "stock_alert_threshold", "places", "is_active"]
+        fields = [
+            "name",
+            "description",
+            "image",
+            "organisation",
+            "points_price",
+            "stock_listed",
+            "per_person_limit",
+            "valid_from",
+            "valid_until",
+            "pickup_days",
+            "stock_alert_threshold",
+            "places",
+            "is_active",
+        ]
         widgets = {"valid_from": DATE_INPUT, "valid_until": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -83,7 +97,9 @@ class PrizeForm(forms.ModelForm):
 class PlaceForm(forms.ModelForm):
     organisation = OrganisationChoiceField(queryset=None, label=_("所属工会"))
     operators = forms.CharField(
-        label=_("核销员"), required=False, max_length=1000,
+        label=_("核销员"),
+        required=False,
+        max_length=1000,
         help_text=_("填写用户名或手机号，多个用逗号分隔；核销员可在该取货点扫码交付奖品"),
     )
 
@@ -111,15 +127,26 @@ class RedeemForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("取消原因"), min_length=2, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("将通知职工，积分全额退还"))
+    reason = forms.CharField(
+        label=_("取消原因"), min_length=2, max_length=200, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("将通知职工，积分全额退还")
+    )
 
 
 class PickupForm(forms.Form):
     place = forms.TypedChoiceField(label=_("当前取货点"), coerce=int, empty_value=None)
-    code = forms.CharField(label=_("取货码"), max_length=64,
-                           widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
-                                                         "placeholder": _("扫码枪扫描或手动输入 8 位取货码"), "enterkeyhint": "go"}))
+    code = forms.CharField(
+        label=_("取货码"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": _("扫码枪扫描或手动输入 8 位取货码"),
+                "enterkeyhint": "go",
+            }
+        ),
+    )
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)

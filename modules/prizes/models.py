@@ -34,9 +34,7 @@ class PickupPlace(TimeStamped):
         "core.Organisation", verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="prize_pickup_places"
     )
     opening_note = models.CharField(_("开放时间说明"), max_length=200, blank=True, default="")
-    operators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("核销员"), blank=True, related_name="prize_pickup_places"
-    )
+    operators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("核销员"), blank=True, related_name="prize_pickup_places")
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -55,7 +53,10 @@ class Prize(TimeStamped):
     description = models.TextField(_("说明"), blank=True, default="")
     image = models.ImageField(_("图片"), upload_to="prizes/%Y/%m/", blank=True, default="")
     organisation = models.ForeignKey(
-        "core.Organisation", verbose_name=_("提供工会"), on_delete=models.PROTECT, related_name="prizes",
+        "core.Organisation",
+        verbose_name=_("提供工会"),
+        on_delete=models.PROTECT,
+        related_name="prizes",
         help_text=_("该工会及其下级工会的会员可以兑换"),
     )
     points_price = models.PositiveIntegerField(_("所需积分"))
@@ -64,7 +65,9 @@ class Prize(TimeStamped):
     per_person_limit = models.PositiveSmallIntegerField(_("每人限兑"), default=1)
     valid_from = models.DateField(_("兑换开始日期"), default=timezone.localdate)
     valid_until = models.DateField(_("兑换截止日期"))
-    pickup_days = models.PositiveSmallIntegerField(_("领取期限（天）"), default=14, help_text=_("兑换后超过该天数未领取，自动作废并退还积分"))
+    pickup_days = models.PositiveSmallIntegerField(
+        _("领取期限（天）"), default=14, help_text=_("兑换后超过该天数未领取，自动作废并退还积分")
+    )
     stock_alert_threshold = models.PositiveIntegerField(_("库存预警线"), default=5)
     places = models.ManyToManyField(PickupPlace, verbose_name=_("取货点"), related_name="prizes")
     is_active = models.BooleanField(_("上架"), default=True)

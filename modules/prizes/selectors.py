@@ -98,7 +98,9 @@ def redemptions_visible_to(user: User) -> QuerySet[Redemption]:
 
 def pickups_recent(user: User, place: PickupPlace, limit: int = 10) -> list[Redemption]:
     return list(
-        Redemption.objects.filter(place=place, status=Status.HANDED_OVER).select_related("prize", "member").order_by("-handed_over_at")[:limit]
+        Redemption.objects.filter(place=place, status=Status.HANDED_OVER)
+        .select_related("prize", "member")
+        .order_by("-handed_over_at")[:limit]
     )
 
 

@@ -73,8 +73,17 @@ def operators_resolve(raw: str) -> list[User]:
 
 
 @transaction.atomic
-def place_create(*, actor: User, name: str, kind: str, organisation: Organisation, address: str = "",
-                 opening_note: str = "", operators: list[User] | None = None, is_active: bool = True) -> PickupPlace:
+def place_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    organisation: Organisation,
+    address: str = "",
+    opening_note: str = "",
+    operators: list[User] | None = None,
+    is_active: bool = True,
+) -> PickupPlace:
     """Register a pickup place of a union in the actor's scope, with the users who hand prizes over there."""
     _check_organisation(actor, organisation)
     if not (name or "").strip():
@@ -82,11 +91,21 @@ def place_create(*, actor: User, name: str, kind: str, organisation: Organisatio
     if kind not in PickupPlace.Kind.values:
         raise Invalid("invalid_kind", _("请选择取货点类型"), field="kind")
     place = PickupPlace.objects.create(
-        name=name.strip(), kind=kind, organisation=organisation, address=address.strip(), opening_note=opening_note.strip(), is_active=is_active
+        name=name.strip(),
+        kind=kind,
+        organisation=organisation,
+        address=address.strip(),
+        opening_note=opening_note.strip(),
+        is_active=is_active,
     )
     place.operators.set(operators or [])
-    audit(actor=actor, action="prizes.place_create", obj=place, organisation=organisation,
-          changes={"operators": [u.username for u in operators or []]})
+    audit(
+        actor=actor,
+        action="prizes.place_create",
+        obj=place,
+        organisation=organisation,
+        changes={"operators": [u.username for u in operators or []]},
+    )
     return place
 
 
@@ -113,8 +132,18 @@ def place_update(*, actor: User, place: PickupPlace, operators: list[User] | Non
 
 # --- prizes --------------------------------------------------------------------------------------
 
-PRIZE_FIELDS = ["name", "description", "organisation", "points_price", "per_person_limit", "valid_from", "valid_until",
-                "pickup_days", "stock_alert_threshold", "is_active"]
+PRIZE_FIELDS = [
+    "name",
+    "description",
+    "organisation",
+    "points_price",
+    "per_person_limit",
+    "valid_from",
+    "valid_until",
+    "pickup_days",
+    "stock_alert_threshold",
+    "is_active",
+]
 
 
 def _check_prize_values(actor: User, values: dict, places) -> None:
@@ -134,44 +163,81 @@ def _check_prize_values(actor: User, values: dict, places) -> None:
 
 
 @transaction.atomic
-def prize_create(*, actor: User, name: str, organisation: Organisation, points_price: int, stock_listed: int,
-                 valid_until: date, places: list[PickupPlace], valid_from: date | None = None, per_person_limit: int = 1,
-                 pickup_days: int = 14, stock_alert_threshold: int = 5, description: str = "", image=None,
-                 is_active: bool = True) -> Prize:
+def prize_create(
+    *,
+    actor: User,
+    name: str,
+    organisation: Organisation,
+    points_price: int,
+    stock_listed: int,
+    valid_until: date,
+    places: list[PickupPlace],
+    valid_from: date | None = None,
+    per_person_limit: int = 1,
+    pickup_days: int = 14,
+    stock_alert_threshold: int = 5,
+    description: str = "",
+    image=None,
+    is_active: bool = True,
+) -> Prize:
     """Put a prize on the shelf: ``stock_listed`` pieces, for the members of ``organisation`` and below."""
-    values = {"organisation": organisation, "points_price": points_price, "valid_from": valid_from or timezone.localdate(),
-              "valid_until": valid_until}
+    values = {
+        "organisation": organisation,
+        "points_price": points_price,
+        "valid_from": valid_from or timezone.localdate(),
+        "valid_until": valid_until,
+    }
     _check_prize_values(actor, values, places)
     if stock_listed < 0:
         raise Invalid("invalid_stock", _("上架数量不能为负数"), field="stock_listed")
     prize = Prize.objects.create(
-        name=name.strip(), description=description, organisation=organisation, points_price=points_price,
-        stock_listed=stock_listed, stock=stock_listed, per_person_limit=per_person_limit, valid_from=values["valid_from"],
-        valid_until=valid_until, pickup_days=pickup_days, stock_alert_threshold=stock_alert_threshold, is_active=is_active,
-        image=image or "", created_by=actor if actor.is_authenticated else None,
+        name=name.strip(),
+        description=description,
+        organisation=organisation,
+        points_price=points_price,
+        stock_listed=stock_listed,
+        stock=stock_listed,
+        per_person_limit=per_person_limit,
+        valid_from=values["valid_from"],
+        valid_until=valid_until,
+        pickup_days=pickup_days,
+        stock_alert_threshold=stock_alert_threshold,
+        is_active=is_active,
+        image=image or "",
+        created_by=actor if actor.is_authenticated else None,
     )
     prize.places.set(places)
-    audit(actor=actor, action="prizes.prize_create", obj=prize, organisation=organisation,
-          changes={"stock_listed": stock_listed, "points_price": points_price})
+    audit(
+        actor=actor,
+        action="prizes.prize_create",
+        obj=prize,
+        organisation=organisation,
+        changes={"stock_listed": stock_listed, "points_price": points_price},
+    )
     return prize
 
 
 @transaction.atomic
-def prize_update(*, actor: User, prize: Prize, stock_listed: int | None = None, places: list[PickupPlace] | None = None,
-                 image=None, **values) -> Prize:
+def prize_update(
+    *, actor: User, prize: Prize, stock_listed: int | None = None, places: list[PickupPlace] | None = None, image=None, **values
+) -> Prize:
     """Edit a prize. A new ``stock_listed`` moves the shelf by the difference; it can't drop below what was redeemed."""
     if not actor.has_perm("prizes.change_prize", prize):
         raise Forbidden("forbidden", _("没有权限修改该奖品"))
     merged = {field: values.get(field, getattr(prize, field)) for field in ("organisation", "points_price", "valid_from", "valid_until")}
     _check_prize_values(actor, merged, places)
     changes = diff(prize, PRIZE_FIELDS, values)
+    # Never a plain save(): this instance's stock may be stale, and redemptions move it meanwhile.
+    update_fields = ["updated_at"]
     for field, value in values.items():
         if field in PRIZE_FIELDS:
             setattr(prize, field, value)
+            update_fields.append(field)
     if image is not None:
         prize.image = image
+        update_fields.append("image")
         changes["image"] = [None, str(image)]
-    prize.save()
+    prize.save(update_fields=update_fields)
     if stock_listed is not None:
         current = Prize.objects.values_list("stock_listed", flat=True).get(pk=prize.pk)
         delta = stock_listed - current
@@ -182,7 +248,9 @@ def prize_update(*, actor: User, prize: Prize, stock_listed: int | None = None, 
             )
             if not moved:
                 redeemed = current - Prize.objects.values_list("stock", flat=True).get(pk=prize.pk)
-                raise Invalid("stock_below_redeemed", _("上架总数不能少于已兑换未作废的数量（%(n)s）") % {"n": redeemed}, field="stock_listed")
+                raise Invalid(
+                    "stock_below_redeemed", _("上架总数不能少于已兑换未作废的数量（%(n)s）") % {"n": redeemed}, field="stock_listed"
+                )
             changes["stock_listed"] = [current, stock_listed]
         prize.refresh_from_db(fields=["stock", "stock_listed"])
     if places is not None:
@@ -259,20 +327,37 @@ def redemption_create(*, actor: User, member: Member, prize_id: int, place_id: i
             raise Invalid("place_not_offered", _("请选择该奖品提供的取货点"), field="place_id")
         taken = Redemption.objects.filter(member=member, prize=prize, status__in=Redemption.LIVE).count()
         if taken >= prize.per_person_limit:
-            raise Conflict("limit_reached", _("该奖品每人限兑 %(n)s 件，您已兑换 %(taken)s 件") % {"n": prize.per_person_limit, "taken": taken},
-                           field="prize_id")
+            raise Conflict(
+                "limit_reached",
+                _("该奖品每人限兑 %(n)s 件，您已兑换 %(taken)s 件") % {"n": prize.per_person_limit, "taken": taken},
+                field="prize_id",
+            )
         if balance < prize.points_price:
             raise InsufficientBalanceField(balance, prize.points_price)
         if not Prize.objects.filter(pk=prize.pk, stock__gt=0).update(stock=F("stock") - 1):
             raise Conflict("out_of_stock", _("该奖品已兑完"), field="prize_id")
         now = timezone.now()
         redemption = Redemption.objects.create(
-            prize=prize, member=member, organisation=organisation, place=place, points=prize.points_price,
-            code=_new_code(), idempotency_key=idempotency_key, created_at=now, expires_at=Redemption.expiry_for(prize, now),
+            prize=prize,
+            member=member,
+            organisation=organisation,
+            place=place,
+            points=prize.points_price,
+            code=_new_code(),
+            idempotency_key=idempotency_key,
+            created_at=now,
+            expires_at=Redemption.expiry_for(prize, now),
         )
         try:
-            entry_post(member_id=member.pk, amount=-prize.points_price, reason=REASON_REDEEM, source=redemption.source,
-                       idempotency_key=f"{redemption.source}:redeem", memo=prize.name, actor=actor)
+            entry_post(
+                member_id=member.pk,
+                amount=-prize.points_price,
+                reason=REASON_REDEEM,
+                source=redemption.source,
+                idempotency_key=f"{redemption.source}:redeem",
+                memo=prize.name,
+                actor=actor,
+            )
         except InsufficientBalance as error:  # the lock makes this unreachable; the ledger still has the last word
             raise InsufficientBalanceField(error.extra.get("balance", 0), prize.points_price)
         redemption.prize = prize
@@ -290,7 +375,9 @@ class InsufficientBalanceField(InsufficientBalance):
 
 def redemption_hand_over(*, actor: User, place_id: int, code: str) -> Redemption:
     """The pickup place scans a code and hands the prize over — once, and only at the place chosen."""
-    place = PickupPlace.objects.select_related("organisation").filter(pk=place_id, is_active=True).first() if str(place_id).isdigit() else None
+    place = (
+        PickupPlace.objects.select_related("organisation").filter(pk=place_id, is_active=True).first() if str(place_id).isdigit() else None
+    )
     if place is None:
         raise Invalid("place_required", _("请选择您所在的取货点"), field="place_id")
     if not actor.has_perm("prizes.hand_over_at", place):
@@ -310,8 +397,13 @@ def redemption_hand_over(*, actor: User, place_id: int, code: str) -> Redemption
             _refuse_unless_pending_here(redemption, place)
             raise Conflict("already_handed_over", _("该取货码已核销"), field="code")
         redemption.status, redemption.handed_over_at, redemption.handed_over_by = Status.HANDED_OVER, now, actor
-        audit(actor=actor, action="prizes.hand_over", obj=redemption, organisation=redemption.organisation,
-              changes={"place": place.pk, "code": redemption.code})
+        audit(
+            actor=actor,
+            action="prizes.hand_over",
+            obj=redemption,
+            organisation=redemption.organisation,
+            changes={"place": place.pk, "code": redemption.code},
+        )
     return redemption
 
 
@@ -327,7 +419,9 @@ def _refuse_unless_pending_here(redemption: Redemption, place: PickupPlace) -> N
         raise Conflict("redemption_expired", _("该兑换已过领取期限，积分将退还给职工"), field="code")
 
 
-def _close(*, redemption_id: int, status: str, reason: str, actor: User | None, cancel_reason: str = "", due_only: bool = False) -> Redemption | None:
+def _close(
+    *, redemption_id: int, status: str, reason: str, actor: User | None, cancel_reason: str = "", due_only: bool = False
+) -> Redemption | None:
     """Close a pending redemption (expired or cancelled): the piece goes back on the shelf, the points back to the worker.
 
     Returns None when it was not pending (handed over, or closed by an earlier run): the refund's
@@ -343,15 +437,24 @@ def _close(*, redemption_id: int, status: str, reason: str, actor: User | None, 
         if due_only:
             pending = pending.filter(expires_at__lte=now)
         closed = pending.update(
-            status=status, closed_at=now, cancel_reason=cancel_reason[:200],
+            status=status,
+            closed_at=now,
+            cancel_reason=cancel_reason[:200],
             cancelled_by=actor if actor is not None and actor.is_authenticated and status == Status.CANCELLED else None,
         )
         if not closed:
             return None
         redemption = Redemption.objects.select_related("prize", "member").get(pk=redemption_id)
         Prize.objects.filter(pk=redemption.prize_id).update(stock=F("stock") + 1)
-        entry_post(member_id=member_id, amount=redemption.points, reason=reason, source=redemption.source,
-                   idempotency_key=f"{redemption.source}:refund", memo=cancel_reason or redemption.prize.name, actor=actor)
+        entry_post(
+            member_id=member_id,
+            amount=redemption.points,
+            reason=reason,
+            source=redemption.source,
+            idempotency_key=f"{redemption.source}:refund",
+            memo=cancel_reason or redemption.prize.name,
+            actor=actor,
+        )
         return redemption
 
 
@@ -370,7 +473,9 @@ def redemption_cancel(*, actor: User, redemption_id: int, reason: str) -> Redemp
     closed = _close(redemption_id=redemption.pk, status=Status.CANCELLED, reason=REASON_REFUND_CANCELLED, actor=actor, cancel_reason=reason)
     if closed is None:
         redemption.refresh_from_db()
-        raise Conflict("not_pending", _("只能取消待领取的兑换（当前：%(status)s）") % {"status": redemption.get_status_display()}, field="reason")
+        raise Conflict(
+            "not_pending", _("只能取消待领取的兑换（当前：%(status)s）") % {"status": redemption.get_status_display()}, field="reason"
+        )
     audit(actor=actor, action="prizes.redemption_cancel", obj=closed, organisation=closed.organisation, changes={"reason": reason})
     return closed
 
@@ -383,7 +488,9 @@ def redemption_expire(*, redemption_id: int, actor: User | None = None) -> bool:
 def redemptions_expire_due(limit: int = 2000) -> int:
     """The periodic job: expire every redemption past its pickup deadline; returns how many were refunded."""
     due = list(
-        Redemption.objects.filter(status=Status.PENDING, expires_at__lte=timezone.now()).order_by("expires_at").values_list("pk", flat=True)[:limit]
+        Redemption.objects.filter(status=Status.PENDING, expires_at__lte=timezone.now())
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in due if redemption_expire(redemption_id=pk))
 
@@ -394,5 +501,11 @@ def demo_points_grant(*, member_id: int, amount: int) -> bool:
 
     if balance_of(member_id) > 0:
         return False
-    return entry_post(member_id=member_id, amount=amount, reason=REASON_DEMO_GRANT, source="prizes.demo",
-                      idempotency_key=f"prizes.demo_grant:{member_id}", memo=_("演示赠送积分")).created
+    return entry_post(
+        member_id=member_id,
+        amount=amount,
+        reason=REASON_DEMO_GRANT,
+        source="prizes.demo",
+        idempotency_key=f"prizes.demo_grant:{member_id}",
+        memo=_("演示赠送积分"),
+    ).created

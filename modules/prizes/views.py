@@ -88,11 +88,16 @@ def _query_without_page(request) -> str:
 def home(request):
     member = request.member
     page = _page(request, selectors.prizes_for_member(member))
-    return render(request, "prizes/home.html", {
-        "page": page, "balance": balance_of(member.pk),
-        "is_operator": request.user.has_perm("prizes.use_pickup"),
-        "pending": Redemption.objects.filter(member=member, status=Redemption.Status.PENDING).count(),
-    })
+    return render(
+        request,
+        "prizes/home.html",
+        {
+            "page": page,
+            "balance": balance_of(member.pk),
+            "is_operator": request.user.has_perm("prizes.use_pickup"),
+            "pending": Redemption.objects.filter(member=member, status=Redemption.Status.PENDING).count(),
+        },
+    )
 
 
 @worker_required
@@ -142,7 +147,10 @@ def redeem(request, prize_id: int):
         if request.method == "POST":
             try:
                 result = services.redemption_create(
-                    actor=request.user, member=member, prize_id=prize.pk, place_id=form.cleaned_data["place"],
+                    actor=request.user,
+                    member=member,
+                    prize_id=prize.pk,
+                    place_id=form.cleaned_data["place"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             except ApiError as error:
@@ -155,10 +163,18 @@ def redeem(request, prize_id: int):
             place = next(p for p in places if p.pk == form.cleaned_data["place"])
             balance = balance_of(member.pk)
             now = timezone.now()
-            return render(request, "prizes/confirm.html", {
-                "prize": prize, "place": place, "form": form, "balance": balance, "after": balance - prize.points_price,
-                "deadline": Redemption.expiry_for(prize, now),
-            })
+            return render(
+                request,
+                "prizes/confirm.html",
+                {
+                    "prize": prize,
+                    "place": place,
+                    "form": form,
+                    "balance": balance,
+                    "after": balance - prize.points_price,
+                    "deadline": Redemption.expiry_for(prize, now),
+                },
+            )
     context = _detail_context(request, prize, places, form)
     return render(request, "prizes/detail.html", context, status=200 if request.method == "GET" else 400)
 
@@ -170,10 +186,17 @@ def my_redemptions(request):
     queryset = selectors.redemptions_of_member(member)
     if status in Redemption.Status.values:
         queryset = queryset.filter(status=status)
-    return render(request, "prizes/my_list.html", {
-        "page": _page(request, queryset), "status": status, "statuses": Redemption.Status.choices, "balance": balance_of(member.pk),
-        "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "prizes/my_list.html",
+        {
+            "page": _page(request, queryset),
+            "status": status,
+            "statuses": Redemption.Status.choices,
+            "balance": balance_of(member.pk),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 def _own_redemption(request, redemption_id: int) -> Redemption:
@@ -191,8 +214,9 @@ def my_qr(request, redemption_id: int):
     """The pickup code as a QR image (SVG): it carries the same 8 characters a person can type."""
     redemption = _own_redemption(request, redemption_id)
     buffer = BytesIO()
-    segno.make(redemption.display_code, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True,
-                                                        title=_("取货码 %(code)s") % {"code": redemption.display_code})
+    segno.make(redemption.display_code, error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=_("取货码 %(code)s") % {"code": redemption.display_code}
+    )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -220,10 +244,19 @@ def pickup(request):
             form = PickupForm(places=places, initial={"place": form.cleaned_data["place"]})
     place = next((p for p in places if str(p.pk) == str(chosen)), None)
     recent = selectors.pickups_recent(request.user, place) if place else []
-    return render(request, "prizes/pickup.html", {
-        "form": form, "places": places, "done": done, "done_name": mask_name(done.member.name) if done else "", "recent": recent, "place": place,
-    },
-                  status=400 if request.method == "POST" and done is None else 200)
+    return render(
+        request,
+        "prizes/pickup.html",
+        {
+            "form": form,
+            "places": places,
+            "done": done,
+            "done_name": mask_name(done.member.name) if done else "",
+            "recent": recent,
+            "place": place,
+        },
+        status=400 if request.method == "POST" and done is None else 200,
+    )
 
 
 # --- staff: prizes, places, redemptions ------------------------------------------------------------
@@ -237,7 +270,9 @@ def manage_prizes(request):
         queryset = queryset.filter(name__icontains=q)
     if request.GET.get("alert") == "1":
         queryset = selectors.stock_alerts(request.user)
-    return render(request, "prizes/manage/prize_list.html", {"page": _page(request, queryset), "q": q, "query": _query_without_page(request)})
+    return render(
+        request, "prizes/manage/prize_list.html", {"page": _page(request, queryset), "q": q, "query": _query_without_page(request)}
+    )
 
 
 def _prize_values(form) -> dict:
@@ -326,9 +361,15 @@ def manage_redemptions(request):
     prize_id = request.GET.get("prize")
     if prize_id and prize_id.isdigit():
         queryset = queryset.filter(prize_id=int(prize_id))
-    return render(request, "prizes/manage/redemption_list.html", {
-        "form": form, "page": _page(request, queryset), "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "prizes/manage/redemption_list.html",
+        {
+            "form": form,
+            "page": _page(request, queryset),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 @staff_required
@@ -365,16 +406,20 @@ def reports(request):
         raise PermissionDenied
     form, period = _period(request)
     by_org = Paginator(selectors.report_by_organisation(request.user, period), 50).get_page(request.GET.get("page"))
-    return render(request, "prizes/reports.html", {
-        "form": form,
-        "totals": selectors.report_totals(request.user, period),
-        "by_prize": selectors.report_by_prize(request.user, period),
-        "by_place": selectors.report_by_place(request.user, period),
-        "by_org": by_org,
-        "alerts": list(selectors.stock_alerts(request.user)[:50]),
-        "export_query": urlencode({k: v for k, v in request.GET.items() if k in ("start", "end") and v}),
-        "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "prizes/reports.html",
+        {
+            "form": form,
+            "totals": selectors.report_totals(request.user, period),
+            "by_prize": selectors.report_by_prize(request.user, period),
+            "by_place": selectors.report_by_place(request.user, period),
+            "by_org": by_org,
+            "alerts": list(selectors.stock_alerts(request.user)[:50]),
+            "export_query": urlencode({k: v for k, v in request.GET.items() if k in ("start", "end") and v}),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 @staff_required
@@ -385,7 +430,9 @@ def reports_export(request):
     content = report_workbook(request.user, period)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename=\"prizes-report-{stamp}.xlsx\"; filename*=UTF-8''%E7%A7%AF%E5%88%86%E5%85%91%E6%8D%A2%E6%8A%A5%E8%A1%A8-{stamp}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"prizes-report-{stamp}.xlsx\"; filename*=UTF-8''%E7%A7%AF%E5%88%86%E5%85%91%E6%8D%A2%E6%8A%A5%E8%A1%A8-{stamp}.xlsx"
+    )
     return response
 
 
@@ -396,8 +443,16 @@ def dashboard_cards(request):
         return []
     alerts = selectors.stock_alerts(user).count()
     return [
-        {"title": _("本月积分兑换"), "value": selectors.redemptions_this_month(user), "url": reverse("prizes:reports"), "hint": _("件（不含已取消、已过期）")},
-        {"title": _("奖品库存预警"), "value": alerts, "url": reverse("prizes:manage_prizes") + "?alert=1",
-         "hint": _("种奖品低于预警线") if alerts else _("库存充足")},
+        {
+            "title": _("本月积分兑换"),
+            "value": selectors.redemptions_this_month(user),
+            "url": reverse("prizes:reports"),
+            "hint": _("件（不含已取消、已过期）"),
+        },
+        {
+            "title": _("奖品库存预警"),
+            "value": alerts,
+            "url": reverse("prizes:manage_prizes") + "?alert=1",
+            "hint": _("种奖品低于预警线") if alerts else _("库存充足"),
+        },
     ]
-

@@ -82,13 +82,18 @@ def test_a_worker_cannot_see_or_redeem_another_unions_prize(world, shop):
     outsider = world.client_for(world.worker_b1)
     assert "工会定制帆布包" not in outsider.get(reverse("prizes:home")).content.decode()
     assert outsider.get(reverse("prizes:detail", args=[shop.own.pk])).status_code == 404
-    assert outsider.post(reverse("prizes:redeem", args=[shop.own.pk]), {"place": shop.office.pk, "idempotency_key": "k" * 16}).status_code == 404
+    assert (
+        outsider.post(reverse("prizes:redeem", args=[shop.own.pk]), {"place": shop.office.pk, "idempotency_key": "k" * 16}).status_code
+        == 404
+    )
 
 
 def test_a_worker_cannot_open_someone_elses_pickup_code(world, shop):
     from modules.prizes.services import redemption_create
 
-    r = redemption_create(actor=None, member=world.worker_a1, prize_id=shop.bag.pk, place_id=shop.office.pk, idempotency_key="a" * 16).redemption
+    r = redemption_create(
+        actor=None, member=world.worker_a1, prize_id=shop.bag.pk, place_id=shop.office.pk, idempotency_key="a" * 16
+    ).redemption
     other = world.client_for(world.worker_a1_other)
     assert other.get(reverse("prizes:my_detail", args=[r.pk])).status_code == 404
     assert other.get(reverse("prizes:my_qr", args=[r.pk])).status_code == 404
