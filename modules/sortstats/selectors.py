@@ -344,7 +344,7 @@ def _by_dimension(key, title, dim_title, data, field, label) -> dict:
         top = max(cats.items(), key=lambda kv: kv[1][0])[0]
         rows.append([label(value), *(cats[c][0] for c in Category.values), bags,
                      kg(sum(v[1] for v in cats.values())), category_label(top)])
-    rows.sort(key=lambda r: -r[len(Category.values) + 1])
+    rows.sort(key=lambda r: (-r[len(Category.values) + 1], r[0]))
     return _table(key, title, [dim_title, *(category_label(c) for c in Category.values), _("合计袋数"), _("重量（千克）"), _("最多的分类")],
                   rows, categories=[category_label(c) for c in Category.values])
 
