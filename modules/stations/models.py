@@ -130,6 +130,10 @@ class StationGrant(models.Model):
     class Meta:
         ordering = ["-year", "-pk"]
 
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"
+
 
 class StationPhoto(models.Model):
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="photos")
