@@ -144,3 +144,43 @@ class PointsRule(models.Model):
         verbose_name = _("积分规则")
         verbose_name_plural = _("积分规则")
         ordering = ["-valid_from"]
+
+
+class LabelExport(models.Model):
+    """A print-ready PDF of a batch's QR labels, made in the background with visible progress."""
+
+    class Layout(models.TextChoices):
+        A4_3X8 = "a4_3x8", _("A4 3×8（每页24枚，70×37毫米）")
+        A4_4X10 = "a4_4x10", _("A4 4×10（每页40枚，52.5×29.7毫米）")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        READY = "ready", _("已完成")
+        FAILED = "failed", _("生成失败")
+
+    batch = models.ForeignKey(BagBatch, on_delete=models.CASCADE, related_name="label_exports")
+    layout = models.CharField(_("版式"), max_length=12, choices=Layout.choices, default=Layout.A4_3X8)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(_("已生成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    file = models.FileField(_("文件"), upload_to="bags/labels/%Y/%m/", blank=True, default="")
+    error = models.CharField(max_length=200, blank=True, default="")
+    # The https address printed in each QR (the site's public address when the export was asked for).
+    base_url = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("标签导出")
+        verbose_name_plural = _("标签导出")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)

@@ -1,0 +1,203 @@
+"""Print-ready labels of a batch: an A4 PDF of QR labels, and a CSV of its codes.
+
+Speed matters (10,000 labels in well under 15 s): each QR is encoded by segno with a fixed
+mask (choosing the best of eight masks is three quarters of segno's time, and a fixed mask
+is valid QR), and drawn as one vector path of run-length rectangles written straight into
+the page stream, instead of one reportlab call per module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import segno
+from django.conf import settings
+from reportlab import rl_config
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from modules.bags import codes
+from modules.bags.models import BagBatch
+
+_RUN = re.compile(rb"\x01+")
+# Compressed streams stay binary: ASCII85 (the default) is pure Python here and costs ~10% of the run.
+rl_config.useA85 = 0
+
+
+@dataclass(frozen=True)
+class Layout:
+    key: str
+    cols: int
+    rows: int
+    margin_x: float  # mm, left/right page margin
+    margin_y: float  # mm, top/bottom page margin
+    name_size: float  # pt
+    code_size: float  # pt
+
+    @property
+    def per_page(self) -> int:
+        return self.cols * self.rows
+
+    @property
+    def label_w(self) -> float:
+        return (A4[0] - 2 * self.margin_x * mm) / self.cols
+
+    @property
+    def label_h(self) -> float:
+        return (A4[1] - 2 * self.margin_y * mm) / self.rows
+
+
+LAYOUTS = {
+    "a4_3x8": Layout("a4_3x8", 3, 8, 0, 0, 7.5, 8.5),
+    "a4_4x10": Layout("a4_4x10", 4, 10, 0, 0, 6, 6.5),
+}
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Register and name a CJK font: a TrueType from settings when it loads, else STSong-Light."""
+    for path in getattr(settings, "PDF_CJK_FONT_PATHS", []) or []:
+        try:
+            pdfmetrics.registerFont(TTFont("UHCJK", path, subfontIndex=0))
+            return "UHCJK"
+        except Exception:  # noqa: BLE001 — a missing or CFF-outline font: try the next one
+            continue
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def qr_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/b/{code}"
+
+
+def qr_path(data: str, x: float, y: float, size: float) -> tuple[str, int]:
+    """PDF operators that fill a QR code (with no quiet zone) in the square (x, y, size); and its module count."""
+    qr = segno.make(data, error="m", micro=False, mask=0, boost_error=False)
+    matrix = qr.matrix
+    n = len(matrix)
+    scale = size / n
+    parts = [f"q {scale:.4f} 0 0 {-scale:.4f} {x:.2f} {y + size:.2f} cm"]
+    append = parts.append
+    for r, row in enumerate(matrix):
+        for m in _RUN.finditer(bytes(row)):
+            start = m.start()
+            append(f"{start} {r} {m.end() - start} 1 re")
+    append("f Q")
+    return "\n".join(parts), n
+
+
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    lines, line = [], ""
+    for char in text:
+        if pdfmetrics.stringWidth(line + char, font, size) > width:
+            lines.append(line)
+            line = char
+            if len(lines) == max_lines:
+                break
+        else:
+            line += char
+    else:
+        lines.append(line)
+        return lines[:max_lines]
+    lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
+def render_pdf(
+    batch: BagBatch,
+    layout_key: str,
+    base_url: str,
+    out,
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 500,
+) -> int:
+    """Write the batch's labels as a PDF to the file-like ``out``; returns the number of labels."""
+    layout = LAYOUTS[layout_key]
+    font = cjk_font()
+    union = batch.organisation.name
+    district = getattr(settings, "UNIONHUB_DISTRICT_NAME", "")
+    pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
+    pdf.setTitle(f"{union} 智慧垃圾袋标签 #{batch.pk}")
+    pdf.setAuthor(district)
+    pdf.setCreator("UnionHub")
+    w, h = layout.label_w, layout.label_h
+    pad = 2.2 * mm
+    qr_size = h - 2 * pad
+    text_x_off = pad + qr_size + 1.8 * mm
+    text_w = w - text_x_off - pad
+    name_lines = _wrap(union, font, layout.name_size, text_w, 2)
+    slogan = "扫码绑定 · 分类积分"
+    slogan_size = layout.name_size - 1
+    page_top = A4[1] - layout.margin_y * mm
+    count = 0
+    first, last = batch.first_bag_id, batch.last_bag_id
+    for bag_id, code in codes.encode_many(first, last):
+        slot = count % layout.per_page
+        if slot == 0 and count:
+            pdf.showPage()
+        col, row = slot % layout.cols, slot // layout.cols
+        x = layout.margin_x * mm + col * w
+        y = page_top - (row + 1) * h
+        ops, _n = qr_path(qr_url(base_url, code), x + pad, y + pad, qr_size)
+        pdf.addLiteral(ops)
+        ty = y + h - pad - layout.name_size
+        pdf.setFont(font, layout.name_size)
+        for line in name_lines:
+            pdf.drawString(x + text_x_off, ty, line)
+            ty -= layout.name_size * 1.25
+        pdf.setFont("Courier-Bold", layout.code_size)
+        grouped = codes.group(code)
+        code_y = y + pad + slogan_size * 1.45
+        pdf.drawString(x + text_x_off, code_y + layout.code_size * 1.2, grouped[:9])
+        pdf.drawString(x + text_x_off, code_y, grouped[10:])
+        pdf.setFont(font, slogan_size)
+        pdf.drawString(x + text_x_off, y + pad, slogan)
+        count += 1
+        if progress is not None and count % every == 0:
+            progress(count)
+    pdf.showPage()
+    pdf.save()
+    if progress is not None:
+        progress(count)
+    return count
+
+
+def csv_rows(batch: BagBatch, base_url: str) -> Iterator[str]:
+    """The batch's codes as CSV lines (streamed: 200,000 rows never sit in memory at once)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
+    writer.writerow(["序号", "编码", "分组编码", "二维码地址", "发放工会", "批次", "导出时间"])
+    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    yield flush()
+    if not batch.first_bag_id:
+        return
+    for n, (bag_id, code) in enumerate(codes.encode_many(batch.first_bag_id, batch.last_bag_id), start=1):
+        writer.writerow([n, code, codes.group(code), qr_url(base_url, code), batch.organisation.name, batch.pk, when])
+        if n % 2000 == 0:
+            yield flush()
+    yield flush()
+
+
+def render_pdf_bytes(batch: BagBatch, layout_key: str, base_url: str) -> bytes:
+    out = io.BytesIO()
+    render_pdf(batch, layout_key, base_url, out)
+    return out.getvalue()
