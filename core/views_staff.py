@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import roster, scoping, selectors, services
+from core import roster as roster_io
+from core import scoping, selectors, services
 from core.errors import ApiError
 from core.forms import AuditFilterForm, CoverageUnitForm, ImportForm, MemberForm, OrganisationForm, TokenForm, TransferForm
 from core.models import ApiToken, CoverageUnit, Member, Organisation
@@ -276,7 +277,7 @@ def roster_import(request, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = roster.roster_import(actor=request.user, organisation=org, filename=upload.name, data=upload.read())
+            result = roster_io.roster_import(actor=request.user, organisation=org, filename=upload.name, data=upload.read())
         except ApiError as error:
             rows = error.extra.get("rows")
             if rows:
@@ -286,7 +287,7 @@ def roster_import(request, pk):
         else:
             messages.success(request, _("导入成功：新增 %(n)s 名会员，用时 %(s)s 秒") % {"n": result["created"], "s": result["seconds"]})
             return redirect("core:roster", pk=org.pk)
-    return render(request, "core/roster_import.html", {"form": form, "org": org, "report": report, "columns": roster.COLUMNS})
+    return render(request, "core/roster_import.html", {"form": form, "org": org, "report": report, "columns": roster_io.COLUMNS})
 
 
 @staff_required
@@ -297,7 +298,7 @@ def roster_template(request, pk):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("会员名册")
-    sheet.append([str(label) for _key, label in roster.COLUMNS])
+    sheet.append([str(label) for _key, label in roster_io.COLUMNS])
     sheet.append(["张三", "13800001234", "E001", "男", 1990, "快递员", "2024-05-01", "在册"])
     out = io.BytesIO()
     workbook.save(out)
@@ -322,10 +323,10 @@ def roster_export(request, pk, fmt):
     log_personal_data_access(viewer=request.user, member=None, field="roster_export", context=f"{org.pk} {org.name}")
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "csv":
-        response = StreamingHttpResponse(roster.export_csv_stream(members), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(roster_io.export_csv_stream(members), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="roster-{org.pk}-{stamp}.csv"'
         return response
-    return _download(roster.export_xlsx(members), f"roster-{org.pk}-{stamp}.xlsx", XLSX)
+    return _download(roster_io.export_xlsx(members), f"roster-{org.pk}-{stamp}.xlsx", XLSX)
 
 
 # --- Coverage --------------------------------------------------------------------------------

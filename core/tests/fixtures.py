@@ -65,7 +65,7 @@ def world(db) -> World:
     org_a2 = OrganisationFactory(name="柳荫街社区工会", parent=street_a, street=street_a, kind=Organisation.Kind.COMMUNITY)
     org_b1 = OrganisationFactory(name="金融街园区工会", parent=street_b, street=street_b, kind=Organisation.Kind.PARK)
     org_i1 = OrganisationFactory(name="某中学工会", parent=industry, street=street_b, kind=Organisation.Kind.INSTITUTION)
-    return World(
+    built = World(
         district=district,
         street_a=street_a,
         street_b=street_b,
@@ -86,6 +86,10 @@ def world(db) -> World:
         worker_a1_other=worker(org_a1, "13800000002", "李华"),
         worker_b1=worker(org_b1, "13900000001", "王芳"),
     )
+    from core.services import recount_members
+
+    recount_members([org_a1.pk, org_a2.pk, org_b1.pk, org_i1.pk])  # member_count as the services keep it
+    return built
 
 
 @pytest.fixture(autouse=True)
