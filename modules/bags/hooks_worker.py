@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.registry import NavItem, registry
 from modules.bags.points import LEDGER_REASON
+from modules.bags.rankings import demo_seed
+
+# The first worker item: core's home sends a signed-in worker here.
+registry.add_nav(NavItem(_("我的积分"), "bags:me", audience="worker", order=10))
+registry.add_nav(NavItem(_("排行榜"), "bags:rankings", audience="worker", order=20))
+registry.add_nav(NavItem(_("排行榜"), "bags:rankings", audience="public", order=20))
+registry.add_nav(NavItem(_("积分规则"), "bags:points_rules", audience="staff", order=45))
 
 registry.add_ledger_reason(LEDGER_REASON, _("垃圾分类投放积分"))
+registry.add_api_router("rankings", "modules.bags.api_worker.router")
 registry.add_startup_hook("modules.bags.rankings.startup_hook")
+registry.add_dashboard_card("modules.bags.views_worker.dashboard_card", order=25)
+# After the field side's seeder (order 20), which records the demo collections.
+registry.add_demo_seeder("积分规则与排行榜", demo_seed, order=30)

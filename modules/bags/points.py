@@ -63,7 +63,9 @@ def terms_for(category: str, at: datetime | None = None) -> Terms:
 
 def points_today(owner_id: int, at: datetime | None = None) -> int:
     start, end = day_bounds(at)
-    total = Collection.objects.filter(owner_id=owner_id, collected_at__gte=start, collected_at__lt=end).aggregate(s=Sum("points_awarded"))["s"]
+    total = Collection.objects.filter(owner_id=owner_id, collected_at__gte=start, collected_at__lt=end).aggregate(s=Sum("points_awarded"))[
+        "s"
+    ]
     return total or 0
 
 
@@ -157,5 +159,10 @@ def default_rules_ensure(*, actor=None) -> list[PointsRule]:
     if PointsRule.objects.exists():
         return []
     rule = PointsRule.objects.create(category="", points=DEFAULT_POINTS, daily_cap=DEFAULT_DAILY_CAP, created_by=actor)
-    audit(actor=actor, action="bags.points_rule.create", obj=rule, changes={"category": "", "points": DEFAULT_POINTS, "daily_cap": DEFAULT_DAILY_CAP})
+    audit(
+        actor=actor,
+        action="bags.points_rule.create",
+        obj=rule,
+        changes={"category": "", "points": DEFAULT_POINTS, "daily_cap": DEFAULT_DAILY_CAP},
+    )
     return [rule]

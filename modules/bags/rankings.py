@@ -163,10 +163,7 @@ def _grouped(spans: list[P.PeriodSpan]):
         aggs[f"ok_{s.period}"] = Count("id", filter=where & Q(grade=Grade.CORRECT))
         aggs[f"n_{s.period}"] = Count("id", filter=where) if s.start else Count("id")
     return (
-        Collection.objects.order_by()
-        .values_list("owner_id", "organisation_id", "street_id")
-        .annotate(**aggs)
-        .iterator(chunk_size=20_000)
+        Collection.objects.order_by().values_list("owner_id", "organisation_id", "street_id").annotate(**aggs).iterator(chunk_size=20_000)
     )
 
 
@@ -201,7 +198,9 @@ def compute(now: datetime | None = None) -> dict[tuple[str, str], dict[str, dict
 def _derive_per_member(boards, spans) -> None:
     orgs = dict(Organisation.objects.filter(level=Organisation.Level.GRASSROOTS).values_list("id", "member_count"))
     streets: dict[int, int] = defaultdict(int)
-    for street_id, count in Organisation.objects.filter(level=Organisation.Level.GRASSROOTS, street__isnull=False).values_list("street_id", "member_count"):
+    for street_id, count in Organisation.objects.filter(level=Organisation.Level.GRASSROOTS, street__isnull=False).values_list(
+        "street_id", "member_count"
+    ):
         streets[street_id] += count or 0
     for s in spans:
         for scope, mapping in boards.get((ORG_BAGS.name, s.key), {}).items():
@@ -262,3 +261,17 @@ def startup_hook() -> str:
         stats = rebuild()
         return f"排行榜已从数据库重建：{stats['entries']} 项，用时 {stats['seconds']} 秒"
     return "排行榜完好（Redis 中已有）"
+
+
+def demo_seed(ctx) -> None:
+    """Demo: the default points rule (when there is none), a few workers who agreed to show their
+    masked name, and every board built from the collections the field side's seeder recorded."""
+    from core.services import ranking_consent_set
+    from modules.bags.points import default_rules_ensure
+
+    default_rules_ensure(actor=ctx.users.get("district"))
+    # The first demo worker keeps the default (anonymous) so the consent switch can be tried.
+    for member in ctx.demo_workers[1:]:
+        ranking_consent_set(member=member, granted=True)
+    stats = rebuild()
+    ctx.notes.append(f"排行榜：已从回收记录生成 {stats['entries']} 项（/bags/rankings/）")

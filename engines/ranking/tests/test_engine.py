@@ -52,7 +52,7 @@ def test_ranks_are_exact_competition_ranks(engine):
     assert [r.score for r in rows] == sorted(truth.values(), reverse=True)
     assert all(r.rank == expected_rank(truth, r.member) for r in rows)
     # Ties list in member order (descending), the same on every backend and every call.
-    for a, b in zip(rows, rows[1:]):
+    for a, b in zip(rows, rows[1:], strict=False):
         assert a.score > b.score or a.member > b.member
     # A later page starts with the right rank even inside a tie group.
     page, _total = lb.top(BOARD, week, "d", offset=37, limit=10)

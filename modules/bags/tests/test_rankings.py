@@ -60,7 +60,11 @@ def crowd(world):
 def assert_live_equals_database(world):
     for period in P.PERIODS:
         key = P.span(period).key
-        for scope, flt in [(R.DISTRICT, {}), (R.street_scope(world.street_a.pk), {"street": world.street_a}), (R.org_scope(world.org_b1.pk), {"organisation": world.org_b1})]:
+        for scope, flt in [
+            (R.DISTRICT, {}),
+            (R.street_scope(world.street_a.pk), {"street": world.street_a}),
+            (R.org_scope(world.org_b1.pk), {"organisation": world.org_b1}),
+        ]:
             truth = db_worker_points(period, flt)
             assert live(R.WORKER_POINTS, key, scope) == truth, (period, scope)
             assert {r.member: r.rank for r in lb.top(R.WORKER_POINTS, key, scope, limit=1000)[0]} == ranks(truth)
@@ -119,7 +123,10 @@ def test_per_member_fairness(world):
     assert [(r.member, r.score) for r in per_member] == [(R.member_key(small.pk), 0.5), (R.member_key(big.pk), 0.3)]
     assert R.per_member(3, 3) is None
     R.rebuild()
-    assert [(r.member, r.score) for r in lb.top(R.ORG_PER_MEMBER, "all", R.DISTRICT)[0]] == [(R.member_key(small.pk), 0.5), (R.member_key(big.pk), 0.3)]
+    assert [(r.member, r.score) for r in lb.top(R.ORG_PER_MEMBER, "all", R.DISTRICT)[0]] == [
+        (R.member_key(small.pk), 0.5),
+        (R.member_key(big.pk), 0.3),
+    ]
 
 
 def test_week_boundary_is_monday_midnight_in_beijing(world):

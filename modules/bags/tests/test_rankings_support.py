@@ -17,13 +17,26 @@ from modules.bags.models import Bag, BagBatch, Collection, CollectionPoint, Grad
 _seq = itertools.count(1)
 
 
-def collect(member=None, *, organisation=None, collector, category="kitchen", grade=Grade.CORRECT, points=None, at: datetime | None = None, reasons=None, feed=True) -> Collection:
+def collect(
+    member=None,
+    *,
+    organisation=None,
+    collector,
+    category="kitchen",
+    grade=Grade.CORRECT,
+    points=None,
+    at: datetime | None = None,
+    reasons=None,
+    feed=True,
+) -> Collection:
     """One bag of ``member`` (or an anonymous bag of ``organisation``) collected at ``at``."""
     organisation = organisation or member.organisation
     street_id = organisation.street_id
     batch = BagBatch.objects.create(organisation=organisation, size=1, created=1, status=BagBatch.Status.READY)
     bag = Bag.objects.create(batch=batch, organisation=organisation, owner=member, collected_at=at or timezone.now())
-    point = CollectionPoint.objects.filter(street_id=street_id).first() or CollectionPoint.objects.create(name="测试收集点", street_id=street_id)
+    point = CollectionPoint.objects.filter(street_id=street_id).first() or CollectionPoint.objects.create(
+        name="测试收集点", street_id=street_id
+    )
     if points is None:
         points = 1 if grade == Grade.CORRECT and member is not None else 0
     collection = Collection.objects.create(

@@ -1,0 +1,255 @@
+"""Reads of the worker side: a worker's own figures and history, and the public ranking boards.
+
+Ranks come from the live boards (``rankings``): an exact rank among a million members is one
+Redis round trip, never a ``COUNT(*)``. Names for a page of a board come in one query and are
+shown only as ``core.privacy.public_name`` allows (masked, and only with the worker's consent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Member, Organisation
+from core.privacy import public_name
+from engines.ledger.models import Account, Entry
+from engines.ranking import leaderboard as lb
+from engines.ranking import periods as P
+from modules.bags import rankings as R
+from modules.bags.models import Category, Collection, Grade, WrongSortReason
+
+PERIOD_LABELS = {P.WEEK: _("本周"), P.MONTH: _("本月"), P.YEAR: _("本年"), P.ALL: _("总榜")}
+PAGE_SIZE = 20
+
+
+def reverse_or_none(name: str, *args) -> str | None:
+    """A link to another programme's page, if that programme is installed (else no link)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+# ------------------------------------------------------------------------------ the worker
+
+
+@dataclass
+class Place:
+    rank: int | None
+    total: int
+    score: float | None = None
+
+
+@dataclass
+class Overview:
+    member: Member
+    balance: int
+    earned: int
+    week_bags: int
+    month_bags: int
+    total_bags: int
+    correct_bags: int
+    accuracy: int | None  # percent of bags sorted right, None before the first bag
+    district_all: Place
+    district_month: Place
+    org_all: Place
+    org_month: Place
+    union_bags_month: Place
+    union_per_member_month: Place
+    union_per_member_eligible: bool
+    boards_ready: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def worker_overview(member: Member) -> Overview:
+    """Everything at the top of the worker's page: 2 queries and 1 ranking round trip."""
+    now = timezone.now()
+    week, month = P.span(P.WEEK, now), P.span(P.MONTH, now)
+    figures = Collection.objects.filter(owner_id=member.pk).aggregate(
+        total=Count("id"),
+        correct=Count("id", filter=Q(grade=Grade.CORRECT)),
+        week=Count("id", filter=Q(collected_at__gte=week.start, collected_at__lt=week.end)),
+        month=Count("id", filter=Q(collected_at__gte=month.start, collected_at__lt=month.end)),
+    )
+    account = Account.objects.filter(member_id=member.pk, unit=Account.Unit.POINTS).values("balance", "total_credited").first() or {}
+    ready = R.ensure_fresh()
+    me, org = R.member_key(member.pk), R.member_key(member.organisation_id)
+    own_org = R.org_scope(member.organisation_id)
+    d_all, d_month, o_all, o_month, union_bags, union_pm = lb.standings(
+        [
+            (R.WORKER_POINTS, "all", R.DISTRICT, me),
+            (R.WORKER_POINTS, month.key, R.DISTRICT, me),
+            (R.WORKER_POINTS, "all", own_org, me),
+            (R.WORKER_POINTS, month.key, own_org, me),
+            (R.ORG_BAGS, month.key, R.DISTRICT, org),
+            (R.ORG_PER_MEMBER, month.key, R.DISTRICT, org),
+        ]
+    )
+    total = figures["total"] or 0
+    return Overview(
+        member=member,
+        balance=account.get("balance", 0),
+        earned=account.get("total_credited", 0),
+        week_bags=figures["week"] or 0,
+        month_bags=figures["month"] or 0,
+        total_bags=total,
+        correct_bags=figures["correct"] or 0,
+        accuracy=round(100 * (figures["correct"] or 0) / total) if total else None,
+        district_all=Place(d_all.rank, d_all.total, d_all.score),
+        district_month=Place(d_month.rank, d_month.total, d_month.score),
+        org_all=Place(o_all.rank, o_all.total, o_all.score),
+        org_month=Place(o_month.rank, o_month.total, o_month.score),
+        union_bags_month=Place(union_bags.rank, union_bags.total, union_bags.score),
+        union_per_member_month=Place(union_pm.rank, union_pm.total, union_pm.score),
+        union_per_member_eligible=member.organisation.member_count >= R.MIN_MEMBERS,
+        boards_ready=ready,
+    )
+
+
+@dataclass
+class HistoryRow:
+    collection: Collection
+    category_label: str
+    reasons: list[tuple[str, str, str | None]]  # (code, label, knowledge link)
+
+
+def worker_collections(member: Member, *, page: int, total: int, per_page: int = 10) -> tuple[list[HistoryRow], int, int]:
+    """One page of the worker's bags, newest first (the total comes from ``worker_overview``, so
+    paging costs no second COUNT). Returns (rows, page, pages)."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    qs = (
+        Collection.objects.filter(owner_id=member.pk)
+        .select_related("point")
+        .only("id", "category", "grade", "reasons", "collected_at", "points_awarded", "point__name")
+        .order_by("-collected_at", "-id")[start : start + per_page]
+    )
+    reason_labels = dict(WrongSortReason.choices)
+    rows = []
+    for c in qs:
+        reasons = []
+        if c.grade == Grade.WRONG:
+            for code in c.reasons or []:
+                reasons.append((code, reason_labels.get(code, code), reverse_or_none("knowledge:reason", code)))
+        rows.append(HistoryRow(c, Category(c.category).label if c.category in Category.values else c.category, reasons))
+    return rows, page, pages
+
+
+def worker_ledger(member: Member, *, limit: int = 10) -> list[Entry]:
+    """The newest entries of the worker's points account (earned, spent, refunded)."""
+    return list(
+        Entry.objects.filter(account__member_id=member.pk, account__unit=Account.Unit.POINTS)
+        .only("id", "amount", "balance_after", "reason", "memo", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# ------------------------------------------------------------------------------- the boards
+
+
+WORKER_METRICS = {"points": (R.WORKER_POINTS, _("积分")), "correct": (R.WORKER_CORRECT, _("正确分类袋数"))}
+ORG_METRICS = {"bags": (R.ORG_BAGS, _("使用智慧袋数")), "per_member": (R.ORG_PER_MEMBER, _("人均使用袋数"))}
+STREET_METRICS = {"bags": (R.STREET_BAGS, _("使用智慧袋数")), "per_member": (R.STREET_PER_MEMBER, _("人均使用袋数"))}
+
+
+def streets() -> list[tuple[int, str]]:
+    """The district's street unions for the scope filter (cached: the tree rarely changes)."""
+    found = cache.get("bags:rk:streets")
+    if found is None:
+        found = list(
+            Organisation.objects.filter(level=Organisation.Level.STREET, is_active=True).order_by("name").values_list("id", "name")
+        )
+        cache.set("bags:rk:streets", found, 300)
+    return found
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    name: str
+    score: float
+    detail: str = ""
+    is_me: bool = False
+
+
+@dataclass
+class BoardPage:
+    rows: list[BoardRow]
+    total: int
+    page: int
+    pages: int
+    ready: bool
+
+
+def _page_bounds(page: int) -> tuple[int, int]:
+    page = max(1, page)
+    return page, (page - 1) * PAGE_SIZE
+
+
+def worker_board(*, metric: str, period: str, scope: str, page: int = 1, viewer_member: Member | None = None) -> BoardPage:
+    """Best workers: names masked and consent-aware, their union beside them; one query for names."""
+    board, _label = WORKER_METRICS[metric]
+    ready = R.ensure_fresh()
+    page, offset = _page_bounds(page)
+    rows, total = lb.top(board, P.span(period).key, scope, offset=offset, limit=PAGE_SIZE)
+    ids = [R.member_id(r.member) for r in rows]
+    people = {
+        m.pk: m
+        for m in Member.objects.filter(pk__in=ids)
+        .select_related("organisation")
+        .only("id", "name", "ranking_consent", "organisation__name")
+    }
+    out = []
+    for r in rows:
+        m = people.get(R.member_id(r.member))
+        out.append(
+            BoardRow(
+                rank=r.rank,
+                name=public_name(m) if m else str(_("匿名职工")),
+                score=r.score,
+                detail=m.organisation.name if m else "",
+                is_me=viewer_member is not None and m is not None and m.pk == viewer_member.pk,
+            )
+        )
+    return BoardPage(out, total, page, max(1, -(-total // PAGE_SIZE)), ready)
+
+
+def organisation_board(*, metric: str, period: str, scope: str, page: int = 1, highlight_org_id: int | None = None) -> BoardPage:
+    board, _label = ORG_METRICS[metric]
+    ready = R.ensure_fresh()
+    page, offset = _page_bounds(page)
+    rows, total = lb.top(board, P.span(period).key, scope, offset=offset, limit=PAGE_SIZE)
+    ids = [R.member_id(r.member) for r in rows]
+    orgs = {o["id"]: o for o in Organisation.objects.filter(pk__in=ids).values("id", "name", "member_count", "street__name")}
+    out = []
+    for r in rows:
+        o = orgs.get(R.member_id(r.member), {})
+        detail = _("%(street)s · 会员 %(n)s 人") % {"street": o.get("street__name") or "", "n": o.get("member_count", 0)}
+        out.append(BoardRow(r.rank, o.get("name", "—"), r.score, str(detail), R.member_id(r.member) == highlight_org_id))
+    return BoardPage(out, total, page, max(1, -(-total // PAGE_SIZE)), ready)
+
+
+def street_board(*, metric: str, period: str, page: int = 1, highlight_street_id: int | None = None) -> BoardPage:
+    board, _label = STREET_METRICS[metric]
+    ready = R.ensure_fresh()
+    page, offset = _page_bounds(page)
+    rows, total = lb.top(board, P.span(period).key, R.DISTRICT, offset=offset, limit=PAGE_SIZE)
+    names = dict(streets())
+    out = [BoardRow(r.rank, names.get(R.member_id(r.member), "—"), r.score, "", R.member_id(r.member) == highlight_street_id) for r in rows]
+    return BoardPage(out, total, page, max(1, -(-total // PAGE_SIZE)), ready)
+
+
+def top_organisation_this_month() -> tuple[str, int] | None:
+    """The union that used the most smart bags this month (for the staff dashboard)."""
+    R.ensure_fresh()
+    rows, _total = lb.top(R.ORG_BAGS, P.span(P.MONTH).key, R.DISTRICT, limit=1)
+    if not rows:
+        return None
+    name = Organisation.objects.filter(pk=R.member_id(rows[0].member)).values_list("name", flat=True).first()
+    return (name or "—", int(rows[0].score))
