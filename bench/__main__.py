@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it exists")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn sync workers (default: 4)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
     parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
     args = parser.parse_args(argv)
     scale_name = "district" if args.scale == "default" else args.scale
@@ -52,18 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     marker = dataset.ensure(scale, rebuild=args.rebuild)
     if names == ["data"]:
         return 0
-    ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4)
+    ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
     failed = False
     try:
         if NEEDS_SERVER & set(names):
             dataset.log("collectstatic (production serves the manifest through whitenoise)")
             server.collectstatic(scale, ctx.secret)
+            ctx.problems += [f"collectstatic with the production storage failed: {p}" for p in server.COLLECTSTATIC_PROBLEMS]
             ctx.servers["platform"] = server.start(
-                scale, ctx.secret, app="config.wsgi:application", port=8300, workers=ctx.workers, name="platform", ready_path="/login/"
+                scale, ctx.secret, app="config.wsgi:application", port=ctx.port_base, workers=ctx.workers, name="platform", ready_path="/login/"
             )
             ctx.servers["hello"] = server.start(
-                scale, ctx.secret, app="bench.hello_wsgi:application", port=8301, workers=ctx.workers, name="hello", ready_path="/bench/hello/"
+                scale, ctx.secret, app="bench.hello_wsgi:application", port=ctx.port_base + 1, workers=ctx.workers, name="hello", ready_path="/bench/hello/"
             )
         for name in names:
             if name == "data":

@@ -36,6 +36,9 @@ class Context:
     quick: bool
     marker: dict
     workers: int = 4
+    port_base: int = 8300
+    growth_scales: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     ceilings: dict = field(default_factory=dict)
     servers: dict = field(default_factory=dict)

@@ -140,6 +140,7 @@ def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
         "dataset": dataset,
         "extras": (ctx.marker or {}).get("extras", {}),
         "ceilings": ctx.ceilings,
+        "problems": ctx.problems,
         "seconds": round(time.time() - started, 1),
         "results": [r.as_dict() for r in ctx.results],
     }
@@ -179,6 +180,8 @@ def markdown_of(data: dict) -> str:
     if c:
         parts += ["Ceilings of this run: " + ", ".join(f"{k} = {v:,.0f}" for k, v in c.items() if isinstance(v, (int, float))) + ".", ""]
     parts.append(table(data["results"]))
+    if data.get("problems"):
+        parts += ["", "Problems the run found:", *[f"- {p}" for p in data["problems"]]]
     return "\n".join(parts)
 
 
