@@ -47,7 +47,7 @@ def _filters(request) -> tuple[Filters, dict]:
     try:
         return selectors.parse_filters(request.GET, request.user), {}
     except ApiError as error:
-        return selectors.default_filters(), {error.field or "__all__": str(error.message)}
+        return selectors.default_filters(), {error.field or "general": str(error.message)}
 
 
 def _presets(today: date) -> list[tuple[str, dict]]:
