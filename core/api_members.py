@@ -98,6 +98,17 @@ def list_members(request, organisation_id: int | None = None, q: str = "", tag: 
     return selectors.member_list(request.user, organisation=org, search=q[:40], tag=tag, status=status)
 
 
+# Declared before the /{member_id} routes, which would otherwise claim the path.
+@router.post("/import", response={201: ImportOut}, summary="导入会员名册（xlsx/csv，全部或全不；错误返回 422 import_invalid 与逐行原因）")
+def import_roster(request, organisation_id: int = Form(...), file: UploadedFile = File(...)):
+    _staff(request)
+    org = _target_org(request, organisation_id)
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise Invalid("file_too_large", _("文件不能超过 20 MB"), field="file")
+    result = roster.roster_import(actor=request.user, organisation=org, filename=file.name or "", data=file.read())
+    return 201, result
+
+
 @router.get("/{member_id}", response=MemberOut, summary="会员详情（本人或管理范围内）")
 def get_member(request, member_id: int):
     return selectors.member_for_viewer(request.user, member_id)
@@ -124,13 +135,3 @@ def move_member(request, member_id: int, payload: MoveIn):
     member = selectors.member_for_viewer(request.user, member_id)
     target = _target_org(request, payload.to_organisation_id)
     return 201, services.member_transfer(actor=request.user, member=member, to_organisation=target, note=payload.note)
-
-
-@router.post("/import", response={201: ImportOut}, summary="导入会员名册（xlsx/csv，全部或全不；错误返回 422 import_invalid 与逐行原因）")
-def import_roster(request, organisation_id: int = Form(...), file: UploadedFile = File(...)):
-    _staff(request)
-    org = _target_org(request, organisation_id)
-    if file.size and file.size > 20 * 1024 * 1024:
-        raise Invalid("file_too_large", _("文件不能超过 20 MB"), field="file")
-    result = roster.roster_import(actor=request.user, organisation=org, filename=file.name or "", data=file.read())
-    return 201, result

@@ -67,31 +67,33 @@ def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
     return otp
 
 
-@transaction.atomic
 def otp_verify(*, phone: str, code: str) -> User:
     """Check the newest unused code for the phone; on success return (or create) the worker's user.
 
     A code is single-use, expires, and allows a few attempts; only a phone on a union roster
-    can log in as a worker (the roster is the membership).
+    can log in as a worker (the roster is the membership). A wrong attempt is counted in its
+    own committed transaction: raising inside the same one would roll the count back.
     """
     phone = normalise_phone(phone)
     code = (code or "").strip()
-    otp = (
-        PhoneOTP.objects.select_for_update()
-        .filter(phone=phone, used_at__isnull=True, expires_at__gt=timezone.now())
-        .order_by("-created_at")
-        .first()
-    )
-    if otp is None:
-        raise Invalid("otp_expired", _("验证码已过期或未发送，请重新获取"), field="code")
-    if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-        raise Invalid("otp_too_many_attempts", _("验证码错误次数过多，请重新获取"), field="code")
-    if not hmac.compare_digest(otp.code_hash, _otp_hash(phone, code)):
+    with transaction.atomic():
+        otp = (
+            PhoneOTP.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None:
+            raise Invalid("otp_expired", _("验证码已过期或未发送，请重新获取"), field="code")
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise Invalid("otp_too_many_attempts", _("验证码错误次数过多，请重新获取"), field="code")
+        correct = hmac.compare_digest(otp.code_hash, _otp_hash(phone, code))
+        if correct:
+            otp.used_at = timezone.now()
+            otp.save(update_fields=["used_at"])
+            return worker_user_for_phone(phone)
         PhoneOTP.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
-        raise Invalid("otp_wrong", _("验证码不正确"), field="code")
-    otp.used_at = timezone.now()
-    otp.save(update_fields=["used_at"])
-    return worker_user_for_phone(phone)
+    raise Invalid("otp_wrong", _("验证码不正确"), field="code")
 
 
 def worker_user_for_phone(phone: str) -> User:
