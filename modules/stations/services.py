@@ -428,6 +428,7 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
         evaluation = review.evaluation_open(actor=actor, rubric=assignment.plan.rubric, subject=assignment.station, title=f"{assignment.plan.name}：{assignment.station.name}")
         assignment.evaluation = evaluation
     review.scores_submit(actor=actor, evaluation=evaluation, scores=scores, notes=notes, comment=comment)
+    evaluation.refresh_from_db()
     assignment.state = InspectionAssignment.State.DONE
     assignment.visited_at = timezone.now()
     assignment.save(update_fields=["evaluation", "state", "visited_at"])
