@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
-from core import views, views_staff
+from core import views, views_privacy, views_staff
 
 app_name = "core"
 
@@ -12,6 +14,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="core:home"), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
+    # A member's own data (PIPL)
+    path("me/data/", views_privacy.my_data, name="my_data"),
+    path("me/data/<str:fmt>/", views_privacy.my_data_download, name="my_data_download"),
+    path("me/close/", views_privacy.close_account, name="close_account"),
     # The organisation tree
     path("orgs/", views_staff.org_tree, name="org_tree"),
     path("orgs/new/", views_staff.org_create, name="org_create"),
