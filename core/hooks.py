@@ -13,3 +13,7 @@ registry.add_nav(NavItem(_("设备令牌"), "core:tokens", audience="collector",
 registry.add_dashboard_card("core.cards.organisations", order=1)
 registry.add_dashboard_card("core.cards.members", order=2)
 registry.add_dashboard_card("core.cards.coverage", order=3)
+
+# PIPL: a worker's own data, and the scheduled purge of one-time codes past retention.
+registry.add_nav(NavItem(_("我的数据"), "core:my_data", audience="worker", order=90))
+registry.add_periodic_job("core.privacy.retention_purge", 3600)
