@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from modules.bags import rankings
 from modules.bags.tests.test_rankings_support import collect
 
 
@@ -32,6 +33,7 @@ def test_bad_parameters_answer_field_and_reason():
 
 def test_my_places(world, django_assert_max_num_queries):
     collect(world.worker_a1, collector=world.collector_a, points=2)
+    rankings.startup_hook()
     client = world.client_for(world.worker_a1)
     with django_assert_max_num_queries(8):
         body = client.get("/api/v1/rankings/me").json()
