@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from core import views, views_privacy, views_staff
 
@@ -14,7 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="core:home"), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
+    # Resolved per request: the manifest of hashed static names exists only after collectstatic.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("core/favicon.svg")), name="favicon"),
     # A member's own data (PIPL)
     path("me/data/", views_privacy.my_data, name="my_data"),
     path("me/data/<str:fmt>/", views_privacy.my_data_download, name="my_data_download"),

@@ -45,7 +45,8 @@ class World:
 
 
 def staff(role: str, organisation: Organisation, username: str) -> User:
-    user = UserFactory(username=username, display_name=username)
+    # Office staff reach the Django admin too (as in the demo); field roles do not.
+    user = UserFactory(username=username, display_name=username, is_staff=role in (Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.GRASSROOTS_ADMIN))
     RoleAssignment.objects.create(user=user, role=role, organisation=organisation)
     return user
 
