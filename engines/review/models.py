@@ -126,6 +126,9 @@ class ScoreSheet(models.Model):
         verbose_name_plural = _("评分表")
         constraints = [models.UniqueConstraint(fields=["evaluation", "scorer"], name="review_one_sheet_per_scorer")]
 
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.scorer}"
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
@@ -135,3 +138,6 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sheet", "item"], name="review_one_score_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value}"

@@ -47,8 +47,15 @@ def _clean_items(items: Sequence[Mapping]) -> list[dict]:
         if pass_score is not None and not (0 <= pass_score <= max_score):
             raise Invalid("item_pass_range", _("第 %(n)s 项的合格分必须在 0 到满分之间") % {"n": n}, field="items")
         cleaned.append(
-            {"code": code, "title": title[:120], "guide": str(raw.get("guide", "")).strip(), "weight": weight,
-             "max_score": max_score, "pass_score": pass_score, "order": n}
+            {
+                "code": code,
+                "title": title[:120],
+                "guide": str(raw.get("guide", "")).strip(),
+                "weight": weight,
+                "max_score": max_score,
+                "pass_score": pass_score,
+                "order": n,
+            }
         )
     return cleaned
 
@@ -57,7 +64,11 @@ def _clean_thresholds(thresholds) -> list[dict]:
     try:
         return scoring.validate_thresholds(thresholds if thresholds is not None else [])
     except (ValueError, InvalidOperation, TypeError):
-        raise Invalid("thresholds_invalid", _("等级线无效：每个等级需要名称和 0–100 之间的分数线，最低等级从 0 分开始，分数线不能重复"), field="thresholds")
+        raise Invalid(
+            "thresholds_invalid",
+            _("等级线无效：每个等级需要名称和 0–100 之间的分数线，最低等级从 0 分开始，分数线不能重复"),
+            field="thresholds",
+        )
 
 
 @transaction.atomic
@@ -69,7 +80,9 @@ def rubric_create(*, actor, key: str, name: str, items: Sequence[Mapping], thres
     cleaned = _clean_items(items)
     bands = _clean_thresholds(thresholds if thresholds is not None else default_thresholds())
     latest = Rubric.objects.select_for_update().filter(key=key).aggregate(v=Max("version"))["v"] or 0
-    rubric = Rubric.objects.create(key=key, version=latest + 1, name=name.strip(), description=description, thresholds=bands, created_by=actor)
+    rubric = Rubric.objects.create(
+        key=key, version=latest + 1, name=name.strip(), description=description, thresholds=bands, created_by=actor
+    )
     RubricItem.objects.bulk_create([RubricItem(rubric=rubric, **item) for item in cleaned])
     audit(actor=actor, action="review.rubric_create", obj=rubric, changes={"key": key, "version": rubric.version, "items": len(cleaned)})
     return rubric
@@ -100,8 +113,12 @@ def rubric_revise(*, actor, rubric: Rubric, items: Sequence[Mapping] | None = No
             for i in rubric.items.all()
         ]
     return rubric_create(
-        actor=actor, key=rubric.key, name=name or rubric.name, items=items,
-        thresholds=thresholds if thresholds is not None else rubric.thresholds, description=rubric.description,
+        actor=actor,
+        key=rubric.key,
+        name=name or rubric.name,
+        items=items,
+        thresholds=thresholds if thresholds is not None else rubric.thresholds,
+        description=rubric.description,
     )
 
 
@@ -112,7 +129,9 @@ def evaluation_open(*, actor, rubric: Rubric, subject=None, subject_key: str = "
         raise Invalid("subject_required", _("缺少评价对象"), field="subject")
     fields = {"rubric": rubric, "title": title[:200], "created_by": actor}
     if subject is not None:
-        fields.update(content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), subject_key=subject_key_for(subject))
+        fields.update(
+            content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), subject_key=subject_key_for(subject)
+        )
     else:
         fields["subject_key"] = subject_key[:128]
     evaluation = Evaluation.objects.create(**fields)
@@ -128,7 +147,9 @@ def _lock(evaluation: Evaluation) -> Evaluation:
 
 
 @transaction.atomic
-def scores_submit(*, actor, evaluation: Evaluation, scores: Mapping[str, object], notes: Mapping[str, str] | None = None, comment: str = "") -> ScoreSheet:
+def scores_submit(
+    *, actor, evaluation: Evaluation, scores: Mapping[str, object], notes: Mapping[str, str] | None = None, comment: str = ""
+) -> ScoreSheet:
     """The scorer's marks for every item (a resubmission replaces the scorer's own sheet)."""
     evaluation = _lock(evaluation)
     notes = notes or {}
@@ -144,18 +165,23 @@ def scores_submit(*, actor, evaluation: Evaluation, scores: Mapping[str, object]
             raise Invalid("score_number", _("“%(item)s”的得分不是数字") % {"item": item.title}, field=f"scores.{item.code}")
         if not (0 <= value <= item.max_score):
             raise Invalid(
-                "score_range", _("“%(item)s”的得分必须在 0 到 %(max)s 之间") % {"item": item.title, "max": item.max_score.normalize()},
+                "score_range",
+                _("“%(item)s”的得分必须在 0 到 %(max)s 之间") % {"item": item.title, "max": item.max_score.normalize()},
                 field=f"scores.{item.code}",
             )
         values[item.code] = value
     unknown = set(scores) - set(values)
     if unknown:
-        raise Invalid("score_unknown_item", _("评分标准中没有这些检查项：%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="scores")
+        raise Invalid(
+            "score_unknown_item", _("评分标准中没有这些检查项：%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="scores"
+        )
     sheet, _created = ScoreSheet.objects.update_or_create(
         evaluation=evaluation, scorer=actor, defaults={"comment": comment, "submitted_at": timezone.now()}
     )
     sheet.scores.all().delete()
-    Score.objects.bulk_create([Score(sheet=sheet, item=item, value=values[item.code], note=str(notes.get(item.code, ""))[:300]) for item in items])
+    Score.objects.bulk_create(
+        [Score(sheet=sheet, item=item, value=values[item.code], note=str(notes.get(item.code, ""))[:300]) for item in items]
+    )
     evaluation_recompute(evaluation)
     audit(actor=actor, action="review.scores_submit", obj=evaluation, changes={k: str(v) for k, v in values.items()})
     return sheet
@@ -189,7 +215,9 @@ def evaluation_approve(*, actor, evaluation: Evaluation) -> Evaluation:
     evaluation.locked_at = timezone.now()
     evaluation.locked_by = actor
     evaluation.save(update_fields=["status", "locked_at", "locked_by"])
-    audit(actor=actor, action="review.evaluation_approve", obj=evaluation, changes={"total": str(evaluation.total), "grade": evaluation.grade})
+    audit(
+        actor=actor, action="review.evaluation_approve", obj=evaluation, changes={"total": str(evaluation.total), "grade": evaluation.grade}
+    )
     return evaluation
 
 

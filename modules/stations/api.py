@@ -1,7 +1,6 @@
 """JSON API of the rest stations (/api/v1/stations/): the public finder, ratings and problem
 reports from workers, the inspector's idempotent checklist submit, staff lists."""
 
-
 import base64
 import binascii
 from datetime import datetime
@@ -52,8 +51,17 @@ def nearest(request, params: Query[NearestIn]):
     limit = max(1, min(params.limit, 50))
     found = selectors.nearest_open_stations(params.lat, params.lng, params.at, codes, limit)
     return [
-        {"id": s.id, "name": s.name, "address": s.address, "landmark": s.landmark, "lat": s.lat, "lng": s.lng, "kind": s.kind,
-         "services": [c for c, b, _l in SERVICES if s.services & b], "distance_m": round(s.distance_m)}
+        {
+            "id": s.id,
+            "name": s.name,
+            "address": s.address,
+            "landmark": s.landmark,
+            "lat": s.lat,
+            "lng": s.lng,
+            "kind": s.kind,
+            "services": [c for c, b, _l in SERVICES if s.services & b],
+            "distance_m": round(s.distance_m),
+        }
         for s in found
     ]
 
@@ -82,10 +90,21 @@ def station_detail(request, station_id: int):
     s = get_object_or_404(Station.objects.select_related("street"), pk=station_id, status__in=[Status.OPEN, Status.SUSPENDED])
     rating = selectors.rating_summary(s)
     return {
-        "id": s.id, "name": s.name, "street": s.street.name, "address": s.address, "landmark": s.landmark, "lat": s.lat, "lng": s.lng,
-        "kind": s.kind, "status": s.status, "services": s.service_codes, "capacity": s.capacity,
-        "hours": [f"{d}：{t}" for d, t in zip(WEEKDAYS, hours_mod.week_texts(s.hours))], "open_now": bool(selectors.open_now_ids([s.pk])),
-        "rating_avg": float(rating["avg"]) if rating["avg"] is not None else None, "rating_count": rating["count"],
+        "id": s.id,
+        "name": s.name,
+        "street": s.street.name,
+        "address": s.address,
+        "landmark": s.landmark,
+        "lat": s.lat,
+        "lng": s.lng,
+        "kind": s.kind,
+        "status": s.status,
+        "services": s.service_codes,
+        "capacity": s.capacity,
+        "hours": [f"{d}：{t}" for d, t in zip(WEEKDAYS, hours_mod.week_texts(s.hours), strict=False)],
+        "open_now": bool(selectors.open_now_ids([s.pk])),
+        "rating_avg": float(rating["avg"]) if rating["avg"] is not None else None,
+        "rating_count": rating["count"],
     }
 
 
@@ -98,7 +117,11 @@ class OkOut(Schema):
     id: int
 
 
-@router.post("/stations/{station_id}/ratings", response={201: OkOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}, summary="职工评价驿站（每天一次）")
+@router.post(
+    "/stations/{station_id}/ratings",
+    response={201: OkOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="职工评价驿站（每天一次）",
+)
 def rate(request, station_id: int, payload: RatingIn):
     station = get_object_or_404(Station, pk=station_id)
     rating = services.rating_submit(actor=request.user, station=station, stars=payload.stars, comment=payload.comment)
@@ -146,20 +169,33 @@ class InspectionOut(Schema):
     fix_tasks: list[str]
 
 
-@router.post("/inspections/{assignment_id}/submit", url_name="stations_inspection_submit",
-             response={200: InspectionOut, 201: InspectionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="提交现场检查（按 client_key 幂等，可重发）")
+@router.post(
+    "/inspections/{assignment_id}/submit",
+    url_name="stations_inspection_submit",
+    response={200: InspectionOut, 201: InspectionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="提交现场检查（按 client_key 幂等，可重发）",
+)
 def inspection_submit(request, assignment_id: int, payload: InspectionIn):
     assignment = get_object_or_404(InspectionAssignment, pk=assignment_id)
     if assignment.inspector_id != request.user.pk:
         raise Forbidden("forbidden", _("这不是分配给您的检查任务"))
     result = services.inspection_submit(
-        actor=request.user, assignment=assignment, client_key=payload.client_key, scores=payload.scores, notes=payload.notes,
-        comment=payload.comment, photos=[p.dict() for p in payload.photos],
+        actor=request.user,
+        assignment=assignment,
+        client_key=payload.client_key,
+        scores=payload.scores,
+        notes=payload.notes,
+        comment=payload.comment,
+        photos=[p.dict() for p in payload.photos],
     )
     ev = result.assignment.evaluation
-    body = {"assignment": assignment.pk, "replayed": result.replayed, "total": float(ev.total) if ev and ev.total is not None else None,
-            "grade": ev.grade if ev else "", "fix_tasks": [t.title for t in result.fix_tasks]}
+    body = {
+        "assignment": assignment.pk,
+        "replayed": result.replayed,
+        "total": float(ev.total) if ev and ev.total is not None else None,
+        "grade": ev.grade if ev else "",
+        "fix_tasks": [t.title for t in result.fix_tasks],
+    }
     return (200 if result.replayed else 201), body
 
 
@@ -196,7 +232,9 @@ class StationFilter(Schema):
     status: str = ""
 
 
-@router.get("/staff/stations", response={200: list[StaffStationOut], 401: ErrorOut, 403: ErrorOut}, summary="驿站列表（工作人员，按权限范围）")
+@router.get(
+    "/staff/stations", response={200: list[StaffStationOut], 401: ErrorOut, 403: ErrorOut}, summary="驿站列表（工作人员，按权限范围）"
+)
 @paginate(LimitOffsetPagination)
 def staff_stations(request, filters: Query[StationFilter]):
     if not request.user.has_perm("stations.view_figures"):

@@ -16,13 +16,24 @@ def dashboard_cards(request):
     if not scoping.is_staff_member(user):
         return None
     counts = selectors.stations_visible_to(user).aggregate(open=Count("id", filter=Q(status=Status.OPEN)), total=Count("id"))
-    fixes = selectors.tasks_visible_to(user).exclude(state=StationTask.State.RESOLVED).aggregate(
-        fix=Count("id", filter=Q(kind=StationTask.Kind.FIX)), problem=Count("id", filter=Q(kind=StationTask.Kind.PROBLEM))
+    fixes = (
+        selectors.tasks_visible_to(user)
+        .exclude(state=StationTask.State.RESOLVED)
+        .aggregate(fix=Count("id", filter=Q(kind=StationTask.Kind.FIX)), problem=Count("id", filter=Q(kind=StationTask.Kind.PROBLEM)))
     )
     return [
-        {"title": _("运营中的暖心驿站"), "value": counts["open"], "url": reverse("stations:list") + "?status=open", "hint": _("共登记 %(n)s 个") % {"n": counts["total"]}},
-        {"title": _("驿站待整改/待处理"), "value": fixes["fix"] + fixes["problem"], "url": reverse("stations:tasks"),
-         "hint": _("整改 %(f)s 项，职工反映 %(p)s 项") % {"f": fixes["fix"], "p": fixes["problem"]}},
+        {
+            "title": _("运营中的暖心驿站"),
+            "value": counts["open"],
+            "url": reverse("stations:list") + "?status=open",
+            "hint": _("共登记 %(n)s 个") % {"n": counts["total"]},
+        },
+        {
+            "title": _("驿站待整改/待处理"),
+            "value": fixes["fix"] + fixes["problem"],
+            "url": reverse("stations:tasks"),
+            "hint": _("整改 %(f)s 项，职工反映 %(p)s 项") % {"f": fixes["fix"], "p": fixes["problem"]},
+        },
     ]
 
 

@@ -30,14 +30,32 @@ from modules.stations.models import (
 
 # Rough centres of Xicheng's streets (WGS-84), inside lat 39.86–39.96, lng 116.32–116.40.
 CENTRES = {
-    "西长安街": (39.9050, 116.3800), "新街口": (39.9450, 116.3650), "月坛": (39.9150, 116.3450), "展览路": (39.9300, 116.3350),
-    "德胜": (39.9550, 116.3750), "金融街": (39.9150, 116.3600), "什刹海": (39.9400, 116.3850), "大栅栏": (39.8950, 116.3930),
-    "天桥": (39.8830, 116.3950), "椿树": (39.8950, 116.3750), "陶然亭": (39.8750, 116.3800), "广安门内": (39.8930, 116.3550),
-    "牛街": (39.8850, 116.3650), "白纸坊": (39.8700, 116.3550), "广安门外": (39.8900, 116.3300),
+    "西长安街": (39.9050, 116.3800),
+    "新街口": (39.9450, 116.3650),
+    "月坛": (39.9150, 116.3450),
+    "展览路": (39.9300, 116.3350),
+    "德胜": (39.9550, 116.3750),
+    "金融街": (39.9150, 116.3600),
+    "什刹海": (39.9400, 116.3850),
+    "大栅栏": (39.8950, 116.3930),
+    "天桥": (39.8830, 116.3950),
+    "椿树": (39.8950, 116.3750),
+    "陶然亭": (39.8750, 116.3800),
+    "广安门内": (39.8930, 116.3550),
+    "牛街": (39.8850, 116.3650),
+    "白纸坊": (39.8700, 116.3550),
+    "广安门外": (39.8900, 116.3300),
 }
 LANDMARKS = ["地铁站口", "公交站旁", "商场东门", "菜市场北侧", "社区服务中心", "银行网点", "快递驿站旁", "公园南门", "胡同口", "写字楼大堂"]
 ROADS = ["大街", "胡同", "路", "南街", "北街", "西里", "东里"]
-NAMES = {"shop": "便利店驿站", "bank": "银行网点驿站", "office": "楼宇驿站", "community": "社区驿站", "union": "工会服务站驿站", "other": "爱心驿站"}
+NAMES = {
+    "shop": "便利店驿站",
+    "bank": "银行网点驿站",
+    "office": "楼宇驿站",
+    "community": "社区驿站",
+    "union": "工会服务站驿站",
+    "other": "爱心驿站",
+}
 HOURS = [
     ["08:00-20:00"] * 7,
     ["09:00-18:00"] * 5 + ["休息", "休息"],
@@ -49,12 +67,40 @@ HOURS = [
 ]
 KIND_WEIGHTS = [("shop", 30), ("bank", 25), ("office", 12), ("community", 18), ("union", 10), ("other", 5)]
 RUBRIC_ITEMS = [
-    {"code": "signage", "title": "标识标牌醒目", "weight": 10, "max_score": 10, "pass_score": 6, "guide": "门口有统一“职工暖心驿站”标识，职工容易找到"},
-    {"code": "hours", "title": "按公示时间开放", "weight": 20, "max_score": 10, "pass_score": 6, "guide": "在公示的开放时间内抽查，能正常进入"},
-    {"code": "services", "title": "服务项目齐全可用", "weight": 25, "max_score": 10, "pass_score": 6, "guide": "饮水、热饭、充电等公示服务均可使用"},
+    {
+        "code": "signage",
+        "title": "标识标牌醒目",
+        "weight": 10,
+        "max_score": 10,
+        "pass_score": 6,
+        "guide": "门口有统一“职工暖心驿站”标识，职工容易找到",
+    },
+    {
+        "code": "hours",
+        "title": "按公示时间开放",
+        "weight": 20,
+        "max_score": 10,
+        "pass_score": 6,
+        "guide": "在公示的开放时间内抽查，能正常进入",
+    },
+    {
+        "code": "services",
+        "title": "服务项目齐全可用",
+        "weight": 25,
+        "max_score": 10,
+        "pass_score": 6,
+        "guide": "饮水、热饭、充电等公示服务均可使用",
+    },
     {"code": "clean", "title": "环境整洁卫生", "weight": 15, "max_score": 10, "pass_score": 6, "guide": "桌椅、地面、微波炉等干净整洁"},
     {"code": "records", "title": "台账记录完整", "weight": 10, "max_score": 10, "pass_score": 6, "guide": "有使用登记、物资补充和维护记录"},
-    {"code": "satisfaction", "title": "职工满意度", "weight": 20, "max_score": 10, "pass_score": 6, "guide": "现场询问 3 名以上户外劳动者的满意程度"},
+    {
+        "code": "satisfaction",
+        "title": "职工满意度",
+        "weight": 20,
+        "max_score": 10,
+        "pass_score": 6,
+        "guide": "现场询问 3 名以上户外劳动者的满意程度",
+    },
 ]
 
 
@@ -65,8 +111,12 @@ def seed_stations(ctx) -> None:
     for org in ctx.grassroots:
         by_street.setdefault(org.street_id, []).append(org)
     streets = [s for s in ctx.streets if by_street.get(s.pk)]
-    admin_org = RoleAssignment.objects.filter(user=ctx.users["grassroots"], role=RoleAssignment.Role.GRASSROOTS_ADMIN).values_list("organisation", flat=True).first()
-    kinds, weights = zip(*KIND_WEIGHTS)
+    admin_org = (
+        RoleAssignment.objects.filter(user=ctx.users["grassroots"], role=RoleAssignment.Role.GRASSROOTS_ADMIN)
+        .values_list("organisation", flat=True)
+        .first()
+    )
+    kinds, weights = zip(*KIND_WEIGHTS, strict=False)
     bits = [b for _c, b, _l in SERVICES]
     rows = []
     for i in range(n_2019 + n_2020):
@@ -76,7 +126,11 @@ def seed_stations(ctx) -> None:
         lat = min(39.96, max(39.86, rng.gauss(clat, 0.007)))
         lng = min(116.40, max(116.32, rng.gauss(clng, 0.008)))
         hosts = by_street[street.pk]
-        host = next((o for o in hosts if o.pk == admin_org), hosts[0]) if i < len(streets) * 2 and admin_org in {o.pk for o in hosts} else rng.choice(hosts)
+        host = (
+            next((o for o in hosts if o.pk == admin_org), hosts[0])
+            if i < len(streets) * 2 and admin_org in {o.pk for o in hosts}
+            else rng.choice(hosts)
+        )
         kind = rng.choices(kinds, weights)[0]
         services_mask = 1 | 4 | 8  # water, charging and seats everywhere
         for bit in bits[3:]:
@@ -87,32 +141,74 @@ def seed_stations(ctx) -> None:
         year = 2019 if i < n_2019 else 2020
         hours = hours_mod.parse_week(rng.choices(HOURS, [30, 20, 15, 8, 15, 10, 2])[0])
         status = Status.OPEN if rng.random() > 0.03 else Status.SUSPENDED
-        rows.append(Station(
-            name=f"{base}{rng.choice(LANDMARKS)[:2]}{NAMES[kind]}{i + 1:03d}号", host=host, street=street, kind=kind,
-            address=f"北京市西城区{base}{rng.choice('东西南北中')}{rng.choice(ROADS)}{rng.randrange(1, 200)}号", landmark=rng.choice(LANDMARKS),
-            lat=round(lat, 6), lng=round(lng, 6), hours=hours, services=services_mask, capacity=rng.choice([4, 6, 8, 10, 15, 20]),
-            contact_name=f"{rng.choice('王李张刘陈杨赵黄周吴')}{rng.choice(['经理', '站长', '主任'])}", contact_phone=f"010-{rng.randrange(60000000, 69999999)}",
-            status=status, built_year=year,
-        ))
+        rows.append(
+            Station(
+                name=f"{base}{rng.choice(LANDMARKS)[:2]}{NAMES[kind]}{i + 1:03d}号",
+                host=host,
+                street=street,
+                kind=kind,
+                address=f"北京市西城区{base}{rng.choice('东西南北中')}{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
+                landmark=rng.choice(LANDMARKS),
+                lat=round(lat, 6),
+                lng=round(lng, 6),
+                hours=hours,
+                services=services_mask,
+                capacity=rng.choice([4, 6, 8, 10, 15, 20]),
+                contact_name=f"{rng.choice('王李张刘陈杨赵黄周吴')}{rng.choice(['经理', '站长', '主任'])}",
+                contact_phone=f"010-{rng.randrange(60000000, 69999999)}",
+                status=status,
+                built_year=year,
+            )
+        )
     # two stations still being built for 2021
     for street in streets[:2]:
         host = rng.choice(by_street[street.pk])
         clat, clng = CENTRES.get(street.name.replace("街道总工会", ""), (39.91, 116.36))
-        rows.append(Station(name=f"{street.name.replace('街道总工会', '')}新建驿站", host=host, street=street, kind=Kind.UNION, address=f"{street.address}在建点",
-                            lat=clat, lng=clng, hours=hours_mod.parse_week(HOURS[0]), services=1 | 4 | 8, status=Status.BUILDING))
+        rows.append(
+            Station(
+                name=f"{street.name.replace('街道总工会', '')}新建驿站",
+                host=host,
+                street=street,
+                kind=Kind.UNION,
+                address=f"{street.address}在建点",
+                lat=clat,
+                lng=clng,
+                hours=hours_mod.parse_week(HOURS[0]),
+                services=1 | 4 | 8,
+                status=Status.BUILDING,
+            )
+        )
     with transaction.atomic():
         created = Station.objects.bulk_create(rows, batch_size=1000)
         slots, changes, grants = [], [], []
         for s in created:
             slots.extend(StationOpenSlot(station=s, start=a, end=b) for a, b in hours_mod.slots(s.hours))
-            opened = timezone.make_aware(datetime(s.built_year or 2020, rng.randrange(3, 12), rng.randrange(1, 28), 10)) if s.built_year else timezone.now()
-            changes.append(StationStatusChange(station=s, from_status="", to_status=Status.BUILDING, at=opened - timedelta(days=30), reason="登记"))
+            opened = (
+                timezone.make_aware(datetime(s.built_year or 2020, rng.randrange(3, 12), rng.randrange(1, 28), 10))
+                if s.built_year
+                else timezone.now()
+            )
+            changes.append(
+                StationStatusChange(station=s, from_status="", to_status=Status.BUILDING, at=opened - timedelta(days=30), reason="登记")
+            )
             if s.status != Status.BUILDING:
-                changes.append(StationStatusChange(station=s, from_status=Status.BUILDING, to_status=Status.OPEN, at=opened, reason="建成开放"))
+                changes.append(
+                    StationStatusChange(station=s, from_status=Status.BUILDING, to_status=Status.OPEN, at=opened, reason="建成开放")
+                )
             if s.status == Status.SUSPENDED:
-                changes.append(StationStatusChange(station=s, from_status=Status.OPEN, to_status=Status.SUSPENDED, at=opened + timedelta(days=200), reason="门店装修，暂停服务"))
+                changes.append(
+                    StationStatusChange(
+                        station=s,
+                        from_status=Status.OPEN,
+                        to_status=Status.SUSPENDED,
+                        at=opened + timedelta(days=200),
+                        reason="门店装修，暂停服务",
+                    )
+                )
             if s.built_year:
-                grants.append(StationGrant(station=s, year=s.built_year, amount_fen=rng.choice([5000, 8000, 10000, 15000]) * 100, note="建站资助"))
+                grants.append(
+                    StationGrant(station=s, year=s.built_year, amount_fen=rng.choice([5000, 8000, 10000, 15000]) * 100, note="建站资助")
+                )
                 if s.built_year == 2019:
                     grants.append(StationGrant(station=s, year=2020, amount_fen=rng.choice([2000, 3000]) * 100, note="运行维护补贴"))
         StationOpenSlot.objects.bulk_create(slots, batch_size=5000)
@@ -120,15 +216,25 @@ def seed_stations(ctx) -> None:
         StationGrant.objects.bulk_create(grants, batch_size=5000)
         member_ids = list(Member.objects.values_list("pk", flat=True)[:400])
         today = timezone.localdate()
-        ratings = {(rng.choice(created).pk, m, today - timedelta(days=rng.randrange(0, 60))): rng.choice([3, 4, 4, 5, 5, 5]) for m in member_ids}
+        ratings = {
+            (rng.choice(created).pk, m, today - timedelta(days=rng.randrange(0, 60))): rng.choice([3, 4, 4, 5, 5, 5]) for m in member_ids
+        }
         StationRating.objects.bulk_create(
             [StationRating(station_id=s, member_id=m, day=d, stars=v) for (s, m, d), v in ratings.items() if True], batch_size=2000
         )
     _seed_inspection(ctx, [s for s in created if s.status == Status.OPEN])
     if ctx.demo_workers:
         station = next(s for s in created if s.host_id == admin_org) if admin_org else created[0]
-        report = ProblemReport.objects.create(station=station, member=ctx.demo_workers[0], kind=ProblemKind.NO_WATER, description="饮水机没有水了")
-        StationTask.objects.create(station=station, kind=StationTask.Kind.PROBLEM, problem=report, title=f"{ProblemKind.NO_WATER.label}：{station.name}", detail=report.description)
+        report = ProblemReport.objects.create(
+            station=station, member=ctx.demo_workers[0], kind=ProblemKind.NO_WATER, description="饮水机没有水了"
+        )
+        StationTask.objects.create(
+            station=station,
+            kind=StationTask.Kind.PROBLEM,
+            problem=report,
+            title=f"{ProblemKind.NO_WATER.label}：{station.name}",
+            detail=report.description,
+        )
     ctx.notes.append(f"暖心驿站：{len(created)} 个驿站；职工找驿站 /stations/find/，检查员 inspector 登录后 /stations/inspect/")
 
 
@@ -144,6 +250,12 @@ def _seed_inspection(ctx, open_stations) -> None:
         {"signage": 8, "hours": 8, "services": 7, "clean": 8, "records": 7, "satisfaction": 8},
         {"signage": 7, "hours": 9, "services": 8, "clean": 5, "records": 6, "satisfaction": 7},  # cleanliness fails → fix task
     ]
-    for n, (assignment, scores) in enumerate(zip(assignments, marks)):
-        services.inspection_submit(actor=inspector, assignment=assignment, client_key=f"demo-seed-{plan.pk}-{n}", scores=scores,
-                                   notes={"clean": "微波炉内有油污，垃圾未及时清理"} if scores["clean"] < 6 else {}, comment="现场检查")
+    for n, (assignment, scores) in enumerate(zip(assignments, marks, strict=False)):
+        services.inspection_submit(
+            actor=inspector,
+            assignment=assignment,
+            client_key=f"demo-seed-{plan.pk}-{n}",
+            scores=scores,
+            notes={"clean": "微波炉内有油污，垃圾未及时清理"} if scores["clean"] < 6 else {},
+            comment="现场检查",
+        )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceForm
 from core.models import Organisation
-from modules.stations.models import SERVICES, WEEKDAYS, Kind, ProblemKind, Status, StationTask
+from modules.stations.models import SERVICES, WEEKDAYS, Kind, ProblemKind, StationTask, Status
 
 SERVICE_CHOICES = [(code, label) for code, _bit, label in SERVICES]
 HOURS_HELP = _("如 08:00-20:00；多段用逗号分隔；跨夜写 22:00-06:00；不开放写“休息”")
@@ -13,7 +13,9 @@ HOURS_HELP = _("如 08:00-20:00；多段用逗号分隔；跨夜写 22:00-06:00�
 class StationForm(ServiceForm):
     name = forms.CharField(label=_("驿站名称"), max_length=120)
     host = forms.ModelChoiceField(label=_("承办单位"), queryset=Organisation.objects.none())
-    street = forms.ModelChoiceField(label=_("所属街道"), queryset=Organisation.objects.none(), required=False, help_text=_("留空则取承办单位所在街道"))
+    street = forms.ModelChoiceField(
+        label=_("所属街道"), queryset=Organisation.objects.none(), required=False, help_text=_("留空则取承办单位所在街道")
+    )
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices)
     address = forms.CharField(label=_("地址"), max_length=200)
     landmark = forms.CharField(label=_("地标/附近"), max_length=120, required=False, help_text=_("职工按地标搜索时会匹配这里"))
@@ -31,7 +33,9 @@ class StationForm(ServiceForm):
         self.fields["host"].queryset = hosts
         self.fields["street"].queryset = streets
         for day, label in enumerate(WEEKDAYS):
-            self.fields[f"hours_{day}"] = forms.CharField(label=_("%(day)s开放时间") % {"day": label}, required=False, max_length=100, help_text=HOURS_HELP if day == 0 else "")
+            self.fields[f"hours_{day}"] = forms.CharField(
+                label=_("%(day)s开放时间") % {"day": label}, required=False, max_length=100, help_text=HOURS_HELP if day == 0 else ""
+            )
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -76,14 +80,17 @@ class TaskStateForm(ServiceForm):
 
 
 class RevisitForm(ServiceForm):
-    passed = forms.TypedChoiceField(label=_("复查结论"), choices=[("1", _("整改到位，关闭")), ("0", _("仍未整改"))], coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    passed = forms.TypedChoiceField(
+        label=_("复查结论"), choices=[("1", _("整改到位，关闭")), ("0", _("仍未整改"))], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
     note = forms.CharField(label=_("复查情况"), max_length=300)
 
 
 class RubricForm(ServiceForm):
     name = forms.CharField(label=_("名称"), max_length=120)
     items = forms.CharField(
-        label=_("检查项"), widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("检查项"),
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("每行一项：名称 | 权重 | 满分 | 合格分（可空）| 评分说明"),
     )
     excellent = forms.DecimalField(label=_("优秀分数线"), min_value=0, max_value=100, initial=90)
@@ -95,21 +102,49 @@ class RubricForm(ServiceForm):
         for n, line in enumerate([ln for ln in self.cleaned_data["items"].splitlines() if ln.strip()], start=1):
             parts = [p.strip() for p in line.replace("｜", "|").split("|")]
             parts += [""] * (5 - len(parts))
-            out.append({"code": f"i{n}", "title": parts[0], "weight": parts[1] or "1", "max_score": parts[2] or "10", "pass_score": parts[3] or None, "guide": parts[4]})
+            out.append(
+                {
+                    "code": f"i{n}",
+                    "title": parts[0],
+                    "weight": parts[1] or "1",
+                    "max_score": parts[2] or "10",
+                    "pass_score": parts[3] or None,
+                    "guide": parts[4],
+                }
+            )
         return out
 
     def thresholds(self) -> list[dict]:
         d = self.cleaned_data
-        return [{"min": d["excellent"], "label": "优秀"}, {"min": d["good"], "label": "良好"}, {"min": d["passing"], "label": "合格"}, {"min": 0, "label": "不合格"}]
+        return [
+            {"min": d["excellent"], "label": "优秀"},
+            {"min": d["good"], "label": "良好"},
+            {"min": d["passing"], "label": "合格"},
+            {"min": 0, "label": "不合格"},
+        ]
 
     @staticmethod
     def initial_for(rubric) -> dict:
         bands = {b["label"]: b["min"] for b in rubric.thresholds}
         lines = [
-            " | ".join([i.title, str(i.weight.normalize()), str(i.max_score.normalize()), str(i.pass_score.normalize()) if i.pass_score is not None else "", i.guide])
+            " | ".join(
+                [
+                    i.title,
+                    str(i.weight.normalize()),
+                    str(i.max_score.normalize()),
+                    str(i.pass_score.normalize()) if i.pass_score is not None else "",
+                    i.guide,
+                ]
+            )
             for i in rubric.items.all()
         ]
-        return {"name": rubric.name, "items": "\n".join(lines), "excellent": bands.get("优秀", 90), "good": bands.get("良好", 75), "passing": bands.get("合格", 60)}
+        return {
+            "name": rubric.name,
+            "items": "\n".join(lines),
+            "excellent": bands.get("优秀", 90),
+            "good": bands.get("良好", 75),
+            "passing": bands.get("合格", 60),
+        }
 
 
 class PlanForm(ServiceForm):

@@ -43,7 +43,7 @@ def parse_day(text: str) -> list[list[int]]:
             end += 1440  # overnight
         out.append([start, end])
     out.sort()
-    for a, b in zip(out, out[1:]):
+    for a, b in zip(out, out[1:], strict=False):
         if b[0] < a[1]:
             raise HoursError(text)
     return out

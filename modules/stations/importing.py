@@ -71,7 +71,12 @@ def import_stations(*, actor, upload) -> ImportResult:
     if not rows:
         result.errors.append((1, "", _("表格中没有数据行")))
         return result
-    orgs = {o.name: o for o in Organisation.objects.filter(name__in={_text(r.get("承办单位")) for _n, r in rows} | {_text(r.get("所属街道")) for _n, r in rows})}
+    orgs = {
+        o.name: o
+        for o in Organisation.objects.filter(
+            name__in={_text(r.get("承办单位")) for _n, r in rows} | {_text(r.get("所属街道")) for _n, r in rows}
+        )
+    }
     try:
         with transaction.atomic():
             for n, row in rows:
@@ -87,8 +92,20 @@ def import_stations(*, actor, upload) -> ImportResult:
 
 
 def _column(field_name: str | None) -> str:
-    mapping = {"name": "驿站名称", "host": "承办单位", "street": "所属街道", "address": "地址", "lat": "纬度", "lng": "经度", "kind": "类型",
-               "services": "服务项目", "capacity": "可容纳人数", "built_year": "建成年份", "status": "状态", "id": "编号"}
+    mapping = {
+        "name": "驿站名称",
+        "host": "承办单位",
+        "street": "所属街道",
+        "address": "地址",
+        "lat": "纬度",
+        "lng": "经度",
+        "kind": "类型",
+        "services": "服务项目",
+        "capacity": "可容纳人数",
+        "built_year": "建成年份",
+        "status": "状态",
+        "id": "编号",
+    }
     if field_name and field_name.startswith("hours_"):
         return EXPORT_HEADERS[9 + int(field_name[6:])]
     return mapping.get(field_name or "", field_name or "")
@@ -111,16 +128,28 @@ def _import_row(actor, row: dict, orgs: dict, result: ImportResult) -> None:
     if unknown:
         raise ApiError("services", _("未知的服务项目：%(s)s") % {"s": "、".join(unknown)}, field="services")
     data = {
-        "name": row.get("驿站名称"), "host": host, "street": street, "address": row.get("地址"), "landmark": row.get("地标"),
-        "lat": row.get("纬度"), "lng": row.get("经度"), "kind": KIND_BY_LABEL.get(kind_label, kind_label or Kind.OTHER),
-        "hours": [_text(row.get(day)) for day in EXPORT_HEADERS[9:16]], "services": [SERVICE_BY_LABEL[s.strip()] for s in labels],
-        "capacity": row.get("可容纳人数"), "contact_name": row.get("联系人"), "contact_phone": _text(row.get("联系电话")),
-        "built_year": row.get("建成年份"), "note": row.get("备注"),
+        "name": row.get("驿站名称"),
+        "host": host,
+        "street": street,
+        "address": row.get("地址"),
+        "landmark": row.get("地标"),
+        "lat": row.get("纬度"),
+        "lng": row.get("经度"),
+        "kind": KIND_BY_LABEL.get(kind_label, kind_label or Kind.OTHER),
+        "hours": [_text(row.get(day)) for day in EXPORT_HEADERS[9:16]],
+        "services": [SERVICE_BY_LABEL[s.strip()] for s in labels],
+        "capacity": row.get("可容纳人数"),
+        "contact_name": row.get("联系人"),
+        "contact_phone": _text(row.get("联系电话")),
+        "built_year": row.get("建成年份"),
+        "note": row.get("备注"),
     }
     status_label = _text(row.get("状态"))
     status = STATUS_BY_LABEL.get(status_label, status_label or Status.BUILDING)
     if status not in Status.values:
-        raise ApiError("status", _("状态“%(s)s”无效，可选：%(all)s") % {"s": status_label, "all": "、".join(STATUS_BY_LABEL)}, field="status")
+        raise ApiError(
+            "status", _("状态“%(s)s”无效，可选：%(all)s") % {"s": status_label, "all": "、".join(STATUS_BY_LABEL)}, field="status"
+        )
     pk = _text(row.get("编号"))
     if pk:
         station = Station.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()

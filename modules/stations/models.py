@@ -106,6 +106,9 @@ class StationOpenSlot(models.Model):
     class Meta:
         indexes = [models.Index(fields=["station", "start", "end"], name="station_slot_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.station_id}:{self.start}-{self.end}"
+
 
 class StationStatusChange(models.Model):
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="status_changes")
@@ -117,6 +120,9 @@ class StationStatusChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.from_status}→{self.to_status}"
 
 
 class StationGrant(models.Model):
@@ -130,6 +136,9 @@ class StationGrant(models.Model):
     class Meta:
         ordering = ["-year", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.amount_yuan}"
+
     @property
     def amount_yuan(self) -> str:
         return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"
@@ -141,6 +150,9 @@ class StationPhoto(models.Model):
     caption = models.CharField(_("说明"), max_length=100, blank=True, default="")
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
 
 
 class StationRating(models.Model):
@@ -156,6 +168,9 @@ class StationRating(models.Model):
             models.UniqueConstraint(fields=["station", "member", "day"], name="station_rating_once_a_day"),
             models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5), name="station_rating_stars_1_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} ★{self.stars}"
 
 
 class ProblemKind(models.TextChoices):
@@ -174,6 +189,9 @@ class ProblemReport(models.Model):
     description = models.CharField(_("问题描述"), max_length=500, blank=True, default="")
     photo = models.ImageField(_("照片"), upload_to="stations/problems/%Y/%m/", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.station_id}"
 
 
 class InspectionPlan(models.Model):
@@ -198,7 +216,9 @@ class InspectionAssignment(models.Model):
 
     plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="assignments")
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="inspections")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("检查员"), on_delete=models.PROTECT, related_name="station_inspections")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查员"), on_delete=models.PROTECT, related_name="station_inspections"
+    )
     state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.PENDING, db_index=True)
     evaluation = models.OneToOneField("review.Evaluation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
@@ -206,6 +226,9 @@ class InspectionAssignment(models.Model):
     class Meta:
         ordering = ["plan", "station__street_id", "station__name"]
         constraints = [models.UniqueConstraint(fields=["plan", "station"], name="inspection_station_once_per_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.station_id}"
 
 
 class InspectionSubmission(models.Model):
@@ -220,12 +243,18 @@ class InspectionSubmission(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["inspector", "client_key"], name="inspection_client_key_once")]
 
+    def __str__(self) -> str:
+        return self.client_key
+
 
 class InspectionPhoto(models.Model):
     assignment = models.ForeignKey(InspectionAssignment, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="stations/inspections/%Y/%m/")
     item_code = models.CharField(max_length=32, blank=True, default="")
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class StationTask(models.Model):
@@ -258,3 +287,6 @@ class StationTask(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["state", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title

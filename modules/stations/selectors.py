@@ -95,7 +95,9 @@ def _bitand(field: str, mask: int):
 def open_now_ids(station_ids, at: datetime | None = None) -> set[int]:
     minute = hours_mod.minute_of_week(at or timezone.now())
     return set(
-        StationOpenSlot.objects.filter(station_id__in=list(station_ids), start__lte=minute, end__gt=minute).values_list("station_id", flat=True)
+        StationOpenSlot.objects.filter(station_id__in=list(station_ids), start__lte=minute, end__gt=minute).values_list(
+            "station_id", flat=True
+        )
     )
 
 
@@ -138,7 +140,9 @@ def stations_visible_to(user) -> QuerySet[Station]:
     return Station.objects.filter(station_scope_q(user))
 
 
-def station_list(user, *, q: str = "", street: int | None = None, kind: str = "", status: str = "", service: str = "", year: int | None = None) -> QuerySet[Station]:
+def station_list(
+    user, *, q: str = "", street: int | None = None, kind: str = "", status: str = "", service: str = "", year: int | None = None
+) -> QuerySet[Station]:
     qs = stations_visible_to(user).select_related("host", "street")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(landmark__contains=q) | Q(host__name__contains=q))
@@ -188,15 +192,16 @@ def figures(user) -> dict:
 
     stations = stations_visible_to(user)
     by_street = list(
-        stations.values("street__name").annotate(
-            total=Count("id"), open=Count("id", filter=Q(status=Status.OPEN)), capacity=Sum("capacity")
-        ).order_by("street__name")
+        stations.values("street__name")
+        .annotate(total=Count("id"), open=Count("id", filter=Q(status=Status.OPEN)), capacity=Sum("capacity"))
+        .order_by("street__name")
     )
     built = list(stations.exclude(built_year=None).values("built_year").annotate(n=Count("id")).order_by("built_year"))
     grants = list(
-        StationGrant.objects.filter(station__in=stations).values("year").annotate(
-            amount=Sum("amount_fen"), stations=Count("station", distinct=True)
-        ).order_by("year")
+        StationGrant.objects.filter(station__in=stations)
+        .values("year")
+        .annotate(amount=Sum("amount_fen"), stations=Count("station", distinct=True))
+        .order_by("year")
     )
     by_status = dict(stations.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {"by_street": by_street, "built": built, "grants": grants, "by_status": by_status, "total": sum(by_status.values())}
@@ -221,7 +226,9 @@ def plan_assignments(user, plan) -> QuerySet[InspectionAssignment]:
 def plan_results(user, plan) -> dict:
     """Mean score and count per grade, by street and by kind, for the plan's done inspections."""
     rows = list(
-        plan_assignments(user, plan).values_list("station__street__name", "station__kind", "evaluation__total", "evaluation__grade", "state")
+        plan_assignments(user, plan).values_list(
+            "station__street__name", "station__kind", "evaluation__total", "evaluation__grade", "state"
+        )
     )
     labels = [b["label"] for b in plan.rubric.thresholds]
 
@@ -239,4 +246,10 @@ def plan_results(user, plan) -> dict:
             g["mean"] = round(g["sum"] / g["done"], 2) if g["done"] else None
         return dict(sorted(out.items(), key=lambda kv: str(kv[0])))
 
-    return {"labels": labels, "by_street": group(0), "by_kind": group(1), "total": len(rows), "done": sum(1 for r in rows if r[4] == "done")}
+    return {
+        "labels": labels,
+        "by_street": group(0),
+        "by_kind": group(1),
+        "total": len(rows),
+        "done": sum(1 for r in rows if r[4] == "done"),
+    }

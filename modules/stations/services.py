@@ -43,8 +43,23 @@ from modules.stations.rules import station_in_scope_for
 # Xicheng with a generous margin: a point outside is a typo (or lat/lng swapped), not a station.
 LAT_RANGE = (39.80, 40.05)
 LNG_RANGE = (116.25, 116.50)
-EDITABLE = ["name", "host", "street", "address", "landmark", "lat", "lng", "kind", "hours", "services", "capacity",
-            "contact_name", "contact_phone", "built_year", "note"]
+EDITABLE = [
+    "name",
+    "host",
+    "street",
+    "address",
+    "landmark",
+    "lat",
+    "lng",
+    "kind",
+    "hours",
+    "services",
+    "capacity",
+    "contact_name",
+    "contact_phone",
+    "built_year",
+    "note",
+]
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
@@ -89,7 +104,12 @@ def clean_station_data(actor, data: Mapping) -> dict:
         except (TypeError, ValueError):
             raise Invalid("coordinate", _("%(label)s必须是数字") % {"label": label}, field=field)
         if not bounds[0] <= value <= bounds[1]:
-            raise Invalid("coordinate_range", _("%(label)s %(value)s 不在西城区范围内（%(lo)s–%(hi)s）") % {"label": label, "value": value, "lo": bounds[0], "hi": bounds[1]}, field=field)
+            raise Invalid(
+                "coordinate_range",
+                _("%(label)s %(value)s 不在西城区范围内（%(lo)s–%(hi)s）")
+                % {"label": label, "value": value, "lo": bounds[0], "hi": bounds[1]},
+                field=field,
+            )
         out[field] = round(value, 6)
     from modules.stations.models import Kind
 
@@ -103,7 +123,12 @@ def clean_station_data(actor, data: Mapping) -> dict:
             hours = hours_mod.parse_week(list(hours))
         except hours_mod.HoursError as error:
             day, text = error.args
-            raise Invalid("hours", _("%(day)s的开放时间“%(text)s”无法识别，请写成 08:00-20:00，多段用逗号分隔，不开放写“休息”") % {"day": hours_mod_day(day), "text": text}, field=f"hours_{day}")
+            raise Invalid(
+                "hours",
+                _("%(day)s的开放时间“%(text)s”无法识别，请写成 08:00-20:00，多段用逗号分隔，不开放写“休息”")
+                % {"day": hours_mod_day(day), "text": text},
+                field=f"hours_{day}",
+            )
     out["hours"] = hours or {}
     codes = data.get("services") or []
     unknown = [c for c in codes if c not in SERVICE_BITS]
@@ -183,20 +208,30 @@ def station_set_status(*, actor, station: Station, status: str, reason: str) -> 
     if status == Status.OPEN and not station.built_year:
         station.built_year = timezone.localdate().year
     station.save(update_fields=["status", "built_year", "updated_at"])
-    audit(actor=actor, action="stations.station_status", obj=station, organisation=station.host, changes={"status": [old, status], "reason": reason})
+    audit(
+        actor=actor,
+        action="stations.station_status",
+        obj=station,
+        organisation=station.host,
+        changes={"status": [old, status], "reason": reason},
+    )
     return station
 
 
 @transaction.atomic
 def grant_add(*, actor, station: Station, year: int, amount_fen: int, note: str = "") -> StationGrant:
-    _require(scoping.is_district_staff(actor) or scoping.has_role(actor, scoping.Role.STREET_STAFF) and station_in_scope_for(actor, station),
-             _("只有区总工会或街道工会可以登记资助"))
+    _require(
+        scoping.is_district_staff(actor) or scoping.has_role(actor, scoping.Role.STREET_STAFF) and station_in_scope_for(actor, station),
+        _("只有区总工会或街道工会可以登记资助"),
+    )
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise Invalid("amount", _("资助金额必须大于 0"), field="amount")
     if not 2000 <= int(year) <= timezone.localdate().year + 1:
         raise Invalid("year", _("年度不合理"), field="year")
     grant = StationGrant.objects.create(station=station, year=int(year), amount_fen=amount_fen, note=(note or "")[:200], created_by=actor)
-    audit(actor=actor, action="stations.grant_add", obj=station, organisation=station.host, changes={"year": year, "amount_fen": amount_fen})
+    audit(
+        actor=actor, action="stations.grant_add", obj=station, organisation=station.host, changes={"year": year, "amount_fen": amount_fen}
+    )
     return grant
 
 
@@ -270,8 +305,11 @@ def problem_report(*, actor, station: Station, kind: str, description: str = "",
     _check_image(photo)
     report = ProblemReport.objects.create(station=station, member=member, kind=kind, description=description[:500], photo=photo or "")
     task = StationTask.objects.create(
-        station=station, kind=StationTask.Kind.PROBLEM, problem=report,
-        title=f"{ProblemKind(kind).label}：{station.name}", detail=description[:500],
+        station=station,
+        kind=StationTask.Kind.PROBLEM,
+        problem=report,
+        title=f"{ProblemKind(kind).label}：{station.name}",
+        detail=description[:500],
     )
     audit(actor=actor, action="stations.problem_report", obj=task, organisation=station.host, changes={"kind": kind})
     return report
@@ -296,7 +334,11 @@ def task_set_state(*, actor, task: StationTask, state: str, note: str = "") -> S
     task = StationTask.objects.select_for_update().select_related("station", "station__host", "station__street").get(pk=task.pk)
     _require(station_in_scope_for(actor, task.station))
     if state not in TASK_FLOW.get(task.state, set()):
-        raise Conflict("task_state", _("该事项当前状态不能变为“%(s)s”") % {"s": StationTask.State(state).label if state in StationTask.State.values else state}, field="state")
+        raise Conflict(
+            "task_state",
+            _("该事项当前状态不能变为“%(s)s”") % {"s": StationTask.State(state).label if state in StationTask.State.values else state},
+            field="state",
+        )
     if task.kind == StationTask.Kind.FIX and state == StationTask.State.RESOLVED:
         raise Conflict("fix_needs_revisit", _("整改事项须由检查员复查后关闭"), field="state")
     note = (note or "").strip()
@@ -309,7 +351,9 @@ def task_set_state(*, actor, task: StationTask, state: str, note: str = "") -> S
     if state == StationTask.State.RESOLVED:
         task.resolved_at, task.resolved_by = timezone.now(), actor
     task.save()
-    audit(actor=actor, action="stations.task_state", obj=task, organisation=task.station.host, changes={"state": [old, state], "note": note})
+    audit(
+        actor=actor, action="stations.task_state", obj=task, organisation=task.station.host, changes={"state": [old, state], "note": note}
+    )
     return task
 
 
@@ -318,7 +362,7 @@ def fix_task_revisit(*, actor, task: StationTask, passed: bool, note: str) -> St
     """The inspector re-visits: passed closes the fix task, otherwise it stays open with the finding."""
     from modules.stations.rules import may_revisit
 
-    task = StationTask.objects.select_for_update().select_related("station", "station__host", "assignment").get(pk=task.pk)
+    task = StationTask.objects.select_for_update(of=("self",)).select_related("station", "station__host", "assignment").get(pk=task.pk)
     _require(may_revisit(actor, task), _("只有负责检查员或区总工会可以复查"))
     if task.state == StationTask.State.RESOLVED:
         raise Conflict("task_resolved", _("该整改事项已关闭"))
@@ -334,7 +378,13 @@ def fix_task_revisit(*, actor, task: StationTask, passed: bool, note: str) -> St
         task.state = StationTask.State.OPEN
         task.resolution = (_("复查未通过：") + note)[:300]
     task.save()
-    audit(actor=actor, action="stations.fix_revisit", obj=task, organisation=task.station.host, changes={"state": [old, task.state], "passed": passed, "note": note})
+    audit(
+        actor=actor,
+        action="stations.fix_revisit",
+        obj=task,
+        organisation=task.station.host,
+        changes={"state": [old, task.state], "passed": passed, "note": note},
+    )
     return task
 
 
@@ -389,8 +439,14 @@ def _decode_photo(raw: Mapping, n: int) -> ContentFile:
 
 
 def inspection_submit(
-    *, actor, assignment: InspectionAssignment, client_key: str, scores: Mapping, notes: Mapping | None = None,
-    comment: str = "", photos: list[Mapping] | None = None,
+    *,
+    actor,
+    assignment: InspectionAssignment,
+    client_key: str,
+    scores: Mapping,
+    notes: Mapping | None = None,
+    comment: str = "",
+    photos: list[Mapping] | None = None,
 ) -> InspectionResult:
     """Record an on-site checklist. Sent again with the same client key (a phone that lost its
     connection before the answer came back), it changes nothing and answers the same."""
@@ -422,10 +478,20 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
     if len(photos) > 10:
         raise Invalid("photos_too_many", _("每次最多上传 10 张照片"), field="photos")
     files = [(_decode_photo(p, n), str(p.get("item") or "")[:32]) for n, p in enumerate(photos, start=1)]
-    InspectionSubmission.objects.create(client_key=client_key, inspector=actor, assignment=assignment, payload={"scores": {k: str(v) for k, v in scores.items()}, "notes": notes, "comment": comment})
+    InspectionSubmission.objects.create(
+        client_key=client_key,
+        inspector=actor,
+        assignment=assignment,
+        payload={"scores": {k: str(v) for k, v in scores.items()}, "notes": notes, "comment": comment},
+    )
     evaluation = assignment.evaluation
     if evaluation is None:
-        evaluation = review.evaluation_open(actor=actor, rubric=assignment.plan.rubric, subject=assignment.station, title=f"{assignment.plan.name}：{assignment.station.name}")
+        evaluation = review.evaluation_open(
+            actor=actor,
+            rubric=assignment.plan.rubric,
+            subject=assignment.station,
+            title=f"{assignment.plan.name}：{assignment.station.name}",
+        )
         assignment.evaluation = evaluation
     review.scores_submit(actor=actor, evaluation=evaluation, scores=scores, notes=notes, comment=comment)
     evaluation.refresh_from_db()
@@ -440,13 +506,25 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
     for result in review_selectors.failing_items(evaluation):
         if result.code in open_items:
             continue
-        created.append(StationTask.objects.create(
-            station=assignment.station, kind=StationTask.Kind.FIX, assignment=assignment, item_code=result.code, deadline=deadline,
-            title=_("整改：%(item)s（%(score)s/%(max)s 分）") % {"item": result.title, "score": result.mean.normalize(), "max": result.max_score.normalize()},
-            detail=str(notes.get(result.code, ""))[:500],
-        ))
-    audit(actor=actor, action="stations.inspection_submit", obj=assignment.station, organisation=assignment.station.host,
-          changes={"total": str(evaluation.total), "grade": evaluation.grade, "fix_tasks": len(created), "client_key": client_key})
+        created.append(
+            StationTask.objects.create(
+                station=assignment.station,
+                kind=StationTask.Kind.FIX,
+                assignment=assignment,
+                item_code=result.code,
+                deadline=deadline,
+                title=_("整改：%(item)s（%(score)s/%(max)s 分）")
+                % {"item": result.title, "score": result.mean.normalize(), "max": result.max_score.normalize()},
+                detail=str(notes.get(result.code, ""))[:500],
+            )
+        )
+    audit(
+        actor=actor,
+        action="stations.inspection_submit",
+        obj=assignment.station,
+        organisation=assignment.station.host,
+        changes={"total": str(evaluation.total), "grade": evaluation.grade, "fix_tasks": len(created), "client_key": client_key},
+    )
     return InspectionResult(assignment, False, list(assignment.fix_tasks.all()))
 
 
@@ -454,7 +532,9 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
 def inspection_approve(*, actor, plan: InspectionPlan, assignment_ids=None) -> int:
     """District staff approve (lock) the plan's finished inspections; returns how many were locked."""
     _require(scoping.is_district_staff(actor), _("只有区总工会可以审定检查结果"))
-    qs = InspectionAssignment.objects.filter(plan=plan, state=InspectionAssignment.State.DONE, evaluation__status="open").select_related("evaluation")
+    qs = InspectionAssignment.objects.filter(plan=plan, state=InspectionAssignment.State.DONE, evaluation__status="open").select_related(
+        "evaluation"
+    )
     if assignment_ids is not None:
         qs = qs.filter(pk__in=list(assignment_ids))
     count = 0

@@ -4,8 +4,8 @@ finder (phone, no login), and the inspector's checklist (phone, works offline)."
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.errors import ApiError
@@ -88,18 +87,34 @@ def station_list(request):
     if (r := _staff(request)) is not None:
         return r
     g = request.GET
-    filters = {"q": g.get("q", "").strip(), "street": _int(g.get("street")), "kind": g.get("kind", ""), "status": g.get("status", ""),
-               "service": g.get("service", "") if g.get("service") in dict((c, 1) for c, _b, _l in SERVICES) else "", "year": _int(g.get("year"))}
+    filters = {
+        "q": g.get("q", "").strip(),
+        "street": _int(g.get("street")),
+        "kind": g.get("kind", ""),
+        "status": g.get("status", ""),
+        "service": g.get("service", "") if g.get("service") in dict((c, 1) for c, _b, _l in SERVICES) else "",
+        "year": _int(g.get("year")),
+    }
     qs = selectors.station_list(request.user, **filters)
     if request.GET.get("format") == "xlsx":
         return _file(reports.stations_xlsx(qs), "暖心驿站.xlsx")
     page, query = _page(request, qs)
     open_ids = selectors.open_now_ids([s.pk for s in page.object_list])
-    return render(request, "stations/staff/list.html", {
-        "page": page, "query": query, "filters": filters, "open_ids": open_ids, "streets": selectors.streets_for_filter(request.user),
-        "kinds": Kind.choices, "statuses": Status.choices, "services": [(c, lbl) for c, _b, lbl in SERVICES],
-        "export_query": urlencode({**{k: v for k, v in g.items() if k != "page"}, "format": "xlsx"}),
-    })
+    return render(
+        request,
+        "stations/staff/list.html",
+        {
+            "page": page,
+            "query": query,
+            "filters": filters,
+            "open_ids": open_ids,
+            "streets": selectors.streets_for_filter(request.user),
+            "kinds": Kind.choices,
+            "statuses": Status.choices,
+            "services": [(c, lbl) for c, _b, lbl in SERVICES],
+            "export_query": urlencode({**{k: v for k, v in g.items() if k != "page"}, "format": "xlsx"}),
+        },
+    )
 
 
 def _station_form(request, data=None, initial=None):
@@ -113,7 +128,7 @@ def _station_form(request, data=None, initial=None):
 def station_create(request):
     if (r := _staff(request)) is not None:
         return r
-    form = _station_form(request, request.POST or None, initial={"hours_%d" % d: "08:00-20:00" for d in range(7)})
+    form = _station_form(request, request.POST or None, initial={f"hours_{d}": "08:00-20:00" for d in range(7)})
     if request.method == "POST" and form.is_valid():
         try:
             station = services.station_create(actor=request.user, data=form.service_data())
@@ -135,9 +150,22 @@ def station_edit(request, pk):
     if (r := _staff(request)) is not None:
         return r
     station = _station_for(request, pk)
-    initial = {"name": station.name, "host": station.host, "street": station.street, "kind": station.kind, "address": station.address,
-               "landmark": station.landmark, "lat": station.lat, "lng": station.lng, "services": station.service_codes, "capacity": station.capacity,
-               "contact_name": station.contact_name, "contact_phone": station.contact_phone, "built_year": station.built_year, "note": station.note}
+    initial = {
+        "name": station.name,
+        "host": station.host,
+        "street": station.street,
+        "kind": station.kind,
+        "address": station.address,
+        "landmark": station.landmark,
+        "lat": station.lat,
+        "lng": station.lng,
+        "services": station.service_codes,
+        "capacity": station.capacity,
+        "contact_name": station.contact_name,
+        "contact_phone": station.contact_phone,
+        "built_year": station.built_year,
+        "note": station.note,
+    }
     initial.update({f"hours_{d}": t for d, t in enumerate(hours_mod.week_texts(station.hours))})
     form = _station_form(request, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +196,9 @@ def station_detail(request, pk):
                 forms_["grant_form"] = f = forms.GrantForm(request.POST)
                 if f.is_valid():
                     fen = int((f.cleaned_data["amount_yuan"] * 100).to_integral_value())
-                    services.grant_add(actor=request.user, station=station, year=f.cleaned_data["year"], amount_fen=fen, note=f.cleaned_data["note"])
+                    services.grant_add(
+                        actor=request.user, station=station, year=f.cleaned_data["year"], amount_fen=fen, note=f.cleaned_data["note"]
+                    )
                     messages.success(request, _("资助已登记"))
                     return redirect("stations:detail", pk=pk)
             elif action == "photo":
@@ -184,14 +214,24 @@ def station_detail(request, pk):
         (a, review_selectors.item_results(a.evaluation) if a.evaluation else [])
         for a in station.inspections.select_related("plan", "evaluation", "inspector").order_by("-plan__year")
     ]
-    return render(request, "stations/staff/detail.html", {
-        "station": station, "hours_rows": list(zip(WEEKDAYS, hours_mod.week_texts(station.hours))),
-        "is_open": bool(selectors.open_now_ids([station.pk])), "rating": rating,
-        "changes": station.status_changes.select_related("by")[:50], "grants": station.grants.all(), "photos": station.photos.all()[:20],
-        "tasks": station.tasks.all()[:20], "evaluations": evaluations, **forms_,
-        "grant_total_yuan": StationGrant(amount_fen=sum(g.amount_fen for g in station.grants.all())).amount_yuan,
-        "may_grant": scoping.is_district_staff(request.user) or scoping.has_role(request.user, scoping.Role.STREET_STAFF),
-    })
+    return render(
+        request,
+        "stations/staff/detail.html",
+        {
+            "station": station,
+            "hours_rows": list(zip(WEEKDAYS, hours_mod.week_texts(station.hours), strict=False)),
+            "is_open": bool(selectors.open_now_ids([station.pk])),
+            "rating": rating,
+            "changes": station.status_changes.select_related("by")[:50],
+            "grants": station.grants.all(),
+            "photos": station.photos.all()[:20],
+            "tasks": station.tasks.all()[:20],
+            "evaluations": evaluations,
+            **forms_,
+            "grant_total_yuan": StationGrant(amount_fen=sum(g.amount_fen for g in station.grants.all())).amount_yuan,
+            "may_grant": scoping.is_district_staff(request.user) or scoping.has_role(request.user, scoping.Role.STREET_STAFF),
+        },
+    )
 
 
 def station_import(request):
@@ -232,19 +272,37 @@ def task_list(request):
         return r
     state = request.GET.get("state", "open_all")
     kind = request.GET.get("kind", "")
-    qs = selectors.task_list(request.user, state="" if state in ("open_all", "all") else state, kind=kind if kind in StationTask.Kind.values else "",
-                             overdue=request.GET.get("overdue") == "1")
+    qs = selectors.task_list(
+        request.user,
+        state="" if state in ("open_all", "all") else state,
+        kind=kind if kind in StationTask.Kind.values else "",
+        overdue=request.GET.get("overdue") == "1",
+    )
     if state == "open_all":
         qs = qs.exclude(state=StationTask.State.RESOLVED)
     page, query = _page(request, qs)
-    return render(request, "stations/staff/tasks.html", {"page": page, "query": query, "state": state, "kind": kind,
-                                                           "states": StationTask.State.choices, "kinds": StationTask.Kind.choices, "today": timezone.localdate()})
+    return render(
+        request,
+        "stations/staff/tasks.html",
+        {
+            "page": page,
+            "query": query,
+            "state": state,
+            "kind": kind,
+            "states": StationTask.State.choices,
+            "kinds": StationTask.Kind.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def task_detail(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:login')}?next={request.get_full_path()}")
-    task = get_object_or_404(StationTask.objects.select_related("station", "station__host", "station__street", "problem", "assignment", "assignment__inspector"), pk=pk)
+    task = get_object_or_404(
+        StationTask.objects.select_related("station", "station__host", "station__street", "problem", "assignment", "assignment__inspector"),
+        pk=pk,
+    )
     may_work = request.user.has_perm("stations.work_task", task)
     may_revisit = request.user.has_perm("stations.revisit_task", task)
     if not (may_work or may_revisit):
@@ -268,8 +326,18 @@ def task_detail(request, pk):
             f.apply_error(error)
     history = AuditLog.objects.filter(object_type="stations.stationtask", object_id=str(task.pk)).select_related("actor").order_by("at")
     template = "stations/staff/task.html" if scoping.is_staff_member(request.user) else "stations/inspect/task.html"
-    return render(request, template, {"task": task, "state_form": state_form, "revisit_form": revisit_form, "history": history,
-                                      "may_work": may_work, "may_revisit": may_revisit and task.kind == "fix" and task.state != "resolved"})
+    return render(
+        request,
+        template,
+        {
+            "task": task,
+            "state_form": state_form,
+            "revisit_form": revisit_form,
+            "history": history,
+            "may_work": may_work,
+            "may_revisit": may_revisit and task.kind == "fix" and task.state != "resolved",
+        },
+    )
 
 
 # -- staff: rubric, plans, results ---------------------------------------------------------
@@ -279,7 +347,11 @@ def rubric_list(request):
     if (r := _staff(request)) is not None:
         return r
     _district(request)
-    rubrics = Rubric.objects.filter(key__startswith=RUBRIC_KEY).annotate(n_items=Count("items", distinct=True), n_used=Count("evaluations", distinct=True)).order_by("-created_at")
+    rubrics = (
+        Rubric.objects.filter(key__startswith=RUBRIC_KEY)
+        .annotate(n_items=Count("items", distinct=True), n_used=Count("evaluations", distinct=True))
+        .order_by("-created_at")
+    )
     return render(request, "stations/staff/rubrics.html", {"rubrics": rubrics})
 
 
@@ -305,14 +377,16 @@ def rubric_form(request, pk=None):
     return render(request, "stations/staff/rubric_form.html", {"form": form, "rubric": rubric, "frozen": frozen})
 
 
-DEFAULT_ITEMS = "\n".join([
-    "标识标牌醒目 | 10 | 10 | 6 | 门口有统一标识，职工容易找到",
-    "按公示时间开放 | 20 | 10 | 6 | 抽查时在开放时间内正常开放",
-    "服务项目齐全 | 25 | 10 | 6 | 公示的饮水、热饭、充电等服务可用",
-    "环境整洁卫生 | 15 | 10 | 6 | 座椅、桌面、地面干净",
-    "台账记录完整 | 10 | 10 | 6 | 有使用登记和维护记录",
-    "职工满意度 | 20 | 10 | 6 | 现场询问职工的满意程度",
-])
+DEFAULT_ITEMS = "\n".join(
+    [
+        "标识标牌醒目 | 10 | 10 | 6 | 门口有统一标识，职工容易找到",
+        "按公示时间开放 | 20 | 10 | 6 | 抽查时在开放时间内正常开放",
+        "服务项目齐全 | 25 | 10 | 6 | 公示的饮水、热饭、充电等服务可用",
+        "环境整洁卫生 | 15 | 10 | 6 | 座椅、桌面、地面干净",
+        "台账记录完整 | 10 | 10 | 6 | 有使用登记和维护记录",
+        "职工满意度 | 20 | 10 | 6 | 现场询问职工的满意程度",
+    ]
+)
 
 
 def plan_list(request):
@@ -323,7 +397,9 @@ def plan_list(request):
     )
     form = None
     if scoping.is_district_staff(request.user):
-        form = forms.PlanForm(request.POST or None, rubrics=Rubric.objects.filter(key__startswith=RUBRIC_KEY), initial={"year": timezone.localdate().year})
+        form = forms.PlanForm(
+            request.POST or None, rubrics=Rubric.objects.filter(key__startswith=RUBRIC_KEY), initial={"year": timezone.localdate().year}
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 plan = services.plan_create(actor=request.user, **form.cleaned_data)
@@ -339,8 +415,11 @@ def plan_detail(request, pk):
     plan = get_object_or_404(InspectionPlan.objects.select_related("rubric"), pk=pk)
     is_district = scoping.is_district_staff(request.user)
     inspectors = User.objects.filter(roles__role=RoleAssignment.Role.INSPECTOR).distinct().order_by("username")
-    assign_form = forms.AssignForm(request.POST or None if request.POST.get("action") == "assign" else None, inspectors=inspectors,
-                                   streets=Organisation.objects.filter(level=Organisation.Level.STREET).order_by("name"))
+    assign_form = forms.AssignForm(
+        request.POST or None if request.POST.get("action") == "assign" else None,
+        inspectors=inspectors,
+        streets=Organisation.objects.filter(level=Organisation.Level.STREET).order_by("name"),
+    )
     if request.method == "POST":
         if not is_district:
             raise PermissionDenied
@@ -349,7 +428,12 @@ def plan_detail(request, pk):
                 stations = Station.objects.filter(status=Status.OPEN)
                 if assign_form.cleaned_data["street"]:
                     stations = stations.filter(street=assign_form.cleaned_data["street"])
-                added = services.plan_assign(actor=request.user, plan=plan, stations=stations.values_list("pk", flat=True), inspector=assign_form.cleaned_data["inspector"])
+                added = services.plan_assign(
+                    actor=request.user,
+                    plan=plan,
+                    stations=stations.values_list("pk", flat=True),
+                    inspector=assign_form.cleaned_data["inspector"],
+                )
                 messages.success(request, _("已分配 %(n)s 个驿站") % {"n": added})
                 return redirect("stations:plan", pk=pk)
             if request.POST.get("action") == "approve":
@@ -364,15 +448,29 @@ def plan_detail(request, pk):
         results = selectors.plan_results(request.user, plan)
         if fmt == "xlsx":
             return _file(reports.plan_report_xlsx(plan, qs, results), f"{plan.year}年度驿站检查评估报告.xlsx")
-        return _file(reports.plan_report_pdf(plan, qs, results, settings.UNIONHUB_DISTRICT_NAME), f"{plan.year}年度驿站检查评估报告.pdf", "application/pdf")
+        return _file(
+            reports.plan_report_pdf(plan, qs, results, settings.UNIONHUB_DISTRICT_NAME),
+            f"{plan.year}年度驿站检查评估报告.pdf",
+            "application/pdf",
+        )
     state = request.GET.get("state", "")
     listed = qs.filter(state=state) if state in InspectionAssignment.State.values else qs
     page, query = _page(request, listed)
-    return render(request, "stations/staff/plan.html", {
-        "plan": plan, "page": page, "query": query, "results": selectors.plan_results(request.user, plan), "assign_form": assign_form,
-        "is_district": is_district, "state": state, "kind_labels": dict(Kind.choices),
-        "to_approve": qs.filter(state="done", evaluation__status="open").count(),
-    })
+    return render(
+        request,
+        "stations/staff/plan.html",
+        {
+            "plan": plan,
+            "page": page,
+            "query": query,
+            "results": selectors.plan_results(request.user, plan),
+            "assign_form": assign_form,
+            "is_district": is_district,
+            "state": state,
+            "kind_labels": dict(Kind.choices),
+            "to_approve": qs.filter(state="done", evaluation__status="open").count(),
+        },
+    )
 
 
 # -- workers: the finder -------------------------------------------------------------------
@@ -407,21 +505,46 @@ def find(request):
     now = timezone.now()
     found = selectors.nearest_open_stations(lat, lng, now, wanted, 10)
     rows = [
-        {"s": s, "km": s.distance_m / 1000, "minutes": max(1, round(s.distance_m / 80)),
-         "services": [str(lbl) for c, b, lbl in SERVICES if s.services & b],
-         "nav": _nav_url(s, lat, lng if located else None)}
+        {
+            "s": s,
+            "km": s.distance_m / 1000,
+            "minutes": max(1, round(s.distance_m / 80)),
+            "services": [str(lbl) for c, b, lbl in SERVICES if s.services & b],
+            "nav": _nav_url(s, lat, lng if located else None),
+        }
         for s in found
     ]
     map_data = {
         "origin": {"lat": lat, "lng": lng, "located": located},
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "stations": [{"id": r["s"].id, "name": r["s"].name, "lat": r["s"].lat, "lng": r["s"].lng, "url": reverse("stations:public", args=[r["s"].id]),
-                      "distance": round(r["s"].distance_m)} for r in rows],
+        "stations": [
+            {
+                "id": r["s"].id,
+                "name": r["s"].name,
+                "lat": r["s"].lat,
+                "lng": r["s"].lng,
+                "url": reverse("stations:public", args=[r["s"].id]),
+                "distance": round(r["s"].distance_m),
+            }
+            for r in rows
+        ],
     }
-    return render(request, "stations/find.html", {
-        "rows": rows, "services": [(c, lbl) for c, _b, lbl in SERVICES], "wanted": wanted, "place": place, "places": places[1:],
-        "origin_label": origin_label, "located": located, "map_data": map_data, "now": now, "no_match": bool(place) and not places and not origin_label,
-    })
+    return render(
+        request,
+        "stations/find.html",
+        {
+            "rows": rows,
+            "services": [(c, lbl) for c, _b, lbl in SERVICES],
+            "wanted": wanted,
+            "place": place,
+            "places": places[1:],
+            "origin_label": origin_label,
+            "located": located,
+            "map_data": map_data,
+            "now": now,
+            "no_match": bool(place) and not places and not origin_label,
+        },
+    )
 
 
 def _nav_url(s, from_lat=None, from_lng=None) -> str:
@@ -435,10 +558,19 @@ def _nav_url(s, from_lat=None, from_lng=None) -> str:
 def public_station(request, pk):
     station = get_object_or_404(Station.objects.select_related("street"), pk=pk, status__in=[Status.OPEN, Status.SUSPENDED])
     rating = selectors.rating_summary(station)
-    return render(request, "stations/public.html", {
-        "station": station, "hours_rows": list(zip(WEEKDAYS, hours_mod.week_texts(station.hours))), "is_open": bool(selectors.open_now_ids([station.pk])),
-        "rating": rating, "nav": _nav_url(station), "rating_form": forms.RatingForm(), "is_member": scoping.member_for(request.user) is not None,
-    })
+    return render(
+        request,
+        "stations/public.html",
+        {
+            "station": station,
+            "hours_rows": list(zip(WEEKDAYS, hours_mod.week_texts(station.hours), strict=False)),
+            "is_open": bool(selectors.open_now_ids([station.pk])),
+            "rating": rating,
+            "nav": _nav_url(station),
+            "rating_form": forms.RatingForm(),
+            "is_member": scoping.member_for(request.user) is not None,
+        },
+    )
 
 
 def _worker_login_redirect(request, target):
@@ -489,9 +621,17 @@ def inspect_home(request):
     qs = selectors.assignments_for_inspector(request.user)
     pending = qs.filter(state="pending")
     page, query = _page(request, pending, 30)
-    fixes = StationTask.objects.filter(kind="fix", assignment__inspector=request.user).exclude(state="resolved").select_related("station").order_by("deadline")
-    return render(request, "stations/inspect/home.html", {"page": page, "done": qs.filter(state="done")[:30], "fixes": fixes,
-                                                           "n_done": qs.filter(state="done").count()})
+    fixes = (
+        StationTask.objects.filter(kind="fix", assignment__inspector=request.user)
+        .exclude(state="resolved")
+        .select_related("station")
+        .order_by("deadline")
+    )
+    return render(
+        request,
+        "stations/inspect/home.html",
+        {"page": page, "done": qs.filter(state="done")[:30], "fixes": fixes, "n_done": qs.filter(state="done").count()},
+    )
 
 
 @login_required
@@ -507,17 +647,36 @@ def inspect_fill(request, pk):
         scores = {i.code: request.POST.get(f"score_{i.code}", "") for i in items}
         notes = {i.code: request.POST.get(f"note_{i.code}", "") for i in items}
         try:
-            services.inspection_submit(actor=request.user, assignment=assignment, client_key=request.POST.get("client_key", ""), scores=scores, notes=notes,
-                                       comment=request.POST.get("comment", ""))
+            services.inspection_submit(
+                actor=request.user,
+                assignment=assignment,
+                client_key=request.POST.get("client_key", ""),
+                scores=scores,
+                notes=notes,
+                comment=request.POST.get("comment", ""),
+            )
             messages.success(request, _("检查结果已提交"))
             return redirect("stations:inspect_fill", pk=pk)
         except ApiError as error:
             errors[error.field or ""] = str(error.message)
             messages.error(request, str(error.message))
     results = review_selectors.item_results(assignment.evaluation) if assignment.evaluation else []
-    return render(request, "stations/inspect/fill.html", {
-        "a": assignment, "items": items, "client_key": secrets.token_hex(12), "results": results, "locked": locked,
-        "errors": errors, "fix_tasks": assignment.fix_tasks.all(), "posted": request.POST,
-        "config": {"assignment": assignment.pk, "submit_url": reverse("api_v1:stations_inspection_submit", args=[assignment.pk]),
-                   "items": [i.code for i in items]},
-    })
+    return render(
+        request,
+        "stations/inspect/fill.html",
+        {
+            "a": assignment,
+            "items": items,
+            "client_key": secrets.token_hex(12),
+            "results": results,
+            "locked": locked,
+            "errors": errors,
+            "fix_tasks": assignment.fix_tasks.all(),
+            "posted": request.POST,
+            "config": {
+                "assignment": assignment.pk,
+                "submit_url": reverse("api_v1:stations_inspection_submit", args=[assignment.pk]),
+                "items": [i.code for i in items],
+            },
+        },
+    )

@@ -57,11 +57,24 @@ def test_failing_items_and_grade_thresholds(world, rubric):
     assert [r.code for r in selectors.failing_items(evaluation)] == ["sign"]
 
 
-@pytest.mark.parametrize(("total", "grade"), [("90", "优秀"), ("89.99", "良好"), ("75", "良好"), ("60", "合格"), ("59.99", "不合格"), ("0", "不合格")])
+@pytest.mark.parametrize(
+    ("total", "grade"), [("90", "优秀"), ("89.99", "良好"), ("75", "良好"), ("60", "合格"), ("59.99", "不合格"), ("0", "不合格")]
+)
 def test_grade_boundaries(total, grade):
-    assert scoring.grade_for(Decimal(total), scoring.validate_thresholds([
-        {"min": 60, "label": "合格"}, {"min": 90, "label": "优秀"}, {"min": 75, "label": "良好"}, {"min": 0, "label": "不合格"},
-    ])) == grade
+    assert (
+        scoring.grade_for(
+            Decimal(total),
+            scoring.validate_thresholds(
+                [
+                    {"min": 60, "label": "合格"},
+                    {"min": 90, "label": "优秀"},
+                    {"min": 75, "label": "良好"},
+                    {"min": 0, "label": "不合格"},
+                ]
+            ),
+        )
+        == grade
+    )
 
 
 def test_scores_validated(world, rubric):

@@ -26,11 +26,33 @@ def sheet(rows) -> SimpleUploadedFile:
 
 def row(world, name="导入驿站", host=None, lat=39.93, hours="08:00-20:00", services="饮用水、手机充电", id_=""):
     host = host or world.org_a1
-    return [id_, name, host.name, "", "西城区导入路1号", "地铁口", lat, 116.38, "银行网点", *[hours] * 5, "休息", "休息", services, 8, "李四", "010-1", "运营中", 2020, ""]
+    return [
+        id_,
+        name,
+        host.name,
+        "",
+        "西城区导入路1号",
+        "地铁口",
+        lat,
+        116.38,
+        "银行网点",
+        *[hours] * 5,
+        "休息",
+        "休息",
+        services,
+        8,
+        "李四",
+        "010-1",
+        "运营中",
+        2020,
+        "",
+    ]
 
 
 def test_good_file_imports_everything(world):
-    result = importing.import_stations(actor=world.street_a_staff, upload=sheet([row(world, "一号"), row(world, "二号", host=world.org_a2)]))
+    result = importing.import_stations(
+        actor=world.street_a_staff, upload=sheet([row(world, "一号"), row(world, "二号", host=world.org_a2)])
+    )
     assert result.ok and result.created == 2
     one = Station.objects.get(name="一号")
     assert (one.kind, one.status, one.street, one.service_codes) == ("bank", "open", world.street_a, ["water", "charging"])
@@ -38,13 +60,15 @@ def test_good_file_imports_everything(world):
 
 
 def test_one_bad_row_imports_nothing_and_names_rows(world):
-    upload = sheet([
-        row(world, "好的"),
-        row(world, "坏坐标", lat=31.0),
-        row(world, "外街道", host=world.org_b1),  # out of street A's scope
-        row(world, "坏时间", hours="早八晚八"),
-        row(world, "坏服务", services="按摩"),
-    ])
+    upload = sheet(
+        [
+            row(world, "好的"),
+            row(world, "坏坐标", lat=31.0),
+            row(world, "外街道", host=world.org_b1),  # out of street A's scope
+            row(world, "坏时间", hours="早八晚八"),
+            row(world, "坏服务", services="按摩"),
+        ]
+    )
     result = importing.import_stations(actor=world.street_a_staff, upload=upload)
     assert not result.ok and result.created == 0
     assert [(r, c) for r, c, _reason in result.errors] == [(3, "纬度"), (4, "承办单位"), (5, "周一"), (6, "服务项目")]

@@ -33,7 +33,10 @@ POOR = {"sign": 8, "hours": 7, "clean": 4}  # 16 + 35 + 12 = 63 → 合格, clea
 def plan(world):
     rubric = review.rubric_create(actor=world.district_staff, key="stations.inspection.2020", name="2020年度检查标准", items=ITEMS)
     plan = services.plan_create(actor=world.district_staff, year=2020, name="2020年度驿站检查评估", rubric=rubric, fix_days=30)
-    stations = [make_station(world.district_staff, world.org_a1, name="什刹海甲驿站"), make_station(world.district_staff, world.org_b1, name="金融街乙驿站")]
+    stations = [
+        make_station(world.district_staff, world.org_a1, name="什刹海甲驿站"),
+        make_station(world.district_staff, world.org_b1, name="金融街乙驿站"),
+    ]
     services.plan_assign(actor=world.district_staff, plan=plan, stations=stations, inspector=world.inspector)
     return plan
 
@@ -52,7 +55,9 @@ def test_only_district_plans_and_only_inspectors_are_assigned(world, plan):
 
 def test_submit_scores_and_opens_fix_task(world, plan):
     a = assignment(plan)
-    result = services.inspection_submit(actor=world.inspector, assignment=a, client_key="k-000000001", scores=POOR, notes={"clean": "垃圾未清理"})
+    result = services.inspection_submit(
+        actor=world.inspector, assignment=a, client_key="k-000000001", scores=POOR, notes={"clean": "垃圾未清理"}
+    )
     a.refresh_from_db()
     assert a.state == "done" and a.evaluation.total == Decimal("63.00") and a.evaluation.grade == "合格"
     [task] = result.fix_tasks
@@ -83,14 +88,22 @@ def test_api_submit_and_resend(world, plan):
     second = client.post(url, json.dumps(body), content_type="application/json")
     assert second.status_code == 200 and second.json()["replayed"] is True
     assert a.photos.count() == 1
-    bad = client.post(reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
-                      json.dumps({**body, "client_key": "phone-abc-456", "scores": {"sign": 11, "hours": 1, "clean": 1}}), content_type="application/json")
+    bad = client.post(
+        reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
+        json.dumps({**body, "client_key": "phone-abc-456", "scores": {"sign": 11, "hours": 1, "clean": 1}}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "scores.sign"
     # the refused submission left no trace: the same key can be sent again once corrected
-    fixed = client.post(reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
-                        json.dumps({**body, "client_key": "phone-abc-456", "photos": []}), content_type="application/json")
+    fixed = client.post(
+        reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
+        json.dumps({**body, "client_key": "phone-abc-456", "photos": []}),
+        content_type="application/json",
+    )
     assert fixed.status_code == 201
-    other = world.client_for(world.street_a_staff).post(url, json.dumps({**body, "client_key": "zzz-0000001"}), content_type="application/json")
+    other = world.client_for(world.street_a_staff).post(
+        url, json.dumps({**body, "client_key": "zzz-0000001"}), content_type="application/json"
+    )
     assert other.status_code == 403
 
 
@@ -198,7 +211,9 @@ def test_pdf_falls_back_to_built_in_cjk_font(world, plan, settings):
     reports.cjk_font.cache_clear()
     try:
         assert reports.cjk_font() == "STSong-Light"
-        pdf = reports.plan_report_pdf(plan, selectors.plan_assignments(world.district_staff, plan), selectors.plan_results(world.district_staff, plan), "西城区总工会")
+        pdf = reports.plan_report_pdf(
+            plan, selectors.plan_assignments(world.district_staff, plan), selectors.plan_results(world.district_staff, plan), "西城区总工会"
+        )
         assert pdf[:4] == b"%PDF"
     finally:
         reports.cjk_font.cache_clear()

@@ -21,15 +21,18 @@ def stations(world):
     }
 
 
-@pytest.mark.parametrize(("user", "visible"), [
-    ("district_staff", {"a1", "a2", "b1", "i1"}),
-    ("street_a_staff", {"a1", "a2"}),
-    ("street_b_staff", {"b1", "i1"}),
-    ("admin_a1", {"a1"}),
-    ("admin_b1", {"b1"}),
-    ("collector_a", set()),
-    ("inspector", set()),
-])
+@pytest.mark.parametrize(
+    ("user", "visible"),
+    [
+        ("district_staff", {"a1", "a2", "b1", "i1"}),
+        ("street_a_staff", {"a1", "a2"}),
+        ("street_b_staff", {"b1", "i1"}),
+        ("admin_a1", {"a1"}),
+        ("admin_b1", {"b1"}),
+        ("collector_a", set()),
+        ("inspector", set()),
+    ],
+)
 def test_scoping_matrix(world, stations, user, visible):
     names = {k for k, s in stations.items() if s in selectors.stations_visible_to(getattr(world, user))}
     assert names == visible
@@ -59,8 +62,17 @@ def test_grassroots_admin_creates_only_for_own_union(world):
 
 def test_create_through_the_form_and_field_errors(world):
     client = world.client_for(world.admin_a1)
-    data = {"name": "新驿站", "host": world.org_a1.pk, "kind": "shop", "address": "西城区某路1号", "lat": "39.93", "lng": "116.38",
-            "services": ["water", "toilet"], "capacity": "6", **{f"hours_{d}": "08:00-20:00" for d in range(7)}}
+    data = {
+        "name": "新驿站",
+        "host": world.org_a1.pk,
+        "kind": "shop",
+        "address": "西城区某路1号",
+        "lat": "39.93",
+        "lng": "116.38",
+        "services": ["water", "toilet"],
+        "capacity": "6",
+        **{f"hours_{d}": "08:00-20:00" for d in range(7)},
+    }
     bad = client.post(reverse("stations:create"), {**data, "hours_2": "早上八点"})
     assert bad.status_code == 200 and "周三的开放时间" in bad.content.decode()
     far = client.post(reverse("stations:create"), {**data, "lat": "31.2"})

@@ -18,8 +18,12 @@ from modules.stations.tests.test_inspection import PNG_B64
 
 @pytest.fixture
 def near_far(world):
-    near = make_station(world.district_staff, world.org_a1, name="近处驿站", lat=39.9400, lng=116.3800, landmark="银锭桥", hours=["全天"] * 7)
-    far = make_station(world.district_staff, world.org_b1, name="远处驿站", lat=39.9150, lng=116.3600, hours=["全天"] * 7, services_=("water", "heating"))
+    near = make_station(
+        world.district_staff, world.org_a1, name="近处驿站", lat=39.9400, lng=116.3800, landmark="银锭桥", hours=["全天"] * 7
+    )
+    far = make_station(
+        world.district_staff, world.org_b1, name="远处驿站", lat=39.9150, lng=116.3600, hours=["全天"] * 7, services_=("water", "heating")
+    )
     make_station(world.district_staff, world.org_b1, name="关门驿站", lat=39.9401, lng=116.3801, hours=["休息"] * 7)
     return near, far
 
@@ -82,9 +86,14 @@ def test_rating_needs_login_and_is_once_a_day(world, near_far):
         services.rating_submit(actor=world.worker_b1.user, station=near, stars=6)
     with pytest.raises(Forbidden):
         services.rating_submit(actor=world.street_a_staff, station=near, stars=5)
-    api = world.client_for(world.worker_b1).post(f"/api/v1/stations/stations/{near.pk}/ratings", json.dumps({"stars": 5}), content_type="application/json")
+    api = world.client_for(world.worker_b1).post(
+        f"/api/v1/stations/stations/{near.pk}/ratings", json.dumps({"stars": 5}), content_type="application/json"
+    )
     assert api.status_code == 201
-    assert Client().post(f"/api/v1/stations/stations/{near.pk}/ratings", json.dumps({"stars": 5}), content_type="application/json").status_code == 401
+    assert (
+        Client().post(f"/api/v1/stations/stations/{near.pk}/ratings", json.dumps({"stars": 5}), content_type="application/json").status_code
+        == 401
+    )
 
 
 def test_problem_report_becomes_a_task_for_host_and_street(world, near_far):
@@ -97,7 +106,13 @@ def test_problem_report_becomes_a_task_for_host_and_street(world, near_far):
     assert response.status_code == 302
     task = StationTask.objects.get()
     assert task.kind == "problem" and task.problem.photo and task.problem.member == world.worker_b1
-    for user, sees in [(world.admin_a1, True), (world.street_a_staff, True), (world.district_staff, True), (world.admin_b1, False), (world.street_b_staff, False)]:
+    for user, sees in [
+        (world.admin_a1, True),
+        (world.street_a_staff, True),
+        (world.district_staff, True),
+        (world.admin_b1, False),
+        (world.street_b_staff, False),
+    ]:
         assert (task in selectors.tasks_visible_to(user)) is sees
     page = world.client_for(world.admin_a1).get(reverse("stations:tasks")).content.decode()
     assert "没有饮用水" in page
