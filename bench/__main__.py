@@ -21,7 +21,21 @@ import traceback
 
 from bench.scales import SCALES
 
-SUITES = ["ceiling", "scan", "worker", "ranking", "dashboard", "stations", "labels", "codes", "roster", "demo", "report", "workers", "growth"]
+SUITES = [
+    "ceiling",
+    "scan",
+    "worker",
+    "ranking",
+    "dashboard",
+    "stations",
+    "labels",
+    "codes",
+    "roster",
+    "demo",
+    "report",
+    "workers",
+    "growth",
+]
 # Benchmarks that talk to the platform over HTTP (gunicorn must run).
 NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers"}
 
@@ -62,10 +76,22 @@ def main(argv: list[str] | None = None) -> int:
             server.collectstatic(scale, ctx.secret)
             ctx.problems += [f"collectstatic with the production storage failed: {p}" for p in server.COLLECTSTATIC_PROBLEMS]
             ctx.servers["platform"] = server.start(
-                scale, ctx.secret, app="config.wsgi:application", port=ctx.port_base, workers=ctx.workers, name="platform", ready_path="/login/"
+                scale,
+                ctx.secret,
+                app="config.wsgi:application",
+                port=ctx.port_base,
+                workers=ctx.workers,
+                name="platform",
+                ready_path="/login/",
             )
             ctx.servers["hello"] = server.start(
-                scale, ctx.secret, app="bench.hello_wsgi:application", port=ctx.port_base + 1, workers=ctx.workers, name="hello", ready_path="/bench/hello/"
+                scale,
+                ctx.secret,
+                app="bench.hello_wsgi:application",
+                port=ctx.port_base + 1,
+                workers=ctx.workers,
+                name="hello",
+                ready_path="/bench/hello/",
             )
         for name in names:
             if name == "data":

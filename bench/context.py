@@ -50,7 +50,7 @@ class Context:
 
     def seconds(self, full: float) -> float:
         """The load duration: short in --quick (the CI smoke run), full otherwise."""
-        return 2 if self.quick else full
+        return 3 if self.quick else full
 
     def add(self, result: Result) -> Result:
         self.results.append(result)
@@ -58,7 +58,10 @@ class Context:
         extra = f" p95 {result.p95_ms:.1f} ms" if result.p95_ms is not None else ""
         extra += f" p99 {result.p99_ms:.1f} ms" if result.p99_ms is not None else ""
         ratio = f" ({result.ratio:.0%} of {result.ceiling})" if result.ratio is not None else ""
-        print(f"  → {result.title}: {shown}{extra}{ratio} {'[' + result.status + ']' if result.status != 'ok' else ''} {result.note}", flush=True)
+        print(
+            f"  → {result.title}: {shown}{extra}{ratio} {'[' + result.status + ']' if result.status != 'ok' else ''} {result.note}",
+            flush=True,
+        )
         return result
 
     def not_built(self, bench: str, title: str, what: str, target: str = "") -> Result:

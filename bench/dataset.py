@@ -32,7 +32,7 @@ import math
 import random
 import time
 from bisect import bisect
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bench import env
 from bench.scales import GENERATOR_VERSION, Scale
@@ -53,8 +53,21 @@ WEIGHT_RANGE = {"kitchen": (600, 3000), "recyclable": (200, 2500), "hazardous": 
 HOURLY = [0.1, 0.05, 0.02, 0.02, 0.05, 0.2, 0.6, 1.6, 2.2, 1.4, 0.9, 1.0, 1.5, 1.1, 0.8, 0.8, 0.9, 1.6, 2.0, 1.4, 0.8, 0.5, 0.3, 0.15]
 WEEKDAY = [1.0, 1.0, 1.0, 1.0, 0.95, 0.55, 0.45]
 STREET_NAMES = [
-    "西长安街", "新街口", "月坛", "展览路", "德胜", "金融街", "什刹海", "大栅栏",
-    "天桥", "椿树", "陶然亭", "广安门内", "牛街", "白纸坊", "广安门外",
+    "西长安街",
+    "新街口",
+    "月坛",
+    "展览路",
+    "德胜",
+    "金融街",
+    "什刹海",
+    "大栅栏",
+    "天桥",
+    "椿树",
+    "陶然亭",
+    "广安门内",
+    "牛街",
+    "白纸坊",
+    "广安门外",
 ]
 INDUSTRY_NAMES = ["教育系统", "卫生健康系统", "金融系统", "商业服务业", "建设系统", "文化旅游系统", "交通运输系统", "机关"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文"
@@ -72,6 +85,7 @@ def log(msg: str) -> None:
 
 
 # ---------------------------------------------------------------- COPY text helpers
+
 
 def _esc(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -157,6 +171,7 @@ class CopyStream:
 
 # ---------------------------------------------------------------- indexes and constraints
 
+
 def _capture_and_drop(conn, tables: list[str]) -> list[str]:
     """Drop the indexes and constraints (except CHECKs) of ``tables`` and of foreign keys that
     point at them; return the DDL that recreates them, primary keys first, foreign keys last."""
@@ -205,6 +220,7 @@ def _recreate(scale: Scale, ddls: list[str]) -> float:
 
 # ---------------------------------------------------------------- the marker
 
+
 def marker_get(scale: Scale) -> dict | None:
     if not env.database_exists(scale.database):
         return None
@@ -216,7 +232,9 @@ def marker_get(scale: Scale) -> dict | None:
 
 def marker_set(scale: Scale, key: str, value) -> None:
     with env.connect(scale, autocommit=True) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_marker (key text PRIMARY KEY, value jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_marker (key text PRIMARY KEY, value jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+        )
         conn.execute(
             "INSERT INTO bench_marker (key, value) VALUES (%s, %s::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()",
             [key, json.dumps(value, ensure_ascii=False, default=str)],
@@ -235,6 +253,7 @@ def migration_state() -> dict:
 
 
 # ---------------------------------------------------------------- the rhythm of a year
+
 
 def _day_weights() -> list[float]:
     weights = []
@@ -269,11 +288,12 @@ def person_name(rng: random.Random) -> str:
 
 # ---------------------------------------------------------------- the build
 
+
 class Builder:
     def __init__(self, scale: Scale):
         self.scale = scale
         self.rng = random.Random(SEED)
-        self.now = datetime.now(dt_timezone.utc).replace(microsecond=0)
+        self.now = datetime.now(UTC).replace(microsecond=0)
         self.now_s = self.now.isoformat()
         self.stats: dict = {"tables": {}}
 
@@ -303,7 +323,7 @@ class Builder:
         self.org_sizes = [max(3, n) for n in _split(s.members, sizes, rng)]
         biggest = max(range(len(sizes)), key=lambda i: self.org_sizes[i])
         self.org_sizes[biggest] += s.members - sum(self.org_sizes)
-        kinds, kweights = zip(*KINDS)
+        kinds, kweights = zip(*KINDS, strict=False)
         self.orgs = []  # (id, street_id, size)
         paths = {oid: f"0000001.{oid:07d}." for oid in self.street_ids + self.industry_ids}
         for i in range(s.organisations):
@@ -317,22 +337,58 @@ class Builder:
                 name = f"北京{base}{rng.choice(WORDS)}有限公司{i}工会"
                 ownership = rng.choices(["non_public", "state", "foreign"], [0.75, 0.2, 0.05])[0]
             else:
-                name = f"{base}第{i}{ {'community': '社区', 'park': '园区', 'building': '大厦', 'institution': '学校'}[kind]}工会"
+                name = f"{base}第{i}{ {'community': '社区', 'park': '园区', 'building': '大厦', 'institution': '学校'}[kind] }工会"
                 ownership = ""
             rows.append((oid, name, "grassroots", kind, ownership, parent, street, f"{paths[parent]}{oid:07d}.", 2))
             self.orgs.append((oid, street, self.org_sizes[i]))
         size_of = {oid: n for oid, _st, n in self.orgs}
-        stream = CopyStream(self.scale, Organisation, [
-            "id", "created_at", "updated_at", "name", "level", "kind", "ownership", "parent_id", "street_id",
-            "path", "depth", "founded_on", "member_count", "address", "contact_name", "contact_phone",
-        ], freeze=False)
+        stream = CopyStream(
+            self.scale,
+            Organisation,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "name",
+                "level",
+                "kind",
+                "ownership",
+                "parent_id",
+                "street_id",
+                "path",
+                "depth",
+                "founded_on",
+                "member_count",
+                "address",
+                "contact_name",
+                "contact_phone",
+            ],
+            freeze=False,
+        )
         for oid, name, level, kind, ownership, parent, street, path, depth in rows:
             founded = (date(2000, 1, 1) + timedelta(days=rng.randrange(0, 365 * 21))).isoformat()
-            stream.add("\t".join([
-                str(oid), self.now_s, self.now_s, _esc(name), level, kind, ownership, text_of(parent), text_of(street),
-                path, str(depth), founded, str(size_of.get(oid, 0)), f"北京市西城区{rng.randrange(1, 300)}号",
-                person_name(rng), f"010-{rng.randrange(60000000, 69999999)}",
-            ]))
+            stream.add(
+                "\t".join(
+                    [
+                        str(oid),
+                        self.now_s,
+                        self.now_s,
+                        _esc(name),
+                        level,
+                        kind,
+                        ownership,
+                        text_of(parent),
+                        text_of(street),
+                        path,
+                        str(depth),
+                        founded,
+                        str(size_of.get(oid, 0)),
+                        f"北京市西城区{rng.randrange(1, 300)}号",
+                        person_name(rng),
+                        f"010-{rng.randrange(60000000, 69999999)}",
+                    ]
+                )
+            )
         self._count("core_organisation", stream.close())
 
     # -- collection points, collectors, staff logins (ORM: a few thousand rows)
@@ -348,24 +404,34 @@ class Builder:
         for street, orgs in per_street.items():
             for k in range(max(1, math.ceil(len(orgs) / 8))):
                 users.append(User(username=f"collector-{street}-{k}", password="!", display_name=f"分拣员{street}-{k}", phone=None))
-                points.append(CollectionPoint(
-                    name=f"{STREET_NAMES[(street - 2) % len(STREET_NAMES)]}第{k + 1}收集点", street_id=street,
-                    address=f"北京市西城区{rng.randrange(1, 300)}号",
-                    latitude=39.91 + rng.uniform(-0.03, 0.03), longitude=116.36 + rng.uniform(-0.03, 0.03),
-                ))
+                points.append(
+                    CollectionPoint(
+                        name=f"{STREET_NAMES[(street - 2) % len(STREET_NAMES)]}第{k + 1}收集点",
+                        street_id=street,
+                        address=f"北京市西城区{rng.randrange(1, 300)}号",
+                        latitude=39.91 + rng.uniform(-0.03, 0.03),
+                        longitude=116.36 + rng.uniform(-0.03, 0.03),
+                    )
+                )
         users = User.objects.bulk_create(users, batch_size=2000)
         points = CollectionPoint.objects.bulk_create(points, batch_size=2000)
         Through = CollectionPoint.collectors.through
-        Through.objects.bulk_create([Through(collectionpoint_id=p.pk, user_id=u.pk) for p, u in zip(points, users)], batch_size=2000)
+        Through.objects.bulk_create(
+            [Through(collectionpoint_id=p.pk, user_id=u.pk) for p, u in zip(points, users, strict=False)], batch_size=2000
+        )
         RoleAssignment.objects.bulk_create(
-            [RoleAssignment(user_id=u.pk, role="collector", organisation_id=p.street_id) for p, u in zip(points, users)], batch_size=2000
+            [RoleAssignment(user_id=u.pk, role="collector", organisation_id=p.street_id) for p, u in zip(points, users, strict=False)],
+            batch_size=2000,
         )
         ApiToken.objects.bulk_create(
-            [ApiToken(user_id=u.pk, name="bench", key_hash=ApiToken.hash_key(f"uh_bench_collector_{u.pk}"), prefix=f"bench{u.pk}"[:8]) for u in users],
+            [
+                ApiToken(user_id=u.pk, name="bench", key_hash=ApiToken.hash_key(f"uh_bench_collector_{u.pk}"), prefix=f"bench{u.pk}"[:8])
+                for u in users
+            ],
             batch_size=2000,
         )
         self.points_by_street: dict[int, list[tuple[int, int]]] = {}
-        for p, u in zip(points, users):
+        for p, u in zip(points, users, strict=False):
             self.points_by_street.setdefault(p.street_id, []).append((p.pk, u.pk))
         biggest = max(self.orgs, key=lambda o: o[2])
         staff = [
@@ -378,10 +444,12 @@ class Builder:
             RoleAssignment.objects.create(user=user, role=role, organisation_id=org)
         from modules.bags.models import PointsRule
 
-        PointsRule.objects.bulk_create([
-            PointsRule(category=cat, points=pts, daily_cap=20, valid_from=datetime(2025, 11, 1, tzinfo=dt_timezone.utc))
-            for cat, pts in POINTS.items()
-        ])
+        PointsRule.objects.bulk_create(
+            [
+                PointsRule(category=cat, points=pts, daily_cap=20, valid_from=datetime(2025, 11, 1, tzinfo=UTC))
+                for cat, pts in POINTS.items()
+            ]
+        )
         self._count("bags_collectionpoint", len(points))
 
     # -- members
@@ -389,10 +457,25 @@ class Builder:
         from core.models import Member
 
         rng = self.rng
-        stream = CopyStream(self.scale, Member, [
-            "id", "created_at", "updated_at", "organisation_id", "name", "phone", "employee_no", "gender",
-            "birth_year", "tags", "status", "joined_on", "ranking_consent",
-        ])
+        stream = CopyStream(
+            self.scale,
+            Member,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "organisation_id",
+                "name",
+                "phone",
+                "employee_no",
+                "gender",
+                "birth_year",
+                "tags",
+                "status",
+                "joined_on",
+                "ranking_consent",
+            ],
+        )
         self.member_ranges = {}
         mid = 1
         names = [person_name(rng) for _ in range(4096)]
@@ -445,12 +528,16 @@ class Builder:
                 if first > last:
                     break
                 created = datetime(2025, 11, 10) + timedelta(days=91 * q)
-                batch_rows.append(f"{batch_id}\t{oid}\t{last - first + 1}\t{last - first + 1}\tready\t{created.isoformat()}{TZ}\t{first}\t{last}")
+                batch_rows.append(
+                    f"{batch_id}\t{oid}\t{last - first + 1}\t{last - first + 1}\tready\t{created.isoformat()}{TZ}\t{first}\t{last}"
+                )
                 bounds.append((last, batch_id))
                 batch_id += 1
             batch_bounds.append(bounds)
             bag_id += size
-        bstream = CopyStream(s, BagBatch, ["id", "organisation_id", "size", "created", "status", "created_at", "first_bag_id", "last_bag_id"], freeze=False)
+        bstream = CopyStream(
+            s, BagBatch, ["id", "organisation_id", "size", "created", "status", "created_at", "first_bag_id", "last_bag_id"], freeze=False
+        )
         for row in batch_rows:
             bstream.add(row)
         self._count("bags_bagbatch", bstream.close())
@@ -462,7 +549,7 @@ class Builder:
             return batch_bounds[i][-1][1]
 
         # Pools of the per-bag choices, one per quality band, drawn by index (fast).
-        cats, cweights = zip(*CATEGORY_WEIGHTS)
+        cats, cweights = zip(*CATEGORY_WEIGHTS, strict=False)
         combo_pools = []
         for band in range(8):
             q = 0.75 + band * 0.03
@@ -473,7 +560,7 @@ class Builder:
                 if rng.random() < q:
                     pool.append((f"\t{cat}\tcorrect\t[]\t{rng.randrange(lo, hi)}\t", POINTS[cat]))
                 else:
-                    pool.append((f"\t{cat}\twrong\t[\"{rng.choice(WRONG_REASONS[cat])}\"]\t{rng.randrange(lo, hi)}\t", 0))
+                    pool.append((f'\t{cat}\twrong\t["{rng.choice(WRONG_REASONS[cat])}"]\t{rng.randrange(lo, hi)}\t', 0))
             combo_pools.append(pool)
         org_band = [min(7, int((q - 0.75) / 0.03)) for q in quality]
         hms = [f"{h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60)]
@@ -489,11 +576,30 @@ class Builder:
         members = [self.member_ranges[oid] for oid, _st, _n in orgs]
 
         bag_stream = CopyStream(s, Bag, ["id", "batch_id", "organisation_id", "owner_id", "bound_at", "collected_at"])
-        col_stream = CopyStream(s, Collection, [
-            "id", "bag_id", "client_id", "point_id", "collector_id", "category", "grade", "reasons", "weight_grams",
-            "collected_at", "owner_id", "organisation_id", "street_id", "points_awarded", "photo",
-        ])
-        ent_stream = CopyStream(s, Entry, ["id", "account_id", "amount", "balance_after", "reason", "source", "idempotency_key", "memo", "created_at"])
+        col_stream = CopyStream(
+            s,
+            Collection,
+            [
+                "id",
+                "bag_id",
+                "client_id",
+                "point_id",
+                "collector_id",
+                "category",
+                "grade",
+                "reasons",
+                "weight_grams",
+                "collected_at",
+                "owner_id",
+                "organisation_id",
+                "street_id",
+                "points_awarded",
+                "photo",
+            ],
+        )
+        ent_stream = CopyStream(
+            s, Entry, ["id", "account_id", "amount", "balance_after", "reason", "source", "idempotency_key", "memo", "created_at"]
+        )
         accounts: dict[int, list] = {}  # member → [account id, balance, last ts]
         next_account = 1
         cid = 1
@@ -553,7 +659,9 @@ class Builder:
             acc_stream.add(f"{aid}\t{member}\tpoints\t{balance}\t{balance}\t0\t{ts}")
         self._count("ledger_account", acc_stream.close())
         elapsed = time.perf_counter() - started
-        rows = sum(self.stats["tables"].get(t, 0) for t in ("bags_bag", "bags_collection", "ledger_entry", "ledger_account", "bags_bagbatch"))
+        rows = sum(
+            self.stats["tables"].get(t, 0) for t in ("bags_bag", "bags_collection", "ledger_entry", "ledger_account", "bags_bagbatch")
+        )
         self.stats["stream_seconds"] = round(elapsed, 1)
         self.stats["stream_rows_per_s"] = round(rows / elapsed)
         log(f"  streamed {rows:,} rows in {elapsed:.0f} s ({rows / elapsed:,.0f} rows/s)")
@@ -564,12 +672,19 @@ class Builder:
 
         with env.connect(self.scale, autocommit=True) as conn:
             # half the most active workers, half chosen at random
-            heavy = [r[0] for r in conn.execute(
-                "SELECT member_id FROM ledger_account ORDER BY balance DESC LIMIT %s", [self.scale.logged_in // 2]
-            ).fetchall()]
-            rest = [r[0] for r in conn.execute(
-                "SELECT id FROM core_member WHERE id <> ALL(%s) ORDER BY md5(id::text) LIMIT %s", [heavy, self.scale.logged_in - len(heavy)]
-            ).fetchall()]
+            heavy = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT member_id FROM ledger_account ORDER BY balance DESC LIMIT %s", [self.scale.logged_in // 2]
+                ).fetchall()
+            ]
+            rest = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM core_member WHERE id <> ALL(%s) ORDER BY md5(id::text) LIMIT %s",
+                    [heavy, self.scale.logged_in - len(heavy)],
+                ).fetchall()
+            ]
         ids = heavy + rest
         stream = CopyStream(self.scale, User, ["password", "username", "phone", "display_name", "date_joined", "is_active"], freeze=False)
         for mid in ids:
@@ -583,8 +698,17 @@ class Builder:
 
     def finish(self) -> None:
         with env.connect(self.scale, autocommit=True) as conn:
-            for table in ["core_organisation", "core_member", "core_user", "bags_bagbatch", "bags_bag", "bags_collection",
-                          "bags_collectionpoint", "ledger_account", "ledger_entry"]:
+            for table in [
+                "core_organisation",
+                "core_member",
+                "core_user",
+                "bags_bagbatch",
+                "bags_bag",
+                "bags_collection",
+                "bags_collectionpoint",
+                "ledger_account",
+                "ledger_entry",
+            ]:
                 conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))")
 
 
@@ -662,10 +786,17 @@ def ensure(scale: Scale, rebuild: bool = False) -> dict:
         stats = build(scale, secret)
         stats["migrate_seconds"] = round(migrate_s, 1)
         marker_set(scale, "migrations", migration_state())
-        marker_set(scale, "dataset", {
-            "version": GENERATOR_VERSION, "scale": scale.name, "complete": True,
-            "built_at": datetime.now(dt_timezone.utc).isoformat(timespec="seconds"), "stats": stats,
-        })
+        marker_set(
+            scale,
+            "dataset",
+            {
+                "version": GENERATOR_VERSION,
+                "scale": scale.name,
+                "complete": True,
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "stats": stats,
+            },
+        )
     extras(scale)
     return marker_get(scale)
 

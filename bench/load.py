@@ -27,32 +27,52 @@ def write_requests(path: Path, lines: list[tuple[str, str, dict, str]]) -> Path:
 def wrk(base_url: str, requests_file: Path, *, connections: int, seconds: float, wrap: bool = False, threads: int = WRK_THREADS) -> dict:
     """Run wrk for at most ``seconds`` and at most the prepared requests; return its figures."""
     cmd = [
-        "wrk", "-t", str(threads), "-c", str(max(connections, threads)), "-d", f"{max(1, round(seconds))}s",
-        "--timeout", "10s", "-s", str(env.BENCH_DIR / "lua" / "requests.lua"), base_url,
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(max(connections, threads)),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(env.BENCH_DIR / "lua" / "requests.lua"),
+        base_url,
     ]
     proc_env = {**os.environ, "BENCH_REQUESTS": str(requests_file), "BENCH_THREADS": str(threads), "BENCH_WRAP": "1" if wrap else "0"}
     out = subprocess.run(cmd, env=proc_env, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result: {out.stdout[-500:]} {out.stderr[-500:]}")
-    raw = json.loads(line[len("BENCH_JSON "):])
+    raw = json.loads(line[len("BENCH_JSON ") :])
     seconds_run = raw["duration_us"] / 1e6
     ok = sum(v for k, v in raw["statuses"].items() if k.startswith("2"))
     lat = raw["latency_us"]
     return {
-        "tool": "wrk", "connections": connections, "threads": threads, "seconds": round(seconds_run, 2),
-        "requests": raw["requests"], "ok": ok, "statuses": raw["statuses"],
+        "tool": "wrk",
+        "connections": connections,
+        "threads": threads,
+        "seconds": round(seconds_run, 2),
+        "requests": raw["requests"],
+        "ok": ok,
+        "statuses": raw["statuses"],
         "errors": raw["errors"],
         "rps": round(raw["requests"] / seconds_run, 1) if seconds_run else 0,
         "ok_rps": round(ok / seconds_run, 1) if seconds_run else 0,
-        "p50_ms": lat["p50"] / 1000, "p90_ms": lat["p90"] / 1000, "p95_ms": lat["p95"] / 1000,
-        "p99_ms": lat["p99"] / 1000, "max_ms": lat["max"] / 1000, "mean_ms": round(lat["mean"] / 1000, 3),
+        "p50_ms": lat["p50"] / 1000,
+        "p90_ms": lat["p90"] / 1000,
+        "p95_ms": lat["p95"] / 1000,
+        "p99_ms": lat["p99"] / 1000,
+        "max_ms": lat["max"] / 1000,
+        "mean_ms": round(lat["mean"] / 1000, 3),
     }
 
 
-def pgbench(dbname: str, script: Path, *, clients: int, seconds: int, defines: dict[str, object] | None = None, transactions: int | None = None) -> dict:
-    cmd = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(clients), "-j", str(min(clients, 2)),
-           "-M", "prepared", "-r"]
+def pgbench(
+    dbname: str, script: Path, *, clients: int, seconds: int, defines: dict[str, object] | None = None, transactions: int | None = None
+) -> dict:
+    cmd = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-M", "prepared", "-r"]
     if transactions:
         cmd += ["-t", str(transactions)]
     else:
@@ -69,7 +89,9 @@ def pgbench(dbname: str, script: Path, *, clients: int, seconds: int, defines: d
     if not tps:
         raise RuntimeError(f"pgbench gave no result: {text[-800:]}")
     return {
-        "tool": "pgbench", "clients": clients, "tps": float(tps.group(1)),
+        "tool": "pgbench",
+        "clients": clients,
+        "tps": float(tps.group(1)),
         "latency_avg_ms": float(lat.group(1)) if lat else None,
         "transactions": int(done.group(1)) if done else None,
         "failed": int(failed.group(1)) if failed else 0,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import re
 import subprocess
+import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import env
@@ -32,7 +32,9 @@ def machine() -> dict:
     except OSError:
         pass
     try:
-        out = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10
+        )
         info["postgresql"] = out.stdout.strip()
         out = subprocess.run(["redis-cli", "INFO", "server"], capture_output=True, text=True, timeout=10)
         info["redis"] = next((line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if line.startswith("redis_version")), "")
@@ -63,6 +65,10 @@ def _fmt(value, digits=1) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
+def _cell(text) -> str:
+    return " ".join(str(text or "").split()).replace("|", "\\|")
+
+
 def table(results: list[dict]) -> str:
     lines = [
         "| benchmark | result | p50 / p95 / p99 ms | vs ceiling | target | met |",
@@ -70,14 +76,14 @@ def table(results: list[dict]) -> str:
     ]
     for r in results:
         if r["status"] in ("not built yet", "error", "skipped"):
-            result = f"**{r['status']}**" + (f" — {r['note']}" if r.get("note") else "")
+            result = f"**{r['status']}**" + (f" — {_cell(r['note'])[:300]}" if r.get("note") else "")
             lines.append(f"| {r['title']} | {result} | | | {r.get('target', '')} | |")
             continue
         value = f"{_fmt(r['value'])} {r['unit']}" if r.get("value") is not None else ""
         lat = " / ".join(_fmt(r.get(k), 1) for k in ("p50_ms", "p95_ms", "p99_ms")) if r.get("p95_ms") is not None else ""
         ratio = f"{r['ratio']:.0%} of {r['ceiling']}" if r.get("ratio") is not None else ""
         met = {True: "yes", False: "**no**", None: ""}[r.get("met")]
-        note = f" <br><sub>{r['note']}</sub>" if r.get("note") else ""
+        note = f" <br><sub>{_cell(r['note'])}</sub>" if r.get("note") else ""
         lines.append(f"| {r['title']} | {value}{note} | {lat} | {ratio} | {r.get('target', '')} | {met} |")
     return "\n".join(lines)
 
@@ -125,11 +131,11 @@ def latest_by_scale() -> dict[str, dict]:
 
 def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
     env.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dataset = (ctx.marker or {}).get("dataset", {}).get("stats", {})
     data = {
         "stamp": stamp,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "scale": ctx.scale.name,
         "quick": ctx.quick,
         "benchmarks": names,

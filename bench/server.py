@@ -89,10 +89,15 @@ def start(scale: Scale, secret: str, *, app: str, port: int, workers: int, name:
         "BENCH_ERRORLOG": log_path,
         "BENCH_PROC_NAME": f"uh-bench-{name}",
     }
+    log_file = open(log_path, "ab")  # Django's own errors (tracebacks of 500s) go to stderr
     proc = subprocess.Popen(
         [str(env.VENV_BIN / "gunicorn"), "-c", str(env.BENCH_DIR / "gunicorn_conf.py"), app],
-        cwd=env.ROOT, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=env.ROOT,
+        env=proc_env,
+        stdout=log_file,
+        stderr=log_file,
     )
+    log_file.close()
     server = Server(name, port, workers, proc, log_path)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -109,12 +114,25 @@ def start(scale: Scale, secret: str, *, app: str, port: int, workers: int, name:
     else:
         server.stop()
         raise RuntimeError(f"gunicorn {name} did not answer on port {port}")
-    # Every worker imports Django on its first request: warm them all before measuring.
-    for _ in range(workers * 4):
+    warm(server, [ready_path], rounds=3)
+    return server
+
+
+def warm(server: Server, paths: list[str], rounds: int = 2, headers: dict | None = None) -> None:
+    """Every worker imports the URLconf (and its API schemas) on its first request, which takes
+    seconds: send concurrent requests (a busy sync worker accepts nothing, so they spread over all
+    workers) until each has answered, before anything is measured."""
+    import concurrent.futures
+
+    def hit(path: str) -> None:
+        req = urllib.request.Request(server.base + path, headers=headers or {})
         try:
-            urllib.request.urlopen(server.base + ready_path, timeout=5).read()
+            urllib.request.urlopen(req, timeout=60).read()
         except urllib.error.HTTPError:
             pass
-        except Exception:
-            time.sleep(0.1)
-    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=server.workers * 2) as pool:
+        for _ in range(rounds):
+            list(pool.map(hit, [paths[i % len(paths)] for i in range(server.workers * 2)]))

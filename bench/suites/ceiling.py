@@ -28,15 +28,29 @@ def pgbench_script(ctx: Context) -> str:
     from bench.dataset import copy_columns, text_of  # noqa: F401
     from modules.bags.models import Collection
 
-    known = ["bag_id", "client_id", "point_id", "collector_id", "category", "grade", "reasons", "weight_grams", "photo",
-             "collected_at", "owner_id", "organisation_id", "street_id", "points_awarded"]
+    known = [
+        "bag_id",
+        "client_id",
+        "point_id",
+        "collector_id",
+        "category",
+        "grade",
+        "reasons",
+        "weight_grams",
+        "photo",
+        "collected_at",
+        "owner_id",
+        "organisation_id",
+        "street_id",
+        "points_awarded",
+    ]
     cols, suffix = copy_columns(Collection, known)
     extra_vals = "".join(", '" + v.replace("'", "''") + "'" if v != "\\N" else ", NULL" for v in suffix.split("\t")[1:])
     return f"""\\set points 2
 SELECT nextval('bench_pgbench_bag') AS bag \\gset
 BEGIN;
 UPDATE bags_bag SET collected_at = now() WHERE id = :bag AND collected_at IS NULL RETURNING owner_id AS owner, organisation_id AS org \\gset
-INSERT INTO bags_collection ({', '.join(cols)}) VALUES (:bag, 'pgbench-' || :bag, :point, :collector, 'kitchen', 'correct', '[]', 1200, '', now(), :owner, :org, :street, :points{extra_vals}) RETURNING id AS cid \\gset
+INSERT INTO bags_collection ({", ".join(cols)}) VALUES (:bag, 'pgbench-' || :bag, :point, :collector, 'kitchen', 'correct', '[]', 1200, '', now(), :owner, :org, :street, :points{extra_vals}) RETURNING id AS cid \\gset
 UPDATE ledger_account SET balance = balance + :points, total_credited = total_credited + :points, updated_at = now() WHERE member_id = :owner AND unit = 'points' RETURNING id AS acc, balance AS bal \\gset
 INSERT INTO ledger_entry (account_id, amount, balance_after, reason, source, idempotency_key, memo, created_at) VALUES (:acc, :points, :bal, 'bags.collection', 'bags.collection:' || :cid, 'bags.collection:' || :cid, '', now());
 END;
@@ -64,18 +78,31 @@ def pgbench_scan(ctx: Context, clients: int = 8) -> tuple[dict, dict]:
 def run(ctx: Context) -> None:
     h = hello(ctx)
     ctx.ceilings["hello_rps"] = h["rps"]
-    ctx.add(Result(
-        "ceiling_hello", f"ceiling: Django hello JSON, gunicorn {ctx.workers} sync workers, {CONNECTIONS} connections",
-        value=h["rps"], unit="req/s", p50_ms=h["p50_ms"], p95_ms=h["p95_ms"], p99_ms=h["p99_ms"], details=h,
-        note="same settings, middleware and URL tree as the platform (bench/hello_wsgi.py)",
-    ))
+    ctx.add(
+        Result(
+            "ceiling_hello",
+            f"ceiling: Django hello JSON, gunicorn {ctx.workers} sync workers, {CONNECTIONS} connections",
+            value=h["rps"],
+            unit="req/s",
+            p50_ms=h["p50_ms"],
+            p95_ms=h["p95_ms"],
+            p99_ms=h["p99_ms"],
+            details=h,
+            note="same settings, middleware and URL tree as the platform (bench/hello_wsgi.py)",
+        )
+    )
     pg, outcome = pgbench_scan(ctx)
     ctx.ceilings["pgbench_scan_tps"] = pg["tps"]
     ok = outcome["collections"] == pg["transactions"] and outcome["ledger_mismatches"] == 0
-    ctx.add(Result(
-        "ceiling_pgbench_scan", f"ceiling: pgbench, the scan's SQL alone, {pg['clients']} clients",
-        value=pg["tps"], unit="tps", details={**pg, **outcome},
-        status="ok" if ok else "error",
-        note="update bag + insert collection + ledger account update + entry insert, one transaction"
-        + ("" if ok else f"; check failed: {outcome}"),
-    ))
+    ctx.add(
+        Result(
+            "ceiling_pgbench_scan",
+            f"ceiling: pgbench, the scan's SQL alone, {pg['clients']} clients",
+            value=pg["tps"],
+            unit="tps",
+            details={**pg, **outcome},
+            status="ok" if ok else "error",
+            note="update bag + insert collection + ledger account update + entry insert, one transaction"
+            + ("" if ok else f"; check failed: {outcome}"),
+        )
+    )

@@ -7,7 +7,7 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from bench import env
 from bench.dataset import CopyStream
@@ -32,8 +32,12 @@ def timed(fn, runs: int, warmup: int = 1) -> dict:
         fn()
         times.append((time.perf_counter() - t) * 1000)
     return {
-        "runs": runs, "p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-        "p99_ms": round(percentile(times, 99), 2), "max_ms": round(max(times), 2), "mean_ms": round(statistics.fmean(times), 2),
+        "runs": runs,
+        "p50_ms": round(percentile(times, 50), 2),
+        "p95_ms": round(percentile(times, 95), 2),
+        "p99_ms": round(percentile(times, 99), 2),
+        "max_ms": round(max(times), 2),
+        "mean_ms": round(statistics.fmean(times), 2),
     }
 
 
@@ -94,7 +98,7 @@ def make_pool(scale, size: int, *, points: int = 4, label: str = "pool") -> Pool
                 [street],
             ).fetchall()
         org = owners[chosen[0][2]][0][1]
-        now = datetime.now(dt_timezone.utc)
+        now = datetime.now(UTC)
         batch_id = conn.execute(
             """INSERT INTO bags_bagbatch (organisation_id, size, created, status, note, created_at)
                VALUES (%s, %s, %s, 'ready', %s, %s) RETURNING id""",
@@ -128,7 +132,8 @@ def pool_outcome(scale, pool: Pool) -> dict:
             "SELECT count(*) FROM bags_bag WHERE id BETWEEN %s AND %s AND collected_at IS NOT NULL", [pool.first_id, pool.last_id]
         ).fetchone()[0]
         collections = conn.execute(
-            "SELECT count(*), coalesce(sum(points_awarded), 0) FROM bags_collection WHERE bag_id BETWEEN %s AND %s", [pool.first_id, pool.last_id]
+            "SELECT count(*), coalesce(sum(points_awarded), 0) FROM bags_collection WHERE bag_id BETWEEN %s AND %s",
+            [pool.first_id, pool.last_id],
         ).fetchone()
         mismatched = conn.execute(
             """SELECT count(*) FROM ledger_account a
@@ -143,8 +148,13 @@ def scan_body(bag_id: int, point: int, code: str, k: int, run: str) -> dict:
     category = ("kitchen", "other", "recyclable", "kitchen", "hazardous", "kitchen", "other", "recyclable")[k % 8]
     wrong = k % 9 == 0
     return {
-        "client_id": f"b-{run}-{bag_id}", "code": code, "point_id": point, "category": category,
-        "grade": "wrong" if wrong else "correct", "reasons": ["mixed_other"] if wrong else [], "weight_grams": 500 + (k * 37) % 2000,
+        "client_id": f"b-{run}-{bag_id}",
+        "code": code,
+        "point_id": point,
+        "category": category,
+        "grade": "wrong" if wrong else "correct",
+        "reasons": ["mixed_other"] if wrong else [],
+        "weight_grams": 500 + (k * 37) % 2000,
     }
 
 

@@ -7,8 +7,8 @@ skipped (and its benchmark reports "not built yet") while the feature is absent.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bench.scales import Scale
 
@@ -45,7 +45,7 @@ def _command(name: str):
         from bench.dataset import run_command_if_exists
 
         _ok, seconds, out = run_command_if_exists(name)
-        return {"command": name, "output": out.strip()[-300:]}
+        return {"command": name, "output": out.strip().splitlines()[-1][-300:] if out.strip() else ""}
 
     return run
 
@@ -91,12 +91,22 @@ def _stations(scale: Scale) -> dict:
     for i in range(scale.stations):
         host, street = rng.choice(hosts)
         status = rng.choices([Status.OPEN, Status.BUILDING, Status.SUSPENDED, Status.CLOSED], [0.85, 0.05, 0.05, 0.05])[0]
-        stations.append(Station(
-            name=f"职工暖心驿站{i + 1}号", host_id=host, street_id=street or rng.choice(streets), address=f"北京市西城区{rng.randrange(1, 400)}号",
-            lat=rng.uniform(*LAT_RANGE), lng=rng.uniform(*LNG_RANGE), kind=rng.choice(kinds),
-            hours=rng.choice(templates), services=rng.randrange(1, 64), capacity=rng.randrange(4, 40), status=status,
-            built_year=rng.choice([2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]),
-        ))
+        stations.append(
+            Station(
+                name=f"职工暖心驿站{i + 1}号",
+                host_id=host,
+                street_id=street or rng.choice(streets),
+                address=f"北京市西城区{rng.randrange(1, 400)}号",
+                lat=rng.uniform(*LAT_RANGE),
+                lng=rng.uniform(*LNG_RANGE),
+                kind=rng.choice(kinds),
+                hours=rng.choice(templates),
+                services=rng.randrange(1, 64),
+                capacity=rng.randrange(4, 40),
+                status=status,
+                built_year=rng.choice([2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]),
+            )
+        )
     stations = Station.objects.bulk_create(stations, batch_size=2000)
     slots = [StationOpenSlot(station_id=s.pk, start=a, end=b) for s in stations for a, b in hours_mod.slots(s.hours)]
     StationOpenSlot.objects.bulk_create(slots, batch_size=5000)

@@ -16,9 +16,28 @@ def run(ctx: Context) -> None:
         ctx.add(Result("growth", "growth with data (other scales)", status="skipped", note="full runs only"))
         return
     for i, scale in enumerate(ctx.growth_scales):
-        cmd = [sys.executable, "-m", "bench", "ceiling", "scan", "dashboard", "--scale", scale, "--no-markdown",
-               "--workers", str(ctx.workers), "--port-base", str(ctx.port_base + 10 * (i + 1))]
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench",
+            "ceiling",
+            "scan",
+            "dashboard",
+            "--scale",
+            scale,
+            "--no-markdown",
+            "--workers",
+            str(ctx.workers),
+            "--port-base",
+            str(ctx.port_base + 10 * (i + 1)),
+        ]
         out = subprocess.run(cmd, cwd=env.ROOT, capture_output=True, text=True, timeout=3600)
         status = "ok" if out.returncode == 0 else "error"
-        ctx.add(Result(f"growth_{scale}", f"growth run at scale {scale}", status=status,
-                       note=("see the growth table" if status == "ok" else out.stderr[-300:])))
+        ctx.add(
+            Result(
+                f"growth_{scale}",
+                f"growth run at scale {scale}",
+                status=status,
+                note=("see the growth table" if status == "ok" else out.stderr[-300:]),
+            )
+        )

@@ -47,9 +47,17 @@ def run(ctx: Context) -> None:
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
     expected = -(-size // per_page) if per_page else None
     ok = expected is None or pages == expected
-    ctx.add(Result(
-        "labels", title, status="ok" if ok else "error", value=round(seconds, 2), unit="s", target=target,
-        met=(seconds * 10_000 / size) < 15 and ok,
-        details={"labels": count, "pages": pages, "bytes": len(pdf), "layout": layout, "via": via},
-        note=f"{via}, layout {layout}: {pages} pages, {len(pdf) / 1e6:.1f} MB, {count / seconds:,.0f} labels/s" + ("" if ok else f"; expected {expected} pages"),
-    ))
+    ctx.add(
+        Result(
+            "labels",
+            title,
+            status="ok" if ok else "error",
+            value=round(seconds, 2),
+            unit="s",
+            target=target,
+            met=(seconds * 10_000 / size) < 15 and ok,
+            details={"labels": count, "pages": pages, "bytes": len(pdf), "layout": layout, "via": via},
+            note=f"{via}, layout {layout}: {pages} pages, {len(pdf) / 1e6:.1f} MB, {count / seconds:,.0f} labels/s"
+            + ("" if ok else f"; expected {expected} pages"),
+        )
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bench import load
+from bench import load, server
 from bench.context import Context
 from bench.suites import common
+
 
 # Latency targets are about the server's own time, so pages are driven at as many connections
 # as gunicorn has workers (no queueing in front of them); throughput is reported beside.
@@ -32,7 +33,8 @@ def measure(ctx: Context, name: str, paths: list[str], cookies: list[str], secon
         lines.append(("GET", path, headers, ""))
     srv = ctx.servers["platform"]
     f = load.write_requests(ctx.tmp / f"{name}.txt", lines)
-    load.wrk(srv.base, f, connections=connections(ctx), seconds=1, wrap=True)  # warm-up
+    server.warm(srv, paths[:8], rounds=2, headers={"Cookie": f"sessionid={cookies[0]}"} if cookies else None)
+    load.wrk(srv.base, f, connections=connections(ctx), seconds=2, wrap=True)  # warm-up
     return load.wrk(srv.base, f, connections=connections(ctx), seconds=seconds or ctx.seconds(10), wrap=True)
 
 

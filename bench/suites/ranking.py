@@ -42,10 +42,15 @@ def run(ctx: Context) -> None:
     seconds = ensure_boards(ctx, force=not ctx.quick)
     if seconds is not None:
         with_collections = ctx.marker.get("dataset", {}).get("stats", {}).get("tables", {}).get("bags_collection", 0)
-        ctx.add(Result(
-            "ranking_rebuild", "rankings rebuild from the collections (manage.py rankings_rebuild)", value=round(seconds, 2), unit="s",
-            note=f"every board of the current periods from {with_collections:,} collections",
-        ))
+        ctx.add(
+            Result(
+                "ranking_rebuild",
+                "rankings rebuild from the collections (manage.py rankings_rebuild)",
+                value=round(seconds, 2),
+                unit="s",
+                note=f"every board of the current periods from {with_collections:,} collections",
+            )
+        )
     users = pages.worker_users(200 if ctx.quick else 1000)
     cookies = pages.sessions(users)
     for bench, url_name, label, metrics in PAGES:
@@ -53,10 +58,21 @@ def run(ctx: Context) -> None:
         paths = [f"{base}?period={p}&metric={m}" for p in PERIODS for m in metrics]
         out = pages.measure(ctx, bench, paths, cookies)
         bad = pages.bad_statuses(out)
-        ctx.add(Result(
-            bench, f"ranking page: {label}, {pages.connections(ctx)} connections", status="error" if bad else "ok",
-            value=out["ok_rps"], unit="req/s", p50_ms=out["p50_ms"], p95_ms=out["p95_ms"], p99_ms=out["p99_ms"],
-            ratio=ctx.ratio_to(out["ok_rps"], "hello_rps"), ceiling="hello", target=target,
-            met=out["p95_ms"] < 30 and not bad, details=out,
-            note=f"{len(paths)} period × metric views, {len(cookies)} workers' sessions" + (f"; non-2xx: {bad}" if bad else ""),
-        ))
+        ctx.add(
+            Result(
+                bench,
+                f"ranking page: {label}, {pages.connections(ctx)} connections",
+                status="error" if bad else "ok",
+                value=out["ok_rps"],
+                unit="req/s",
+                p50_ms=out["p50_ms"],
+                p95_ms=out["p95_ms"],
+                p99_ms=out["p99_ms"],
+                ratio=ctx.ratio_to(out["ok_rps"], "hello_rps"),
+                ceiling="hello",
+                target=target,
+                met=out["p95_ms"] < 30 and not bad,
+                details=out,
+                note=f"{len(paths)} period × metric views, {len(cookies)} workers' sessions" + (f"; non-2xx: {bad}" if bad else ""),
+            )
+        )

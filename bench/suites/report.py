@@ -26,5 +26,12 @@ def run(ctx: Context) -> None:
         ctx.add(Result("annual_report", title, status="error", note=f"{type(exc).__name__}: {exc}"[:300]))
         return
     seconds = time.perf_counter() - t
-    ctx.add(Result("annual_report", f"{title} (manage.py {name})", value=round(seconds, 2), unit="s",
-                   note=f"{len(out.getvalue()):,} characters of output"))
+    ctx.add(
+        Result(
+            "annual_report",
+            f"{title} (manage.py {name})",
+            value=round(seconds, 2),
+            unit="s",
+            note=f"{len(out.getvalue()):,} characters of output",
+        )
+    )

@@ -86,14 +86,27 @@ def run(ctx: Context) -> None:
             result = roster_import(actor=actor, organisation=union, filename=f"roster.{fmt}", data=data)
         except Exception as exc:  # noqa: BLE001
             detail = getattr(exc, "extra", {}) or {}
-            ctx.add(Result(f"roster_import_{fmt}", f"roster import of {n:,} rows ({fmt})", status="error",
-                           note=f"{type(exc).__name__}: {getattr(exc, 'message', exc)} {str(detail.get('rows', ''))[:200]}"))
+            ctx.add(
+                Result(
+                    f"roster_import_{fmt}",
+                    f"roster import of {n:,} rows ({fmt})",
+                    status="error",
+                    note=f"{type(exc).__name__}: {getattr(exc, 'message', exc)} {str(detail.get('rows', ''))[:200]}",
+                )
+            )
             continue
         seconds = time.perf_counter() - t
         created = result.get("created", 0) if isinstance(result, dict) else 0
-        ctx.add(Result(
-            f"roster_import_{fmt}", f"roster import of {n:,} rows ({fmt}, {len(data) / 1e6:.1f} MB)",
-            status="ok" if created == n else "error", value=round(seconds, 2), unit="s", target=target,
-            details={"created": created, "bytes": len(data)}, note=f"{created:,} members created, {created / seconds:,.0f} rows/s",
-        ))
+        ctx.add(
+            Result(
+                f"roster_import_{fmt}",
+                f"roster import of {n:,} rows ({fmt}, {len(data) / 1e6:.1f} MB)",
+                status="ok" if created == n else "error",
+                value=round(seconds, 2),
+                unit="s",
+                target=target,
+                details={"created": created, "bytes": len(data)},
+                note=f"{created:,} members created, {created / seconds:,.0f} rows/s",
+            )
+        )
     _cleanup(ctx, union.pk)

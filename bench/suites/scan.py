@@ -61,15 +61,26 @@ def single(ctx: Context) -> None:
     ratio = ctx.ratio_to(out["ok_rps"], "hello_rps")
     met = ratio is not None and ratio >= 0.40 and out["p99_ms"] < 50
     bad = {k: v for k, v in out["statuses"].items() if not k.startswith("2")}
-    ctx.add(Result(
-        "scan_single", title, status="ok" if consistent and not bad else "error",
-        value=out["ok_rps"], unit="req/s", p50_ms=out["p50_ms"], p95_ms=out["p95_ms"], p99_ms=out["p99_ms"],
-        ratio=ratio, ceiling="hello", target=target, met=met,
-        details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps")},
-        note=f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
-        + (f", {ctx.ratio_to(out['ok_rps'], 'pgbench_scan_tps'):.0%} of pgbench" if ctx.ceilings.get("pgbench_scan_tps") else "")
-        + (f"; non-2xx: {bad}" if bad else ""),
-    ))
+    ctx.add(
+        Result(
+            "scan_single",
+            title,
+            status="ok" if consistent and not bad else "error",
+            value=out["ok_rps"],
+            unit="req/s",
+            p50_ms=out["p50_ms"],
+            p95_ms=out["p95_ms"],
+            p99_ms=out["p99_ms"],
+            ratio=ratio,
+            ceiling="hello",
+            target=target,
+            met=met,
+            details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps")},
+            note=f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
+            + (f", {ctx.ratio_to(out['ok_rps'], 'pgbench_scan_tps'):.0%} of pgbench" if ctx.ceilings.get("pgbench_scan_tps") else "")
+            + (f"; non-2xx: {bad}" if bad else ""),
+        )
+    )
 
 
 def batch(ctx: Context) -> None:
@@ -78,7 +89,7 @@ def batch(ctx: Context) -> None:
     if not _exists(BATCH_PATH):
         ctx.not_built("scan_batch", title, f"POST {BATCH_PATH}", target)
         return
-    seconds = ctx.seconds(15)
+    seconds = 6 if ctx.quick else 15
     size = 5_000 if ctx.quick else 250_000
     pool = common.make_pool(ctx.scale, size, points=4, label="scan-batch")
     codes = common.codes_for(pool)
@@ -98,17 +109,32 @@ def batch(ctx: Context) -> None:
     load.wrk(srv.base, load.write_requests(ctx.tmp / "batch-warm.txt", lines[:warm]), connections=2, seconds=10)
     out = load.wrk(srv.base, load.write_requests(ctx.tmp / "batch.txt", lines[warm:]), connections=BATCH_CONNECTIONS, seconds=seconds)
     outcome = common.pool_outcome(ctx.scale, pool)
-    scans = (outcome["collections"] - warm * BATCH_ITEMS)
+    # Throughput from the uploads answered inside the timed window; the database must hold at
+    # least that many collections (uploads still in flight at the end add to it).
+    scans = out["ok"] * BATCH_ITEMS
     scans_per_s = round(scans / out["seconds"], 1) if out["seconds"] else 0
     bad = {k: v for k, v in out["statuses"].items() if not k.startswith("2")}
-    ctx.add(Result(
-        "scan_batch", title, status="ok" if outcome["ledger_mismatches"] == 0 and not bad else "error",
-        value=scans_per_s, unit="scans/s", p50_ms=out["p50_ms"], p95_ms=out["p95_ms"], p99_ms=out["p99_ms"],
-        ratio=ctx.ratio_to(scans_per_s, "pgbench_scan_tps"), ceiling="pgbench scan tps", target=target, met=scans_per_s >= 10_000,
-        details={**out, "db": outcome},
-        note=f"{out['ok']:,} uploads → {scans:,} collections counted in the database; latency is per upload of {BATCH_ITEMS}"
-        + (f"; non-2xx: {bad}" if bad else ""),
-    ))
+    consistent = outcome["ledger_mismatches"] == 0 and outcome["collections"] >= scans
+    ctx.add(
+        Result(
+            "scan_batch",
+            title,
+            status="ok" if consistent and not bad else "error",
+            value=scans_per_s,
+            unit="scans/s",
+            p50_ms=out["p50_ms"],
+            p95_ms=out["p95_ms"],
+            p99_ms=out["p99_ms"],
+            ratio=ctx.ratio_to(scans_per_s, "pgbench_scan_tps"),
+            ceiling="pgbench scan tps",
+            target=target,
+            met=scans_per_s >= 10_000,
+            details={**out, "db": outcome},
+            note=f"{out['ok']:,} uploads of {BATCH_ITEMS} answered in {out['seconds']:.1f} s; {outcome['collections']:,} collections in the database "
+            f"(incl. warm-up), ledger consistent: {outcome['ledger_mismatches'] == 0}; latency is per upload"
+            + (f"; non-2xx: {bad}" if bad else ""),
+        )
+    )
 
 
 def run(ctx: Context) -> None:
