@@ -81,18 +81,31 @@ def board_prefix(board: Board | str, period_key: str) -> str:
 def record(increments: list[Increment], *, at: datetime | None = None) -> dict[tuple[str, str, str, str], float]:
     """Add to each board of every period containing ``at``; returns the new scores keyed by
     (board name, period key, scope, member)."""
+    return record_batch([(increments, at)])
+
+
+def record_batch(batches: list[tuple[list[Increment], datetime | None]]) -> dict[tuple[str, str, str, str], float]:
+    """Several facts at their own times in one round trip (a handheld's offline upload). When a
+    member's score moves more than once, the returned score is the final one."""
     ops, names, expires = [], [], {}
-    spans = {p: P.span(p, at) for p in P.PERIODS}
-    for inc in increments:
-        for period in inc.board.periods:
-            s = spans[period]
-            k = key(inc.board, s.key, inc.scope)
-            ops.append((k, inc.member, inc.amount))
-            names.append((inc.board.name, s.key, inc.scope, inc.member))
-            expires[k] = s.expire_at
+    span_cache: dict[tuple[str, datetime | None], P.PeriodSpan] = {}
+    for increments, at in batches:
+        for inc in increments:
+            for period in inc.board.periods:
+                s = span_cache.get((period, at))
+                if s is None:
+                    s = span_cache[(period, at)] = P.span(period, at)
+                k = key(inc.board, s.key, inc.scope)
+                ops.append((k, inc.member, inc.amount))
+                names.append((inc.board.name, s.key, inc.scope, inc.member))
+                expires[k] = s.expire_at
     if not ops:
         return {}
-    return dict(zip(names, backend().incr(ops, expires), strict=True))
+    out: dict[tuple[str, str, str, str], float] = {}
+    for name, score in zip(names, backend().incr(ops, expires), strict=True):
+        # Amounts are positive, so the largest score seen is the one after the last increment.
+        out[name] = max(score, out.get(name, score))
+    return out
 
 
 def put(entries: list[tuple[Board, str, str, str, float]]) -> None:

@@ -106,18 +106,24 @@ def on_collection(collection: Collection) -> None:
     """Add one recorded collection to the live boards. Call after its transaction committed
     (``transaction.on_commit``); a failure here is logged, never raised into the scan — the next
     rebuild repairs the boards from the database."""
-    try:
-        _apply(collection)
-    except Exception:  # Redis down must not fail a scan that is already committed
-        log.exception("ranking update failed for collection %s", getattr(collection, "pk", None))
+    on_collections([collection])
 
 
-def _apply(c: Collection) -> None:
-    if is_local_and_stale():
-        # The in-process copy is rebuilt from the database (which already has this collection).
-        ensure_fresh()
+def on_collections(collections: list[Collection]) -> None:
+    """Add a batch of recorded collections (an offline upload) in one pipelined round trip."""
+    if not collections:
         return
-    at = c.collected_at or timezone.now()
+    try:
+        if is_local_and_stale():
+            # The in-process copy is rebuilt from the database, which already has these.
+            ensure_fresh()
+            return
+        _apply(collections)
+    except Exception:  # Redis down must not fail a scan that is already committed
+        log.exception("ranking update failed for %s collection(s)", len(collections))
+
+
+def _increments(c: Collection) -> list[lb.Increment]:
     incs: list[lb.Increment] = []
     if c.owner_id:
         worker = member_key(c.owner_id)
@@ -131,23 +137,34 @@ def _apply(c: Collection) -> None:
     if c.street_id:
         incs.append(lb.Increment(ORG_BAGS, street_scope(c.street_id), org, 1))
         incs.append(lb.Increment(STREET_BAGS, DISTRICT, member_key(c.street_id), 1))
-    scores = lb.record(incs, at=at)
+    return incs
 
-    org_members, street_members = member_counts(c.organisation_id, c.street_id)
-    derived = []
-    for s in P.spans(at):
-        bags = scores.get((ORG_BAGS.name, s.key, DISTRICT, org))
-        ratio = per_member(bags or 0, org_members)
-        if ratio is not None:
-            derived.append((ORG_PER_MEMBER, s.key, DISTRICT, org, ratio))
-            if c.street_id:
-                derived.append((ORG_PER_MEMBER, s.key, street_scope(c.street_id), org, ratio))
-        if c.street_id:
-            street_bags = scores.get((STREET_BAGS.name, s.key, DISTRICT, member_key(c.street_id)))
-            ratio = per_member(street_bags or 0, street_members)
+
+def _apply(collections: list[Collection]) -> None:
+    now = timezone.now()
+    scores = lb.record_batch([(_increments(c), c.collected_at or now) for c in collections])
+    # The per-member boards follow from the new bag counts: one more round trip, whatever the batch.
+    derived = {}
+    seen = set()
+    for c in collections:
+        at = c.collected_at or now
+        for s in P.spans(at):
+            if (c.organisation_id, c.street_id, s.key) in seen:
+                continue
+            seen.add((c.organisation_id, c.street_id, s.key))
+            org_members, street_members = member_counts(c.organisation_id, c.street_id)
+            org = member_key(c.organisation_id)
+            ratio = per_member(scores.get((ORG_BAGS.name, s.key, DISTRICT, org)) or 0, org_members)
             if ratio is not None:
-                derived.append((STREET_PER_MEMBER, s.key, DISTRICT, member_key(c.street_id), ratio))
-    lb.put(derived)
+                derived[(ORG_PER_MEMBER, s.key, DISTRICT, org)] = ratio
+                if c.street_id:
+                    derived[(ORG_PER_MEMBER, s.key, street_scope(c.street_id), org)] = ratio
+            if c.street_id:
+                street = member_key(c.street_id)
+                ratio = per_member(scores.get((STREET_BAGS.name, s.key, DISTRICT, street)) or 0, street_members)
+                if ratio is not None:
+                    derived[(STREET_PER_MEMBER, s.key, DISTRICT, street)] = ratio
+    lb.put([(board, pk, scope, member, ratio) for (board, pk, scope, member), ratio in derived.items()])
 
 
 # ------------------------------------------------------------------------------------- rebuild

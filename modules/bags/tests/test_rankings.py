@@ -136,3 +136,15 @@ def test_week_boundary_is_monday_midnight_in_beijing(world):
     assert set(live(R.WORKER_POINTS, week.key, R.DISTRICT)) == {R.member_key(world.worker_a1_other.pk)}
     R.rebuild()
     assert set(live(R.WORKER_POINTS, week.key, R.DISTRICT)) == {R.member_key(world.worker_a1_other.pk)}
+
+
+def test_an_offline_batch_feeds_the_boards_in_one_go(world, crowd):
+    R.rebuild()
+    now = timezone.now()
+    batch = [
+        collect(m, collector=world.collector_a, points=1, at=now - timedelta(days=d), feed=False)
+        for m, d in [(world.worker_a1, 0), (world.worker_a1, 9), (world.worker_b1, 40), (world.worker_a1_other, 1)]
+    ]
+    batch.append(collect(None, organisation=world.org_a1, collector=world.collector_a, feed=False))
+    R.on_collections(batch)
+    assert_live_equals_database(world)
