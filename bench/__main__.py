@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short load phases (the CI smoke run); figures are indicative only")
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it exists")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn sync workers (default: 4)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a benchmark raised (not only when the harness failed)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
     parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
     failed = False
+    crashed: list[str] = []
     try:
         if NEEDS_SERVER & set(names):
             dataset.log("collectstatic (production serves the manifest through whitenoise)")
@@ -102,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                 module.run(ctx)
             except Exception as exc:  # one broken benchmark must not hide the others
                 traceback.print_exc()
+                crashed.append(name)
                 ctx.add(Result(name, name, status="error", note=f"{type(exc).__name__}: {str(exc)[:300]}"))
     except Exception:
         traceback.print_exc()
@@ -111,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             srv.stop()
     path = results.write(ctx, names, started, markdown=not args.no_markdown and not args.quick)
     dataset.log(f"results: {path}")
-    return 1 if failed else 0
+    if crashed:
+        dataset.log(f"benchmarks that raised: {', '.join(crashed)} (see above){'' if args.strict else '; exit status 0 without --strict'}")
+    return 1 if failed or (args.strict and crashed) else 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,40 @@ def _headers(token: str) -> dict:
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
+def profile_one(ctx: Context, lines: list) -> dict:
+    """One scan through Django in this process: the SQL statements it sends (round trips) and the
+    service time of a few scans without HTTP, to explain the figure under load."""
+    import json
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    times, count, statements, status = [], 0, [], None
+    for i, (_m, path, headers, body) in enumerate(lines):
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            resp = client.post(
+                path, data=body, content_type="application/json", HTTP_AUTHORIZATION=headers["Authorization"], HTTP_HOST="127.0.0.1"
+            )
+        times.append((time.perf_counter() - t) * 1000)
+        status = resp.status_code
+        if i == len(lines) - 1:
+            count = len(captured.captured_queries)
+            statements = [" ".join(q["sql"].split())[:90] for q in captured.captured_queries]
+    times = times[1:] or times
+    return {
+        "queries": count,
+        "statements": statements,
+        "status": status,
+        "inprocess_p50_ms": round(common.percentile(times, 50), 2),
+        "inprocess_runs": len(times),
+        "body": json.loads(lines[-1][3])["category"],
+    }
+
+
 def single(ctx: Context) -> None:
     title = f"scan POST single, {CONNECTIONS} connections"
     target = "≥ 40 % of hello req/s, p99 < 50 ms"
@@ -51,6 +85,8 @@ def single(ctx: Context) -> None:
         ("POST", SINGLE_PATH, _headers(token), common.dumps(common.scan_body(bag, point, codes[bag], k, run)))
         for k, (bag, point, _collector, token, _street) in enumerate(pool.bags)
     ]
+    profile = profile_one(ctx, lines[-(10 if ctx.quick else 60) :])
+    lines = lines[: -(10 if ctx.quick else 60)]
     warm = 300 if ctx.quick else 2_000
     srv = ctx.servers["platform"]
     load.wrk(srv.base, load.write_requests(ctx.tmp / "scan-warm.txt", lines[:warm]), connections=CONNECTIONS, seconds=5)
@@ -75,8 +111,9 @@ def single(ctx: Context) -> None:
             ceiling="hello",
             target=target,
             met=met,
-            details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps")},
-            note=f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
+            details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps"), "profile": profile},
+            note=f"{profile['queries']} SQL statements per scan, {profile['inprocess_p50_ms']:.1f} ms in-process p50; "
+            f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
             + (f", {ctx.ratio_to(out['ok_rps'], 'pgbench_scan_tps'):.0%} of pgbench" if ctx.ceilings.get("pgbench_scan_tps") else "")
             + (f"; non-2xx: {bad}" if bad else ""),
         )
