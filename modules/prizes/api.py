@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,6 +18,9 @@ from modules.prizes import selectors, services
 from modules.prizes.models import Redemption
 
 router = Router(tags=["prizes"])
+
+# Ids are bounded so a giant number is a 422, never a database overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _member(request):
@@ -101,11 +105,11 @@ class HandedOverOut(Schema):
 
 
 class RedeemIn(Schema):
-    place_id: int
+    place_id: Id
 
 
 class PickupIn(Schema):
-    place_id: int
+    place_id: Id
     code: str = Field(max_length=64)
 
 
@@ -128,8 +132,8 @@ def list_prizes(request):
     return selectors.prizes_for_member(_member(request))
 
 
-@router.get("/{prize_id}", response={200: PrizeDetailOut, **ERRORS}, summary="奖品详情")
-def get_prize(request, prize_id: int):
+@router.get("/{int:prize_id}", response={200: PrizeDetailOut, **ERRORS}, summary="奖品详情")
+def get_prize(request, prize_id: Id):
     member = _member(request)
     prize = selectors.prize_for_member(member, prize_id)
     if prize is None:
@@ -140,9 +144,9 @@ def get_prize(request, prize_id: int):
 
 
 @router.post(
-    "/{prize_id}/redeem", response={200: MyRedemptionOut, 201: MyRedemptionOut, **ERRORS}, summary="兑换（需 Idempotency-Key 请求头）"
+    "/{int:prize_id}/redeem", response={200: MyRedemptionOut, 201: MyRedemptionOut, **ERRORS}, summary="兑换（需 Idempotency-Key 请求头）"
 )
-def redeem(request, prize_id: int, payload: RedeemIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+def redeem(request, prize_id: Id, payload: RedeemIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """Redeem a prize. The client makes an ``Idempotency-Key`` per attempt and reuses it on retries:
     the same key answers the first redemption (200); with another prize or place, 409 ``idempotency_conflict``."""
     if not idempotency_key:
@@ -164,8 +168,8 @@ def my_redemptions(request, status: str | None = None):
     return queryset
 
 
-@router.get("/redemptions/mine/{redemption_id}", response={200: MyRedemptionOut, **ERRORS}, summary="我的兑换详情")
-def my_redemption(request, redemption_id: int):
+@router.get("/redemptions/mine/{int:redemption_id}", response={200: MyRedemptionOut, **ERRORS}, summary="我的兑换详情")
+def my_redemption(request, redemption_id: Id):
     return get_object_or_404(selectors.redemptions_of_member(_member(request)), pk=redemption_id)
 
 
@@ -179,8 +183,8 @@ def pickup(request, payload: PickupIn):
     return services.redemption_hand_over(actor=request.user, place_id=payload.place_id, code=payload.code)
 
 
-@router.post("/redemptions/{redemption_id}/cancel", response={200: RedemptionOut, **ERRORS}, summary="取消兑换并退还积分（工作人员）")
-def cancel(request, redemption_id: int, payload: CancelIn):
+@router.post("/redemptions/{int:redemption_id}/cancel", response={200: RedemptionOut, **ERRORS}, summary="取消兑换并退还积分（工作人员）")
+def cancel(request, redemption_id: Id, payload: CancelIn):
     if not request.user.has_perm("prizes.manage"):
         raise Forbidden("forbidden", _("没有权限取消兑换"))
     # Out of scope answers 404, like a redemption that does not exist.

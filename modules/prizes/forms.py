@@ -22,14 +22,36 @@ def _organisations_for(user):
     return scoping.organisations_visible_to(user).order_by("path").only("id", "name", "path", "depth")
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+def _is_id(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice by database id; a non-id (or a giant number) is an invalid choice, never a database overflow."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _is_id(item):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(item)[:20]})
+        return super()._check_values(value)
+
+
+class OrganisationChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
 
 
 class PrizeForm(forms.ModelForm):
     organisation = OrganisationChoiceField(queryset=None, label=_("提供工会"), help_text=_("该工会及其下级工会的会员可以兑换"))
-    places = forms.ModelMultipleChoiceField(queryset=None, label=_("取货点"), widget=forms.CheckboxSelectMultiple)
+    places = IdMultipleChoiceField(queryset=None, label=_("取货点"), widget=forms.CheckboxSelectMultiple)
     stock_listed = forms.IntegerField(
         label=_("上架总数"), min_value=0, max_value=1_000_000, help_text=_("修改后剩余库存随之增减；不能少于已兑换未作废的数量")
     )

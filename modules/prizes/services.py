@@ -466,6 +466,8 @@ def redemption_cancel(*, actor: User, redemption_id: int, reason: str) -> Redemp
     if not actor.has_perm("prizes.cancel_redemption", redemption):
         raise Forbidden("forbidden", _("没有权限取消该兑换"))
     reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise Invalid("invalid_text", _("取消原因含有无效字符"), field="reason")
     if len(reason) < 2:
         raise Invalid("reason_required", _("请填写取消原因"), field="reason")
     if len(reason) > 200:

@@ -265,7 +265,7 @@ def pickup(request):
 @staff_required
 def manage_prizes(request):
     queryset = selectors.prizes_visible_to(request.user).order_by("-is_active", "name", "id")
-    q = (request.GET.get("q") or "").strip()[:40]
+    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:40]
     if q:
         queryset = queryset.filter(name__icontains=q)
     if request.GET.get("alert") == "1":
@@ -359,7 +359,7 @@ def manage_redemptions(request):
             code = "".join(ch for ch in q.upper() if ch.isalnum())
             queryset = queryset.filter(Q(code=code) | Q(prize__name__icontains=q))
     prize_id = request.GET.get("prize")
-    if prize_id and prize_id.isdigit():
+    if prize_id and prize_id.isdigit() and len(prize_id) <= 18:
         queryset = queryset.filter(prize_id=int(prize_id))
     return render(
         request,
