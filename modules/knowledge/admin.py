@@ -81,7 +81,17 @@ class QuestionAdmin(KnowledgeAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(KnowledgeAdmin):
-    list_display = ["name", "kind", "bank", "starts_at", "ends_at", "questions_per_attempt", "points_per_correct", "time_limit_seconds", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "bank",
+        "starts_at",
+        "ends_at",
+        "questions_per_attempt",
+        "points_per_correct",
+        "time_limit_seconds",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     fieldsets = [

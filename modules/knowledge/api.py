@@ -36,7 +36,15 @@ class SearchIn(Schema):
 
 
 def _item(entry, matched=None) -> dict:
-    return {"id": entry.id, "name": entry.name, "aliases": entry.aliases, "category": entry.category, "category_label": str(Category(entry.category).label), "tip": entry.tip, "matched": matched}
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "aliases": entry.aliases,
+        "category": entry.category,
+        "category_label": str(Category(entry.category).label),
+        "tip": entry.tip,
+        "matched": matched,
+    }
 
 
 @router.get("/guide/search", auth=None, response={200: list[GuideItemOut], 422: ErrorOut}, summary="分类指南搜索")
@@ -47,7 +55,14 @@ def guide_search(request, params: Query[SearchIn]):
 @router.get("/guide/items/{item_id}", auth=None, response={200: GuideItemOut, 404: ErrorOut}, summary="指南条目")
 def guide_item(request, item_id: int):
     item = get_object_or_404(GuideItem, pk=item_id, is_active=True)
-    return {"id": item.pk, "name": item.name, "aliases": item.alias_list(), "category": item.category, "category_label": item.get_category_display(), "tip": item.tip}
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "aliases": item.alias_list(),
+        "category": item.category,
+        "category_label": item.get_category_display(),
+        "tip": item.tip,
+    }
 
 
 class CategoryOut(Schema):
@@ -72,7 +87,17 @@ def reason(request, code: str):
         "label": str(detail["label"]),
         "explanation": str(detail["explanation"]),
         "categories": [{"code": c["code"], "label": str(c["label"]), "rule": str(c["rule"])} for c in detail["categories"]],
-        "items": [{"id": i.pk, "name": i.name, "aliases": i.alias_list(), "category": i.category, "category_label": i.get_category_display(), "tip": i.tip} for i in detail["items"]],
+        "items": [
+            {
+                "id": i.pk,
+                "name": i.name,
+                "aliases": i.alias_list(),
+                "category": i.category,
+                "category_label": i.get_category_display(),
+                "tip": i.tip,
+            }
+            for i in detail["items"]
+        ],
     }
 
 
@@ -140,7 +165,9 @@ def daily(request):
     return {"campaign": campaign, "attempt": selectors.attempt_dict(attempt) if attempt else None}
 
 
-@router.post("/quiz/daily/start", response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, summary="开始今日答题")
+@router.post(
+    "/quiz/daily/start", response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, summary="开始今日答题"
+)
 def daily_start(request):
     member = _member(request)
     campaign = selectors.daily_campaign()
@@ -164,11 +191,20 @@ class AnswerOut(Schema):
     attempt_points: int
 
 
-@router.post("/attempts/{attempt_id}/answers", response={200: AnswerOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}, summary="提交答案（服务器判分）")
+@router.post(
+    "/attempts/{attempt_id}/answers",
+    response={200: AnswerOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="提交答案（服务器判分）",
+)
 def answer(request, attempt_id: int, payload: AnswerIn):
     member = _member(request)
     result = services.answer_submit(
-        attempt_id=attempt_id, member=member, question_id=payload.question_id, chosen=payload.chosen, client_key=payload.client_key, actor=request.user
+        attempt_id=attempt_id,
+        member=member,
+        question_id=payload.question_id,
+        chosen=payload.chosen,
+        client_key=payload.client_key,
+        actor=request.user,
     )
     attempt = result.answer.attempt
     attempt.refresh_from_db(fields=["correct", "points"])
@@ -192,7 +228,11 @@ def contests(request):
     return selectors.contests_for_workers()
 
 
-@router.post("/contests/{campaign_id}/start", response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, summary="开始竞赛（服务器计时）")
+@router.post(
+    "/contests/{campaign_id}/start",
+    response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="开始竞赛（服务器计时）",
+)
 def contest_start(request, campaign_id: int):
     member = _member(request)
     campaign = get_object_or_404(Campaign, pk=campaign_id, kind=Campaign.Kind.CONTEST, is_active=True)
@@ -200,7 +240,9 @@ def contest_start(request, campaign_id: int):
     return selectors.attempt_dict(attempt)
 
 
-@router.get("/contests/{campaign_id}/attempt", response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="我的竞赛答题")
+@router.get(
+    "/contests/{campaign_id}/attempt", response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="我的竞赛答题"
+)
 def contest_attempt(request, campaign_id: int):
     member = _member(request)
     campaign = get_object_or_404(Campaign, pk=campaign_id, kind=Campaign.Kind.CONTEST, is_active=True)
@@ -245,7 +287,11 @@ class ParticipationOut(Schema):
     rows: list[ParticipationRowOut]
 
 
-@router.get("/campaigns/{campaign_id}/participation", response={200: ParticipationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="各工会参与率（按查看人范围）")
+@router.get(
+    "/campaigns/{campaign_id}/participation",
+    response={200: ParticipationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="各工会参与率（按查看人范围）",
+)
 def participation(request, campaign_id: int, day: dt.date | None = None):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if campaign.kind == Campaign.Kind.DAILY and day is None:

@@ -41,8 +41,7 @@ ARTICLES = [
         "大骨头为什么是其他垃圾",
         "骨头越大越难处理。",
         "other",
-        "猪、牛、羊的大棒骨质地坚硬，厨余处理设备难以粉碎，也不易腐烂，所以属于其他垃圾。\n\n"
-        "鸡骨、鱼刺等小骨头容易粉碎，属于厨余垃圾。",
+        "猪、牛、羊的大棒骨质地坚硬，厨余处理设备难以粉碎，也不易腐烂，所以属于其他垃圾。\n\n鸡骨、鱼刺等小骨头容易粉碎，属于厨余垃圾。",
     ),
 ]
 
@@ -58,11 +57,24 @@ def seed_knowledge(ctx) -> None:
     now = timezone.now()
     today_start = timezone.make_aware(dt.datetime.combine(timezone.localdate() - dt.timedelta(days=30), dt.time.min))
     daily = Campaign.objects.create(
-        name="每日垃圾分类答题", kind=Campaign.Kind.DAILY, bank=bank, questions_per_attempt=5, points_per_correct=2, starts_at=today_start, created_by=author
+        name="每日垃圾分类答题",
+        kind=Campaign.Kind.DAILY,
+        bank=bank,
+        questions_per_attempt=5,
+        points_per_correct=2,
+        starts_at=today_start,
+        created_by=author,
     )
     contest = Campaign.objects.create(
-        name="西城区垃圾分类知识竞赛", kind=Campaign.Kind.CONTEST, bank=bank, questions_per_attempt=10, points_per_correct=5,
-        starts_at=now - dt.timedelta(hours=2), ends_at=now + dt.timedelta(days=3), time_limit_seconds=300, created_by=author,
+        name="西城区垃圾分类知识竞赛",
+        kind=Campaign.Kind.CONTEST,
+        bank=bank,
+        questions_per_attempt=10,
+        points_per_correct=5,
+        starts_at=now - dt.timedelta(hours=2),
+        ends_at=now + dt.timedelta(days=3),
+        time_limit_seconds=300,
+        created_by=author,
     )
     _demo_workers_history(ctx, daily, now)
     _bulk_participation(ctx, daily, contest, now)
@@ -81,13 +93,24 @@ def _demo_workers_history(ctx, daily: Campaign, now: dt.datetime) -> None:
             for i, qid in enumerate(attempt.question_ids):
                 q = questions[qid]
                 chosen = q.correct if ctx.rng.random() < 0.75 else [(q.correct[0] + 1) % len(q.options)]
-                answer_submit(attempt_id=attempt.pk, member=member, question_id=qid, chosen=chosen, client_key=uuid.uuid4().hex, now=moment + dt.timedelta(seconds=20 * (i + 1)))
+                answer_submit(
+                    attempt_id=attempt.pk,
+                    member=member,
+                    question_id=qid,
+                    chosen=chosen,
+                    client_key=uuid.uuid4().hex,
+                    now=moment + dt.timedelta(seconds=20 * (i + 1)),
+                )
 
 
 def _bulk_participation(ctx, daily: Campaign, contest: Campaign, now: dt.datetime) -> None:
     """A sample of the roster took today's quiz and the contest (bulk rows for the participation
     and ranking pages; imported history, so it carries no points)."""
-    roster = list(Member.objects.filter(status=Member.Status.ACTIVE).exclude(pk__in=[m.pk for m in ctx.demo_workers]).values_list("id", "organisation_id"))
+    roster = list(
+        Member.objects.filter(status=Member.Status.ACTIVE)
+        .exclude(pk__in=[m.pk for m in ctx.demo_workers])
+        .values_list("id", "organisation_id")
+    )
     if not roster:
         return
     pool = list(Question.objects.filter(bank_id=daily.bank_id).values_list("id", "correct"))
@@ -109,16 +132,35 @@ def _bulk_participation(ctx, daily: Campaign, contest: Campaign, now: dt.datetim
                 correct = correct_of[qid]
                 rows.append((qid, correct if ok else [(correct[0] + 1) % 2], ok, started + dt.timedelta(seconds=elapsed)))
             right = sum(1 for row in rows if row[2])
-            attempts.append(Attempt(
-                campaign=campaign, member_id=member_id, organisation_id=organisation_id, day=day, question_ids=drawn,
-                started_at=started, deadline=_deadline_of(campaign, started), answered=len(drawn), correct=right,
-                elapsed_ms=elapsed * 1000, last_answer_at=started + dt.timedelta(seconds=elapsed),
-            ))
+            attempts.append(
+                Attempt(
+                    campaign=campaign,
+                    member_id=member_id,
+                    organisation_id=organisation_id,
+                    day=day,
+                    question_ids=drawn,
+                    started_at=started,
+                    deadline=_deadline_of(campaign, started),
+                    answered=len(drawn),
+                    correct=right,
+                    elapsed_ms=elapsed * 1000,
+                    last_answer_at=started + dt.timedelta(seconds=elapsed),
+                )
+            )
             planned.append((member_id, rows))
         Attempt.objects.bulk_create(attempts, batch_size=1000)
         answers = [
-            Answer(attempt_id=attempt.pk, question_id=qid, member_id=member_id, day=day, client_key=uuid.uuid4().hex, chosen=chosen, is_correct=ok, answered_at=at)
-            for attempt, (member_id, rows) in zip(attempts, planned)
+            Answer(
+                attempt_id=attempt.pk,
+                question_id=qid,
+                member_id=member_id,
+                day=day,
+                client_key=uuid.uuid4().hex,
+                chosen=chosen,
+                is_correct=ok,
+                answered_at=at,
+            )
+            for attempt, (member_id, rows) in zip(attempts, planned, strict=True)
             for qid, chosen, ok, at in rows
         ]
         Answer.objects.bulk_create(answers, batch_size=1000)

@@ -64,18 +64,18 @@ class GuideItem(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def alias_list(self) -> list[str]:
-        return split_aliases(self.aliases)
-
-    def refresh_pinyin(self) -> None:
-        self.pinyin, self.initials = keys_pinyin([self.name, *self.alias_list()])
-
     def save(self, *args, **kwargs):
         self.aliases = "、".join(self.alias_list())
         self.refresh_pinyin()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials", "aliases", "updated_at"}
         super().save(*args, **kwargs)
+
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    def refresh_pinyin(self) -> None:
+        self.pinyin, self.initials = keys_pinyin([self.name, *self.alias_list()])
 
 
 def split_aliases(raw: str) -> list[str]:
@@ -162,7 +162,9 @@ class Campaign(models.Model):
     points_per_correct = models.PositiveSmallIntegerField(_("每题积分"), default=2)
     starts_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True, help_text=_("竞赛必填；每日答题可留空表示长期有效。"))
-    time_limit_seconds = models.PositiveIntegerField(_("答题限时（秒）"), null=True, blank=True, help_text=_("从开始答题起计时，由服务器记录。"))
+    time_limit_seconds = models.PositiveIntegerField(
+        _("答题限时（秒）"), null=True, blank=True, help_text=_("从开始答题起计时，由服务器记录。")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -220,6 +222,9 @@ class Attempt(models.Model):
             models.Index(fields=["day", "organisation"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.member_id}/{self.day}"
+
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.deadline is None or now <= self.deadline
@@ -252,5 +257,10 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["attempt", "question"], name="knowledge_answer_once_per_attempt"),
             models.UniqueConstraint(fields=["member", "client_key"], name="knowledge_answer_client_key"),
             # The anti-farming rule: a question earns a member points at most once a day.
-            models.UniqueConstraint(fields=["member", "question", "day"], condition=Q(credited=True), name="knowledge_answer_credit_once_a_day"),
+            models.UniqueConstraint(
+                fields=["member", "question", "day"], condition=Q(credited=True), name="knowledge_answer_credit_once_a_day"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_id}"

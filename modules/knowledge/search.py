@@ -222,7 +222,9 @@ def guide_index() -> GuideIndex:
     if cached is not None and cached[0] == version:
         return cached[1]
     with _lock:
-        rows = GuideItem.objects.filter(is_active=True).values("id", "name", "aliases", "category", "tip", "pinyin", "initials").order_by("id")
+        rows = (
+            GuideItem.objects.filter(is_active=True).values("id", "name", "aliases", "category", "tip", "pinyin", "initials").order_by("id")
+        )
         index = GuideIndex.build(rows)
         _cached = (version, index)
         return index

@@ -34,7 +34,9 @@ def guide_by_category(per_category: int = 12) -> list[dict]:
     groups = []
     for value, label in Category.choices:
         entries = [e for e in index.entries if e.category == value]
-        groups.append({"code": value, "label": label, "rule": CATEGORY_RULES[value], "count": len(entries), "items": entries[:per_category]})
+        groups.append(
+            {"code": value, "label": label, "rule": CATEGORY_RULES[value], "count": len(entries), "items": entries[:per_category]}
+        )
     return groups
 
 
@@ -54,7 +56,9 @@ def reason_detail(code: str) -> dict:
 
 
 def articles_published():
-    return Article.objects.filter(is_published=True).only("id", "title", "summary", "image", "image_alt", "category", "pinned", "created_at")
+    return Article.objects.filter(is_published=True).only(
+        "id", "title", "summary", "image", "image_alt", "category", "pinned", "created_at"
+    )
 
 
 # ---------------------------------------------------------------- quizzes
@@ -103,7 +107,14 @@ class QuestionView:
     explanation: str = ""
 
     def as_dict(self) -> dict:
-        out = {"id": self.id, "number": self.number, "kind": self.kind, "text": self.text, "options": self.options, "answered": self.answer is not None}
+        out = {
+            "id": self.id,
+            "number": self.number,
+            "kind": self.kind,
+            "text": self.text,
+            "options": self.options,
+            "answered": self.answer is not None,
+        }
         if self.answer is not None:
             out["result"] = answer_dict(self.answer, correct=self.correct or [], explanation=self.explanation)
         return out
@@ -132,8 +143,15 @@ def attempt_questions(attempt: Attempt) -> list[QuestionView]:
         answer = answers.get(qid)
         views.append(
             QuestionView(
-                id=q.pk, kind=q.kind, kind_label=q.get_kind_display(), text=q.text, options=list(q.options), number=number, answer=answer,
-                correct=list(q.correct) if answer else None, explanation=q.explanation if answer else "",
+                id=q.pk,
+                kind=q.kind,
+                kind_label=q.get_kind_display(),
+                text=q.text,
+                options=list(q.options),
+                number=number,
+                answer=answer,
+                correct=list(q.correct) if answer else None,
+                explanation=q.explanation if answer else "",
             )
         )
     return views
@@ -177,17 +195,35 @@ def contest_ranking(campaign: Campaign, *, viewer_member: Member | None = None, 
         .order_by("-correct", "elapsed_ms", "id")[:limit]
     )
     rows = [
-        RankRow(rank=i, name=public_name(a.member), correct=a.correct, elapsed_seconds=round(a.elapsed_ms / 1000, 1), is_me=bool(viewer_member and a.member_id == viewer_member.pk))
+        RankRow(
+            rank=i,
+            name=public_name(a.member),
+            correct=a.correct,
+            elapsed_seconds=round(a.elapsed_ms / 1000, 1),
+            is_me=bool(viewer_member and a.member_id == viewer_member.pk),
+        )
         for i, a in enumerate(attempts, start=1)
     ]
     mine = None
     if viewer_member is not None:
         own = Attempt.objects.filter(campaign=campaign, member=viewer_member, answered__gt=0).first()
         if own is not None:
-            ahead = Attempt.objects.filter(campaign=campaign, answered__gt=0).filter(
-                Q(correct__gt=own.correct) | Q(correct=own.correct, elapsed_ms__lt=own.elapsed_ms) | Q(correct=own.correct, elapsed_ms=own.elapsed_ms, id__lt=own.id)
-            ).count()
-            mine = RankRow(rank=ahead + 1, name=public_name(viewer_member), correct=own.correct, elapsed_seconds=round(own.elapsed_ms / 1000, 1), is_me=True)
+            ahead = (
+                Attempt.objects.filter(campaign=campaign, answered__gt=0)
+                .filter(
+                    Q(correct__gt=own.correct)
+                    | Q(correct=own.correct, elapsed_ms__lt=own.elapsed_ms)
+                    | Q(correct=own.correct, elapsed_ms=own.elapsed_ms, id__lt=own.id)
+                )
+                .count()
+            )
+            mine = RankRow(
+                rank=ahead + 1,
+                name=public_name(viewer_member),
+                correct=own.correct,
+                elapsed_seconds=round(own.elapsed_ms / 1000, 1),
+                is_me=True,
+            )
     total = Attempt.objects.filter(campaign=campaign, answered__gt=0).count()
     return {"rows": rows, "mine": mine, "total": total}
 
@@ -218,7 +254,9 @@ def campaign_participation(*, viewer, campaign: Campaign, day: dt.date | None = 
     rows = []
     for org_id in org_ids:
         m, p = members.get(org_id, 0), taken.get(org_id, 0)
-        rows.append({"organisation_id": org_id, "organisation": names.get(org_id, ""), "members": m, "participants": p, "share": _share(p, m)})
+        rows.append(
+            {"organisation_id": org_id, "organisation": names.get(org_id, ""), "members": m, "participants": p, "share": _share(p, m)}
+        )
     rows.sort(key=lambda r: (-r["share"], -r["participants"], r["organisation"]))
     total_members, total_participants = sum(members.values()), sum(taken.values())
     return {"rows": rows, "members": total_members, "participants": total_participants, "share": _share(total_participants, total_members)}
@@ -238,7 +276,9 @@ def today_participation(viewer) -> dict:
     today = timezone.localdate()
     members = Member.objects.filter(scoping.organisation_scope_q(viewer, "organisation"), status=Member.Status.ACTIVE).count()
     participants = (
-        Attempt.objects.filter(scoping.organisation_scope_q(viewer, "organisation"), day=today, campaign__kind=Campaign.Kind.DAILY, answered__gt=0)
+        Attempt.objects.filter(
+            scoping.organisation_scope_q(viewer, "organisation"), day=today, campaign__kind=Campaign.Kind.DAILY, answered__gt=0
+        )
         .values("member_id")
         .distinct()
         .count()

@@ -44,7 +44,17 @@ def guide_load(*, path: Path | str = GUIDE_FILE, actor=None) -> dict:
         pinyin, initials = keys_pinyin([row["name"], *split_aliases(aliases)])
         item = existing.get(row["name"])
         if item is None:
-            to_create.append(GuideItem(name=row["name"], aliases=aliases, category=row["category"], tip=row["tip"], pinyin=pinyin, initials=initials, updated_at=now))
+            to_create.append(
+                GuideItem(
+                    name=row["name"],
+                    aliases=aliases,
+                    category=row["category"],
+                    tip=row["tip"],
+                    pinyin=pinyin,
+                    initials=initials,
+                    updated_at=now,
+                )
+            )
             continue
         new = {"aliases": aliases, "category": row["category"], "tip": row["tip"], "pinyin": pinyin, "initials": initials}
         if any(getattr(item, k) != v for k, v in new.items()):
@@ -71,7 +81,9 @@ def _read_guide(path: Path) -> list[dict]:
             category = (row.get("category") or "").strip()
             tip = (row.get("tip") or "").strip()
             if not name or category not in valid or not tip:
-                raise Invalid("guide_row_invalid", _("第 %(line)s 行无效：名称、类别、投放要点均须填写且类别有效") % {"line": line}, field="guide")
+                raise Invalid(
+                    "guide_row_invalid", _("第 %(line)s 行无效：名称、类别、投放要点均须填写且类别有效") % {"line": line}, field="guide"
+                )
             if name in seen:
                 raise Invalid("guide_row_duplicate", _("第 %(line)s 行重复：%(name)s") % {"line": line, "name": name}, field="guide")
             seen.add(name)
@@ -85,7 +97,9 @@ def _read_guide(path: Path) -> list[dict]:
 def question_bank_load(*, path: Path | str = QUESTIONS_FILE, bank_name: str = STARTER_BANK, actor=None) -> dict:
     """Load the starter bank from JSON; questions are matched by their ``key`` (idempotent)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    bank, _created = QuestionBank.objects.get_or_create(name=bank_name, defaults={"description": _("依据《北京市生活垃圾管理条例》和北京市生活垃圾分类指引编写")})
+    bank, _created = QuestionBank.objects.get_or_create(
+        name=bank_name, defaults={"description": _("依据《北京市生活垃圾管理条例》和北京市生活垃圾分类指引编写")}
+    )
     existing = {q.key: q for q in Question.objects.filter(key__in=[d.get("key") for d in data])}
     to_create, to_update = [], []
     for position, item in enumerate(data, start=1):
@@ -95,8 +109,17 @@ def question_bank_load(*, path: Path | str = QUESTIONS_FILE, bank_name: str = ST
         try:
             validate_question(kind=kind, options=options, correct=correct)
         except Exception as error:
-            raise Invalid("question_invalid", _("第 %(n)s 题无效：%(reason)s") % {"n": position, "reason": error}, field="questions") from error
-        values = {"bank": bank, "kind": kind, "text": item["text"], "options": options, "correct": correct, "explanation": item.get("explanation", "")}
+            raise Invalid(
+                "question_invalid", _("第 %(n)s 题无效：%(reason)s") % {"n": position, "reason": error}, field="questions"
+            ) from error
+        values = {
+            "bank": bank,
+            "kind": kind,
+            "text": item["text"],
+            "options": options,
+            "correct": correct,
+            "explanation": item.get("explanation", ""),
+        }
         question = existing.get(item["key"])
         if question is None:
             to_create.append(Question(key=item["key"], **values))
@@ -108,7 +131,12 @@ def question_bank_load(*, path: Path | str = QUESTIONS_FILE, bank_name: str = ST
         Question.objects.bulk_create(to_create)
         if to_update:
             Question.objects.bulk_update(to_update, ["bank", "kind", "text", "options", "correct", "explanation"])
-        result = {"bank": bank.pk, "created": len(to_create), "updated": len(to_update), "unchanged": len(data) - len(to_create) - len(to_update)}
+        result = {
+            "bank": bank.pk,
+            "created": len(to_create),
+            "updated": len(to_update),
+            "unchanged": len(data) - len(to_create) - len(to_update),
+        }
         if to_create or to_update:
             audit(actor=actor, action="knowledge.question_bank_load", obj=bank, changes=result)
     return result
@@ -124,7 +152,9 @@ def attempt_day(campaign: Campaign, now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
-def attempt_start(*, campaign: Campaign, member: Member, actor=None, now: dt.datetime | None = None, rng: random.Random | None = None) -> Attempt:
+def attempt_start(
+    *, campaign: Campaign, member: Member, actor=None, now: dt.datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
     """Start (or resume) the member's attempt; the server fixes the start and the deadline.
 
     Starting twice returns the first attempt, so the questions drawn for the day never change
@@ -149,8 +179,13 @@ def attempt_start(*, campaign: Campaign, member: Member, actor=None, now: dt.dat
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
-                campaign=campaign, member=member, organisation_id=member.organisation_id, day=day,
-                question_ids=drawn, started_at=now, deadline=deadline,
+                campaign=campaign,
+                member=member,
+                organisation_id=member.organisation_id,
+                day=day,
+                question_ids=drawn,
+                started_at=now,
+                deadline=deadline,
             )
     except IntegrityError:
         # Two starts raced (two tabs): the first one wins, the second gets it.
@@ -178,7 +213,9 @@ class AnswerResult:
     created: bool  # False when the same client key was submitted before (a retry)
 
 
-def answer_submit(*, attempt_id: int, member: Member, question_id, chosen, client_key: str, actor=None, now: dt.datetime | None = None) -> AnswerResult:
+def answer_submit(
+    *, attempt_id: int, member: Member, question_id, chosen, client_key: str, actor=None, now: dt.datetime | None = None
+) -> AnswerResult:
     """Check one answer on the server and credit points once.
 
     A retry with the same ``client_key`` returns the first result; the attempt row is locked
@@ -218,8 +255,17 @@ def answer_submit(*, attempt_id: int, member: Member, question_id, chosen, clien
         points = campaign.points_per_correct if (in_time and is_correct) else 0
         credited = points > 0 and not Answer.objects.filter(member=member, question_id=question_id, day=attempt.day, credited=True).exists()
         answer = Answer(
-            attempt=attempt, question=question, member=member, day=attempt.day, client_key=client_key, chosen=chosen,
-            is_correct=is_correct, in_time=in_time, credited=credited, points=points if credited else 0, answered_at=now,
+            attempt=attempt,
+            question=question,
+            member=member,
+            day=attempt.day,
+            client_key=client_key,
+            chosen=chosen,
+            is_correct=is_correct,
+            in_time=in_time,
+            credited=credited,
+            points=points if credited else 0,
+            answered_at=now,
         )
         try:
             with transaction.atomic():
@@ -230,9 +276,13 @@ def answer_submit(*, attempt_id: int, member: Member, question_id, chosen, clien
             answer.save()
         if answer.credited:
             entry_post(
-                member_id=member.pk, amount=answer.points, reason=LEDGER_REASON,
-                source=f"knowledge.answer:{answer.pk}", idempotency_key=f"knowledge.answer:{answer.pk}",
-                memo=campaign.name, actor=actor,
+                member_id=member.pk,
+                amount=answer.points,
+                reason=LEDGER_REASON,
+                source=f"knowledge.answer:{answer.pk}",
+                idempotency_key=f"knowledge.answer:{answer.pk}",
+                memo=campaign.name,
+                actor=actor,
             )
         attempt.answered += 1
         fields = ["answered"]

@@ -94,6 +94,12 @@ def daily(request):
     return _quiz_page(request, campaign, attempt)
 
 
+def _seconds_left(attempt) -> int | None:
+    if attempt is None or attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+
+
 def _quiz_page(request, campaign, attempt, template="knowledge/daily.html", extra=None):
     now = timezone.now()
     questions = selectors.attempt_questions(attempt) if attempt else []
@@ -102,7 +108,7 @@ def _quiz_page(request, campaign, attempt, template="knowledge/daily.html", extr
         "attempt": attempt,
         "questions": [(q, uuid.uuid4().hex) for q in questions],
         "open": attempt.is_open(now) if attempt else False,
-        "seconds_left": max(0, int((attempt.deadline - now).total_seconds())) if attempt and attempt.deadline else None,
+        "seconds_left": _seconds_left(attempt),
         **(extra or {}),
     }
     return render(request, template, context)
@@ -132,13 +138,21 @@ def answer(request, attempt_id: int):
     attempt = Attempt.objects.select_related("campaign").filter(pk=attempt_id, member=member).first()
     if attempt is None:
         raise Http404
-    back = reverse("knowledge:daily") if attempt.campaign.kind == Campaign.Kind.DAILY else reverse("knowledge:contest", args=[attempt.campaign_id])
+    back = (
+        reverse("knowledge:daily")
+        if attempt.campaign.kind == Campaign.Kind.DAILY
+        else reverse("knowledge:contest", args=[attempt.campaign_id])
+    )
     question_id = request.POST.get("question")
     error = None
     try:
         services.answer_submit(
-            attempt_id=attempt.pk, member=member, question_id=question_id,
-            chosen=request.POST.getlist("choice"), client_key=request.POST.get("client_key", ""), actor=request.user,
+            attempt_id=attempt.pk,
+            member=member,
+            question_id=question_id,
+            chosen=request.POST.getlist("choice"),
+            client_key=request.POST.get("client_key", ""),
+            actor=request.user,
         )
     except ApiError as exc:
         error = str(exc.message)
@@ -151,8 +165,17 @@ def answer(request, attempt_id: int):
     if view is None:
         return render(request, "knowledge/_message.html", {"message": error or _("题目无效")}, status=422)
     return render(
-        request, "knowledge/_question.html",
-        {"q": view, "key": uuid.uuid4().hex, "attempt": attempt, "open": attempt.is_open(), "error": error, "oob_score": True},
+        request,
+        "knowledge/_question.html",
+        {
+            "q": view,
+            "key": uuid.uuid4().hex,
+            "attempt": attempt,
+            "open": attempt.is_open(),
+            "error": error,
+            "oob": True,
+            "seconds_left": _seconds_left(attempt),
+        },
         status=200 if error is None else 422,
     )
 
@@ -232,6 +255,7 @@ def staff_campaign(request, pk: int):
     page = Paginator(figures["rows"], 30).get_page(request.GET.get("page"))
     ranking = selectors.contest_ranking(campaign, limit=20) if campaign.kind == Campaign.Kind.CONTEST else None
     return render(
-        request, "knowledge/staff_campaign.html",
+        request,
+        "knowledge/staff_campaign.html",
         {"campaign": campaign, "figures": figures, "page": page, "day": day, "day_error": day_error, "ranking": ranking},
     )

@@ -21,7 +21,11 @@ def bank(db) -> QuestionBank:
 @pytest.fixture
 def daily(bank) -> Campaign:
     return Campaign.objects.create(
-        name="每日答题", kind=Campaign.Kind.DAILY, bank=bank, questions_per_attempt=5, points_per_correct=2,
+        name="每日答题",
+        kind=Campaign.Kind.DAILY,
+        bank=bank,
+        questions_per_attempt=5,
+        points_per_correct=2,
         starts_at=timezone.now() - dt.timedelta(days=3),
     )
 
@@ -30,8 +34,14 @@ def daily(bank) -> Campaign:
 def contest(bank) -> Campaign:
     now = timezone.now()
     return Campaign.objects.create(
-        name="知识竞赛", kind=Campaign.Kind.CONTEST, bank=bank, questions_per_attempt=5, points_per_correct=5,
-        starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2), time_limit_seconds=120,
+        name="知识竞赛",
+        kind=Campaign.Kind.CONTEST,
+        bank=bank,
+        questions_per_attempt=5,
+        points_per_correct=5,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=2),
+        time_limit_seconds=120,
     )
 
 

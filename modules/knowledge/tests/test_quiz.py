@@ -92,7 +92,9 @@ def test_a_question_cannot_be_farmed_across_campaigns_on_the_same_day(world, dai
     next_day = attempt_start(campaign=daily, member=world.worker_a1, now=tomorrow)
     assert next_day.pk != attempt.pk
     later = next_day.question_ids[0]
-    answer_submit(attempt_id=next_day.pk, member=world.worker_a1, question_id=later, chosen=right_answer(later), client_key=key(), now=tomorrow)
+    answer_submit(
+        attempt_id=next_day.pk, member=world.worker_a1, question_id=later, chosen=right_answer(later), client_key=key(), now=tomorrow
+    )
     assert balance_of(world.worker_a1.pk) == 4
 
 
@@ -100,7 +102,9 @@ def test_multiple_choice_needs_exactly_the_right_set(world, bank):
     from modules.knowledge.models import Question
 
     multi = Question.objects.filter(bank=bank, kind="multiple").first()
-    campaign = Campaign.objects.create(name="多选", kind="daily", bank=bank, questions_per_attempt=1, starts_at=timezone.now() - dt.timedelta(hours=1))
+    campaign = Campaign.objects.create(
+        name="多选", kind="daily", bank=bank, questions_per_attempt=1, starts_at=timezone.now() - dt.timedelta(hours=1)
+    )
     Question.objects.exclude(pk=multi.pk).update(is_active=False)
     attempt = attempt_start(campaign=campaign, member=world.worker_a1)
     partial = answer_submit(attempt_id=attempt.pk, member=world.worker_a1, question_id=multi.pk, chosen=multi.correct[:1], client_key=key())
@@ -112,9 +116,23 @@ def test_contest_time_is_kept_by_the_server(world, contest):
     attempt = attempt_start(campaign=contest, member=world.worker_a1, now=started)
     assert attempt.deadline == started + dt.timedelta(seconds=120)
     q1, q2 = attempt.question_ids[:2]
-    in_time = answer_submit(attempt_id=attempt.pk, member=world.worker_a1, question_id=q1, chosen=right_answer(q1), client_key=key(), now=started + dt.timedelta(seconds=60))
+    in_time = answer_submit(
+        attempt_id=attempt.pk,
+        member=world.worker_a1,
+        question_id=q1,
+        chosen=right_answer(q1),
+        client_key=key(),
+        now=started + dt.timedelta(seconds=60),
+    )
     assert in_time.answer.in_time and in_time.answer.points == 5
-    late = answer_submit(attempt_id=attempt.pk, member=world.worker_a1, question_id=q2, chosen=right_answer(q2), client_key=key(), now=started + dt.timedelta(seconds=121))
+    late = answer_submit(
+        attempt_id=attempt.pk,
+        member=world.worker_a1,
+        question_id=q2,
+        chosen=right_answer(q2),
+        client_key=key(),
+        now=started + dt.timedelta(seconds=121),
+    )
     assert not late.answer.in_time and late.answer.points == 0
     attempt.refresh_from_db()
     assert attempt.correct == 1 and attempt.elapsed_ms == 60_000
@@ -125,9 +143,20 @@ def test_contest_time_is_kept_by_the_server(world, contest):
 
 def test_contest_window_is_enforced(world, bank):
     now = timezone.now()
-    later = Campaign.objects.create(name="未开始", kind="contest", bank=bank, starts_at=now + dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2))
-    over = Campaign.objects.create(name="已结束", kind="contest", bank=bank, starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1))
-    closing = Campaign.objects.create(name="快结束", kind="contest", bank=bank, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(seconds=30), time_limit_seconds=600)
+    later = Campaign.objects.create(
+        name="未开始", kind="contest", bank=bank, starts_at=now + dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2)
+    )
+    over = Campaign.objects.create(
+        name="已结束", kind="contest", bank=bank, starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1)
+    )
+    closing = Campaign.objects.create(
+        name="快结束",
+        kind="contest",
+        bank=bank,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(seconds=30),
+        time_limit_seconds=600,
+    )
     for campaign, code in ((later, "campaign_not_started"), (over, "campaign_ended")):
         with pytest.raises(ApiError) as error:
             attempt_start(campaign=campaign, member=world.worker_a1)
@@ -191,11 +220,15 @@ def test_page_flow_without_javascript(world, contest):
     client.post(reverse("knowledge:contest_start", args=[contest.pk]))
     attempt = Attempt.objects.get(member=world.worker_a1, campaign=contest)
     qid = attempt.question_ids[0]
-    response = client.post(reverse("knowledge:answer", args=[attempt.pk]), {"question": qid, "choice": right_answer(qid), "client_key": key()})
+    response = client.post(
+        reverse("knowledge:answer", args=[attempt.pk]), {"question": qid, "choice": right_answer(qid), "client_key": key()}
+    )
     assert response.status_code == 302
     page = client.get(reverse("knowledge:contest", args=[contest.pk])).content.decode()
     assert "回答正确" in page and "+5 积分" in page
-    missing = client.post(reverse("knowledge:answer", args=[attempt.pk]), {"question": attempt.question_ids[1], "client_key": key()}, follow=True)
+    missing = client.post(
+        reverse("knowledge:answer", args=[attempt.pk]), {"question": attempt.question_ids[1], "client_key": key()}, follow=True
+    )
     assert "请选择答案" in missing.content.decode()
 
 
@@ -270,7 +303,11 @@ def test_two_simultaneous_submissions_credit_once(world, daily):
     def submit(client_key):
         try:
             barrier.wait()
-            results.append(answer_submit(attempt_id=attempt.pk, member=world.worker_a1, question_id=qid, chosen=right_answer(qid), client_key=client_key))
+            results.append(
+                answer_submit(
+                    attempt_id=attempt.pk, member=world.worker_a1, question_id=qid, chosen=right_answer(qid), client_key=client_key
+                )
+            )
         except ApiError as error:
             errors.append(error.code)
         finally:

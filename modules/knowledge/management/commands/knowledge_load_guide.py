@@ -17,9 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, file, questions, questions_file, **options):
         try:
             result = guide_load(path=file)
-            self.stdout.write(self.style.SUCCESS(f"分类指南：新增 {result['created']}，更新 {result['updated']}，未变 {result['unchanged']}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"分类指南：新增 {result['created']}，更新 {result['updated']}，未变 {result['unchanged']}")
+            )
             if questions:
                 result = question_bank_load(path=questions_file)
-                self.stdout.write(self.style.SUCCESS(f"题库：新增 {result['created']}，更新 {result['updated']}，未变 {result['unchanged']}"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"题库：新增 {result['created']}，更新 {result['updated']}，未变 {result['unchanged']}")
+                )
         except (ApiError, OSError) as error:
             raise CommandError(str(getattr(error, "message", error))) from error
