@@ -1,0 +1,70 @@
+"""Articles, the back office and the hot pages' query budgets."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from core.models import AuditLog
+from modules.knowledge.models import Article, Attempt, GuideItem
+from modules.knowledge.tests.conftest import right_answer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_workers_read_published_articles_only(world):
+    shown = Article.objects.create(title="奶茶怎么扔", body="第一段。\n\n第二段。")
+    hidden = Article.objects.create(title="草稿", body="未发布", is_published=False)
+    client = Client()
+    listing = client.get(reverse("knowledge:articles")).content.decode()
+    assert "奶茶怎么扔" in listing and "草稿" not in listing
+    page = client.get(reverse("knowledge:article", args=[shown.pk])).content.decode()
+    assert page.count("<p>第") == 2
+    assert client.get(reverse("knowledge:article", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("knowledge:articles"), {"page": "abc"}).status_code == 200
+
+
+def test_district_staff_edit_the_guide_in_the_back_office_and_it_is_audited(world, guide):
+    client = world.client_for(world.district_staff)
+    world.district_staff.is_staff = True
+    world.district_staff.save()
+    response = client.post(
+        reverse("admin:knowledge_guideitem_add"),
+        {"name": "旧雨伞骨架", "aliases": "雨伞架", "category": "recyclable", "tip": "拆下伞布后投入可回收物", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    item = GuideItem.objects.get(name="旧雨伞骨架")
+    assert item.initials == "jysgj|ysj"
+    assert AuditLog.objects.filter(action="knowledge.guideitem_create", object_id=str(item.pk), actor=world.district_staff).exists()
+    assert Client().get(reverse("knowledge:guide"), {"q": "ysj"}).content.decode().count("旧雨伞骨架") >= 1
+    street = world.client_for(world.street_a_staff)
+    world.street_a_staff.is_staff = True
+    world.street_a_staff.save()
+    assert street.get(reverse("admin:knowledge_guideitem_changelist")).status_code == 403
+
+
+def test_an_htmx_answer_also_refreshes_the_score(world, daily):
+    client = world.client_for(world.worker_a1)
+    client.post(reverse("knowledge:daily_start"))
+    attempt = Attempt.objects.get(member=world.worker_a1)
+    qid = attempt.question_ids[0]
+    body = client.post(
+        reverse("knowledge:answer", args=[attempt.pk]),
+        {"question": qid, "choice": right_answer(qid), "client_key": uuid.uuid4().hex},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'id="k-score" hx-swap-oob="true"' in body and "1 / 5" in body
+
+
+def test_hot_pages_stay_within_their_query_budget(world, guide, daily, django_assert_max_num_queries):
+    client = Client()
+    client.get("/api/v1/knowledge/guide/search", {"q": "dc"})  # builds the index once
+    with django_assert_max_num_queries(2):
+        assert client.get("/api/v1/knowledge/guide/search", {"q": "dianchi"}).status_code == 200
+    worker = world.client_for(world.worker_a1)
+    worker.post(reverse("knowledge:daily_start"))
+    with django_assert_max_num_queries(12):
+        assert worker.get(reverse("knowledge:daily")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert worker.get("/api/v1/knowledge/quiz/daily").status_code == 200
