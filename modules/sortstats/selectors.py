@@ -432,7 +432,7 @@ def _org_month(viewer, f: Filters, month: date | None = None):
 
 
 PARTICIPATION_COLUMNS = [gettext_lazy("会员数"), gettext_lazy("参与人数"), gettext_lazy("参与率（%）"), gettext_lazy("新参与人数"),
-                         gettext_lazy("发放袋数"), gettext_lazy("使用袋数"), gettext_lazy("使用率（%）")]
+                         gettext_lazy("发放袋数"), gettext_lazy("使用袋数"), gettext_lazy("使用÷发放（%）")]
 
 
 def _participation_row(label, r) -> list:
