@@ -53,6 +53,10 @@ def commit() -> dict:
     def git(*args):
         return subprocess.run(["git", *args], cwd=env.ROOT, capture_output=True, text=True).stdout.strip()
 
+    exported = env.ROOT / ".commit"  # a snapshot made with `git archive` (no .git of its own)
+    if exported.exists():
+        sha = exported.read_text().strip()
+        return {"sha": sha, "subject": git("log", "-1", "--format=%s", sha), "dirty": False, "snapshot": str(env.ROOT)}
     dirty = git("status", "--porcelain", "--untracked-files=no")
     return {"sha": git("rev-parse", "--short", "HEAD"), "subject": git("log", "-1", "--format=%s"), "dirty": bool(dirty)}
 

@@ -120,6 +120,6 @@ def _stations(scale: Scale) -> dict:
 
 STEPS: list[Step] = [
     Step("stations", ("stations",), _stations_available, _stations),
-    Step("sortstats_rebuild", ("sortstats", "bags"), lambda: _has_command("sortstats_rebuild"), _command("sortstats_rebuild")),
+    Step("sortstats_rebuild", ("sortstats",), lambda: _has_command("sortstats_rebuild"), _command("sortstats_rebuild")),
     # Redis boards are rebuilt by the ranking benchmark itself (Redis is not the truth).
 ]

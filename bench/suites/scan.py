@@ -175,5 +175,8 @@ def batch(ctx: Context) -> None:
 
 
 def run(ctx: Context) -> None:
+    from bench.suites.ranking import ensure_boards
+
+    ensure_boards(ctx)  # production has its boards; a scan must not find them missing
     single(ctx)
     batch(ctx)
