@@ -80,13 +80,17 @@ def qr_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/b/{code}"
 
 
+QUIET = 4  # modules of blank margin the QR standard asks for around a code
+
+
 def qr_path(data: str, x: float, y: float, size: float) -> tuple[str, int]:
-    """PDF operators that fill a QR code (with no quiet zone) in the square (x, y, size); and its module count."""
+    """PDF operators that fill a QR code, its 4-module quiet zone included, in the square (x, y, size)."""
     qr = segno.make(data, error="m", micro=False, mask=0, boost_error=False)
     matrix = qr.matrix
     n = len(matrix)
-    scale = size / n
-    parts = [f"q {scale:.4f} 0 0 {-scale:.4f} {x:.2f} {y + size:.2f} cm"]
+    scale = size / (n + 2 * QUIET)
+    inset = QUIET * scale
+    parts = [f"q {scale:.4f} 0 0 {-scale:.4f} {x + inset:.2f} {y + size - inset:.2f} cm"]
     append = parts.append
     for r, row in enumerate(matrix):
         for m in _RUN.finditer(bytes(row)):
@@ -133,8 +137,8 @@ def render_pdf(
     pdf.setCreator("UnionHub")
     w, h = layout.label_w, layout.label_h
     pad = 2.2 * mm
-    qr_size = h - 2 * pad
-    text_x_off = pad + qr_size + 1.8 * mm
+    qr_size = h - 2 * mm  # the code's own quiet zone is the margin on every side
+    text_x_off = mm + qr_size
     text_w = w - text_x_off - pad
     name_lines = _wrap(union, font, layout.name_size, text_w, 2)
     slogan = "扫码绑定 · 分类积分"
@@ -149,7 +153,7 @@ def render_pdf(
         col, row = slot % layout.cols, slot // layout.cols
         x = layout.margin_x * mm + col * w
         y = page_top - (row + 1) * h
-        ops, _n = qr_path(qr_url(base_url, code), x + pad, y + pad, qr_size)
+        ops, _n = qr_path(qr_url(base_url, code), x + mm, y + mm, qr_size)
         pdf.addLiteral(ops)
         ty = y + h - pad - layout.name_size
         pdf.setFont(font, layout.name_size)
