@@ -56,10 +56,10 @@ def seed_prizes(ctx: DemoContext) -> None:
         if admin is not None:
             office.operators.add(admin)
         station_a = PickupPlace.objects.create(
-            name=f"{street.name.replace('街道总工会', '')}职工暖心驿站（前海西街）",
+            name=f"{street.name.replace('街道总工会', '')}职工暖心驿站",
             kind=PickupPlace.Kind.REST_STATION,
             organisation=street,
-            address=f"北京市西城区{street.name.replace('街道总工会', '')}前海西街 18 号",
+            address=f"北京市西城区{street.name.replace('街道总工会', '')}街道服务站一层",
             opening_note="每日 8:00-20:00",
         )
         station_b = PickupPlace.objects.create(

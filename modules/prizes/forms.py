@@ -78,6 +78,13 @@ class PrizeForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = _organisations_for(user)
+        roots = scoping.scope_roots(user)
+        if not self.instance.pk and roots is not None and len(roots) == 1:
+            self.initial.setdefault("organisation", roots[0].pk)
+        elif not self.instance.pk and roots is None:
+            self.initial.setdefault(
+                "organisation", self.fields["organisation"].queryset.filter(depth=0).values_list("pk", flat=True).first()
+            )
         self.fields["places"].queryset = places_selectable_for(user).order_by("name")
         self.fields["points_price"].min_value = 1
         self.fields["points_price"].widget.attrs["min"] = 1
