@@ -23,10 +23,12 @@ from modules.stations.models import (
 )
 
 EARTH_RADIUS_M = 6_371_008.8
-# Search radii (metres) tried in turn; beyond the last the whole district is searched. Xicheng is
-# about 50 km² (≈ 7 km across): 800 m holds plenty of stations at district scale, 3 km most of the
-# district, so the worst case is three indexed queries.
-RADII = (800, 3_000)
+# The first search radius (metres); each next one is sized from the density just seen, and past
+# MAX_RADIUS (Xicheng is about 7 km across) the whole district is searched. At most MAX_STEPS
+# box queries precede that last one.
+FIRST_RADIUS = 500
+MAX_RADIUS = 6_000
+MAX_STEPS = 3
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -64,12 +66,13 @@ def nearest_open_stations(lat: float, lng: float, at: datetime | None = None, se
     at = at or timezone.now()
     mask = services_mask(services)
     minute = hours_mod.minute_of_week(at)
-    base = Station.objects.filter(status=Status.OPEN).filter(_open_now_q(minute))
+    base = Station.objects.filter(status=Status.OPEN).filter(_open_now_q(minute)).order_by()
     if mask:
         base = base.annotate(_svc=_bitand("services", mask)).filter(_svc=mask)
     fields = ("id", "name", "address", "landmark", "lat", "lng", "kind", "services")
     cos_lat = max(0.01, math.cos(math.radians(lat)))
-    for radius in (*RADII, None):
+    radius: float | None = FIRST_RADIUS
+    for step in range(MAX_STEPS + 1):
         qs = base
         if radius is not None:
             dlat = math.degrees(radius / EARTH_RADIUS_M)
@@ -83,6 +86,11 @@ def nearest_open_stations(lat: float, lng: float, at: datetime | None = None, se
         if len(found) >= limit or radius is None:
             found.sort(key=lambda s: (s.distance_m, s.id))
             return found[:limit]
+        # k matches in a circle of radius r: about `limit` should lie within r·√(limit/k).
+        grow = max(2.0, math.sqrt(limit / len(found)) * 1.3) if found else 4.0
+        radius = radius * grow
+        if radius > MAX_RADIUS or step == MAX_STEPS - 1:
+            radius = None
     return []
 
 
