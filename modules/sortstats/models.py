@@ -127,14 +127,12 @@ class BranchReasonDay(models.Model):
 
 
 class PointDay(models.Model):
-    """Per collection point × collector × bag's union per day: throughput and cross-street bags."""
+    """Per collection point × collector × category per day: throughput."""
 
     day = models.DateField()
     point_id = models.BigIntegerField()
     collector_id = models.BigIntegerField()
     point_street = _org_fk()
-    organisation = _org_fk()
-    org_street = _org_fk()
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
     grams = models.BigIntegerField()
@@ -142,7 +140,23 @@ class PointDay(models.Model):
 
     class Meta:
         verbose_name = _("收集点日汇总")
-        indexes = [models.Index(fields=["day", "point_street"]), models.Index(fields=["organisation", "day"])]
+        indexes = [models.Index(fields=["day", "point_street"])]
+
+
+class CrossStreetDay(models.Model):
+    """Bags of a union collected at a point of another street, per day (a small share of all scans)."""
+
+    day = models.DateField()
+    organisation = _org_fk()
+    org_street = _org_fk()
+    point_id = models.BigIntegerField()
+    point_street = _org_fk()
+    category = models.CharField(max_length=12, choices=Category.choices)
+    bags = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("跨街道投放日汇总")
+        indexes = [models.Index(fields=["day"])]
 
 
 class MemberDay(models.Model):
@@ -179,6 +193,71 @@ class OrgMonth(models.Model):
     class Meta:
         verbose_name = _("月度参与汇总")
         indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["organisation", "month"])]
+
+
+# --- month tables: long periods read whole months here and only the edge days from the day tables ---
+
+
+class OrgMonthCat(models.Model):
+    month = models.DateField()
+    organisation = _org_fk()
+    branch = _org_fk()
+    street = _org_fk()
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    bags = models.IntegerField()
+    grams = models.BigIntegerField()
+    weighed = models.IntegerField()
+    correct = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("月汇总（基层工会）")
+        indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["organisation", "month"])]
+
+
+class BranchMonthCat(models.Model):
+    month = models.DateField()
+    branch = _org_fk()
+    street = _org_fk()
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    bags = models.IntegerField()
+    grams = models.BigIntegerField()
+    weighed = models.IntegerField()
+    correct = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("月汇总（街道/行业）")
+        indexes = [models.Index(fields=["month", "branch"])]
+
+
+class BranchMonthHour(models.Model):
+    month = models.DateField()
+    weekday = models.SmallIntegerField()
+    hour = models.SmallIntegerField()
+    branch = _org_fk()
+    street = _org_fk()
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    bags = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("月时段汇总")
+        indexes = [models.Index(fields=["month", "branch"])]
+
+
+class BranchMonthReason(models.Model):
+    month = models.DateField()
+    branch = _org_fk()
+    street = _org_fk()
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    reason = models.CharField(max_length=32)
+    bags = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("月不合格原因汇总")
+        indexes = [models.Index(fields=["month", "branch"])]
 
 
 class RollupState(models.Model):

@@ -20,8 +20,10 @@ from django.db.models import Max, Min
 from modules.bags.models import BagBatch, Collection
 from modules.sortstats import models as m
 
-FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.MemberDay]
-ALL_TABLES = [*FACT_TABLES, m.OrgMonth]
+FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay,
+               m.MemberDay]
+MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason]
+ALL_TABLES = [*FACT_TABLES, *MONTH_TABLES, m.OrgMonth]
 
 
 def tz() -> ZoneInfo:
@@ -160,13 +162,22 @@ def recompute_days(lo: date, hi: date) -> int:
         )
         written += _exec(
             cur,
-            f"""INSERT INTO sortstats_pointday (day, point_id, collector_id, point_street_id, organisation_id, org_street_id, category, bags, grams, correct)
-            SELECT {x['day']}, c.point_id, c.collector_id, p.street_id, c.organisation_id, {STREET}, c.category,
+            f"""INSERT INTO sortstats_pointday (day, point_id, collector_id, point_street_id, category, bags, grams, correct)
+            SELECT {x['day']}, c.point_id, c.collector_id, p.street_id, c.category,
                    COUNT(*), COALESCE(SUM(c.weight_grams), 0), {CORRECT}
+            FROM bags_collection c JOIN bags_collectionpoint p ON p.id = c.point_id
+            WHERE c.collected_at >= %s AND c.collected_at < %s
+            GROUP BY 1, 2, 3, 4, 5""",
+            window,
+        )
+        written += _exec(
+            cur,
+            f"""INSERT INTO sortstats_crossstreetday (day, organisation_id, org_street_id, point_id, point_street_id, category, bags)
+            SELECT {x['day']}, c.organisation_id, {STREET}, c.point_id, p.street_id, c.category, COUNT(*)
             FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
                  JOIN bags_collectionpoint p ON p.id = c.point_id
-            WHERE c.collected_at >= %s AND c.collected_at < %s
-            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            WHERE c.collected_at >= %s AND c.collected_at < %s AND p.street_id <> {STREET}
+            GROUP BY 1, 2, 3, 4, 5, 6""",
             window,
         )
         written += _exec(
@@ -197,7 +208,29 @@ def months_between(lo: date, hi: date) -> list[date]:
     return months
 
 
-def recompute_month(first: date) -> int:
+def recompute_month_tables(first: date) -> int:
+    """The month tables of one calendar month, grouped from its day rows (after ``recompute_days``)."""
+    params = [_d(first), _d(first), _d(next_month(first))]
+    written = 0
+    with connection.cursor() as cur:
+        for model in MONTH_TABLES:
+            cur.execute(f"DELETE FROM {model._meta.db_table} WHERE month = %s", [_d(first)])
+        written += _exec(cur, """INSERT INTO sortstats_orgmonthcat (month, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
+            FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""", params)
+        written += _exec(cur, """INSERT INTO sortstats_branchmonthcat (month, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT %s, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
+            FROM sortstats_branchday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5""", params)
+        written += _exec(cur, """INSERT INTO sortstats_branchmonthhour (month, weekday, hour, branch_id, street_id, kind, category, bags)
+            SELECT %s, weekday, hour, branch_id, street_id, kind, category, SUM(bags)
+            FROM sortstats_branchhour WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6, 7""", params)
+        written += _exec(cur, """INSERT INTO sortstats_branchmonthreason (month, branch_id, street_id, kind, category, reason, bags)
+            SELECT %s, branch_id, street_id, kind, category, reason, SUM(bags)
+            FROM sortstats_branchreasonday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""", params)
+    return written
+
+
+def recompute_participation(first: date) -> int:
     """Participation of one calendar month per grassroots union (reads MemberDay, OrgDay, batches, roster)."""
     after = next_month(first)
     params = {

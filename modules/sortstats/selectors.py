@@ -32,11 +32,16 @@ from modules.bags.models import Category, CollectionPoint, WrongSortReason
 from modules.sortstats.models import (
     BranchDay,
     BranchHour,
+    BranchMonthCat,
+    BranchMonthHour,
+    BranchMonthReason,
     BranchReasonDay,
+    CrossStreetDay,
     MemberDay,
     OrgDay,
     OrgHour,
     OrgMonth,
+    OrgMonthCat,
     OrgReasonDay,
     PointDay,
 )
@@ -166,10 +171,34 @@ def streets_for(viewer) -> list[Organisation]:
     return result
 
 
-def _facts(viewer, f: Filters, fine_model, branch_model, *, category: bool = True, kind: bool = True):
-    scope = scope_for(viewer)
-    model = fine_model if scope.fine else branch_model
-    qs = model.objects.filter(scope.q, day__gte=f.start, day__lte=f.end)
+def split_period(f: Filters) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole calendar months inside the period, and the day ranges left at its edges."""
+    first = month_start(f.start) if f.start.day == 1 else next_month(month_start(f.start))
+    months = []
+    while next_month(first) - timedelta(days=1) <= f.end:
+        months.append(first)
+        first = next_month(first)
+    if not months:
+        return [], [(f.start, f.end)]
+    ranges = []
+    if f.start < months[0]:
+        ranges.append((f.start, months[0] - timedelta(days=1)))
+    after = next_month(months[-1])
+    if after <= f.end:
+        ranges.append((after, f.end))
+    return months, ranges
+
+
+# (fine day, branch day, fine month, branch month) tables of each fact
+FACTS = {
+    "volume": (OrgDay, BranchDay, OrgMonthCat, BranchMonthCat),
+    "hour": (OrgHour, BranchHour, None, BranchMonthHour),
+    "reason": (OrgReasonDay, BranchReasonDay, None, BranchMonthReason),
+    "org_volume": (OrgDay, OrgDay, OrgMonthCat, OrgMonthCat),
+}
+
+
+def _filtered(qs, f: Filters, *, category: bool, kind: bool):
     if f.street_id:
         qs = qs.filter(street_id=f.street_id)
     if f.kind and kind:
@@ -179,8 +208,44 @@ def _facts(viewer, f: Filters, fine_model, branch_model, *, category: bool = Tru
     return qs
 
 
-def _day_facts(viewer, f, **kw):
-    return _facts(viewer, f, OrgDay, BranchDay, **kw)
+def _facts(viewer, f: Filters, fact: str, *, category: bool = True, kind: bool = True) -> list:
+    """Querysets covering the period: whole months from a month table, edge days from a day table.
+
+    A year on the district dashboard reads ~12 month rows per group instead of ~365 day rows.
+    The caller groups and sums each queryset the same way and merges them (``_merged``).
+    """
+    scope = scope_for(viewer)
+    fine_day, branch_day, fine_month, branch_month = FACTS[fact]
+    day_model, month_model = (fine_day, fine_month) if scope.fine else (branch_day, branch_month)
+    q = scope.q  # on "organisation" for a union admin, on "branch" otherwise: every table here has both or the right one
+    months, ranges = split_period(f) if month_model is not None else ([], [(f.start, f.end)])
+    parts = []
+    if months:
+        parts.append(_filtered(month_model.objects.filter(q, month__in=months), f, category=category, kind=kind))
+    for lo, hi in ranges:
+        parts.append(_filtered(day_model.objects.filter(q, day__gte=lo, day__lte=hi), f, category=category, kind=kind))
+    return parts
+
+
+def _merged(parts, group: list[str], sums: dict[str, str]) -> list[dict]:
+    """Group and sum every part the same way, then add the parts together (one query per part)."""
+    merged: dict[tuple, dict] = {}
+    for qs in parts:
+        for r in qs.values(*group).annotate(**{k: Sum(v) for k, v in sums.items()}).order_by():
+            key = tuple(r[g] for g in group)
+            if key in merged:
+                for k in sums:
+                    merged[key][k] += r[k] or 0
+            else:
+                merged[key] = {**{g: r[g] for g in group}, **{k: r[k] or 0 for k in sums}}
+    return list(merged.values())
+
+
+VOLUME_SUMS = {"bags": "bags", "grams": "grams", "correct": "correct"}
+
+
+def _volume(viewer, f, group, **kw) -> list[dict]:
+    return _merged(_facts(viewer, f, "volume", **kw), group, VOLUME_SUMS)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -266,8 +331,8 @@ def _as_date(value) -> date:
 
 def volume_summary(viewer, f: Filters) -> dict:
     """Bags and kilograms per category in the period, the share, and the change against the previous period."""
-    current = {r["category"]: r for r in _day_facts(viewer, f).values("category").annotate(bags=Sum("bags"), grams=Sum("grams"), correct=Sum("correct"))}
-    previous = {r["category"]: r for r in _day_facts(viewer, f.previous()).values("category").annotate(bags=Sum("bags"), grams=Sum("grams"))}
+    current = {r["category"]: r for r in _volume(viewer, f, ["category"])}
+    previous = {r["category"]: r for r in _volume(viewer, f.previous(), ["category"])}
     total_bags = sum(r["bags"] for r in current.values())
     total_grams = sum(r["grams"] for r in current.values())
     prev_bags = sum(r["bags"] for r in previous.values())
@@ -296,7 +361,8 @@ def volume_summary(viewer, f: Filters) -> dict:
 def volume_trend(viewer, f: Filters) -> dict:
     """Bags and kilograms per category per day, week or month, every bucket present."""
     trunc = {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(f.granularity)
-    qs = _day_facts(viewer, f)
+    scope = scope_for(viewer)
+    qs = _filtered((OrgDay if scope.fine else BranchDay).objects.filter(scope.q, day__gte=f.start, day__lte=f.end), f, category=True, kind=True)
     qs = qs.annotate(bucket=trunc) if trunc is not None else qs.annotate(bucket=F("day"))
     found = {}
     for r in qs.values("bucket", "category").annotate(bags=Sum("bags"), grams=Sum("grams")):
@@ -317,7 +383,7 @@ def volume_trend(viewer, f: Filters) -> dict:
 
 
 def _grouped_volume(viewer, f: Filters, field: str):
-    return _day_facts(viewer, f).values(field, "category").annotate(bags=Sum("bags"), grams=Sum("grams"), correct=Sum("correct"))
+    return _volume(viewer, f, [field, "category"])
 
 
 def volume_by_street(viewer, f: Filters) -> dict:
@@ -351,7 +417,7 @@ def _by_dimension(key, title, dim_title, data, field, label) -> dict:
 
 def heatmap(viewer, f: Filters) -> dict:
     """Bags per weekday × hour of day (local time)."""
-    data = _facts(viewer, f, OrgHour, BranchHour).values("weekday", "hour").annotate(bags=Sum("bags"))
+    data = _merged(_facts(viewer, f, "hour"), ["weekday", "hour"], {"bags": "bags"})
     cells = {(r["weekday"], r["hour"]): r["bags"] for r in data}
     rows = [[str(WEEKDAYS[wd - 1]), *(cells.get((wd, h), 0) for h in range(24))] for wd in range(1, 8)]
     peak = max(cells.items(), key=lambda kv: kv[1]) if cells else None
@@ -374,43 +440,36 @@ def _accuracy_rows(data, field, label) -> list:
 
 
 def accuracy_by_category(viewer, f: Filters) -> dict:
-    data = _day_facts(viewer, f).values("category").annotate(bags=Sum("bags"), correct=Sum("correct"))
+    data = _volume(viewer, f, ["category"])
     return _table("accuracy_by_category", _("各分类准确率"), [_("分类"), *ACCURACY_COLUMNS], _accuracy_rows(data, "category", category_label))
 
 
 def accuracy_by_street(viewer, f: Filters) -> dict:
-    data = list(_day_facts(viewer, f).values("street_id").annotate(bags=Sum("bags"), correct=Sum("correct")))
+    data = _volume(viewer, f, ["street_id"])
     names = org_names(r["street_id"] for r in data)
     return _table("accuracy_by_street", _("各街道准确率"), [_("街道"), *ACCURACY_COLUMNS],
                   _accuracy_rows(data, "street_id", lambda i: names.get(i, _("未归属街道"))))
 
 
 def accuracy_by_kind(viewer, f: Filters) -> dict:
-    data = _day_facts(viewer, f).values("kind").annotate(bags=Sum("bags"), correct=Sum("correct"))
+    data = _volume(viewer, f, ["kind"])
     return _table("accuracy_by_kind", _("各类组织准确率"), [_("组织类型"), *ACCURACY_COLUMNS], _accuracy_rows(data, "kind", kind_label))
 
 
 def accuracy_by_organisation(viewer, f: Filters, *, limit: int | None = 100) -> dict:
     """Per grassroots union (always the Org table: the unit of this chart is the union)."""
-    scope = scope_for(viewer)
-    qs = OrgDay.objects.filter(scope.org_q if scope.fine else scope.q, day__gte=f.start, day__lte=f.end)
-    if f.street_id:
-        qs = qs.filter(street_id=f.street_id)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.category:
-        qs = qs.filter(category=f.category)
-    data = qs.values("organisation_id").annotate(bags=Sum("bags"), correct=Sum("correct")).order_by("-bags", "organisation_id")
-    total = data.count() if limit else None
-    data = list(data[:limit] if limit else data)
+    data = _merged(_facts(viewer, f, "org_volume"), ["organisation_id"], VOLUME_SUMS)
+    data.sort(key=lambda r: (-r["bags"], r["organisation_id"]))
+    total = len(data)
+    data = data[:limit] if limit else data
     names = org_names(r["organisation_id"] for r in data)
     rows = _accuracy_rows(data, "organisation_id", lambda i: names.get(i, str(i)))
     return _table("accuracy_by_organisation", _("各基层工会准确率"), [_("基层工会"), *ACCURACY_COLUMNS], rows,
-                  total=total if total is not None else len(rows), limited=bool(limit and total and total > limit))
+                  total=total, limited=bool(limit and total > limit))
 
 
 def wrong_reasons(viewer, f: Filters) -> dict:
-    data = list(_facts(viewer, f, OrgReasonDay, BranchReasonDay).values("reason").annotate(bags=Sum("bags")).order_by("-bags", "reason"))
+    data = sorted(_merged(_facts(viewer, f, "reason"), ["reason"], {"bags": "bags"}), key=lambda r: (-r["bags"], r["reason"]))
     total = sum(r["bags"] for r in data)
     rows = [[reason_label(r["reason"]), r["bags"], pct(r["bags"], total)] for r in data]
     return _table("wrong_reasons", _("常见分类错误原因"), [_("原因"), _("次数"), _("占比（%）")], rows, total=total)
@@ -482,12 +541,11 @@ def participation_trend(viewer, f: Filters) -> dict:
 
 
 def _points(viewer, f: Filters):
+    """Collection points of the viewer's streets. A union admin has no point of their own: nothing."""
     scope = scope_for(viewer)
     if scope.fine:
-        qs = PointDay.objects.filter(scope.org_q)
-    else:
-        qs = PointDay.objects.filter(scoping.organisation_scope_q(viewer, "point_street"))
-    qs = qs.filter(day__gte=f.start, day__lte=f.end)
+        return PointDay.objects.none()
+    qs = PointDay.objects.filter(scoping.organisation_scope_q(viewer, "point_street"), day__gte=f.start, day__lte=f.end)
     if f.street_id:
         qs = qs.filter(point_street_id=f.street_id)
     if f.category:
@@ -604,8 +662,8 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
     collector_rows = _jump_rows(col_flagged, f.end, users, cfg["k"], cfg["min_bags"], lambda e: link("collector", e))
 
     # Bags collected at a point of another street than their union's.
-    cross_qs = PointDay.objects.filter(scope.org_q if scope.fine else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street")))
-    cross_qs = cross_qs.filter(day__gte=f.start, day__lte=f.end).exclude(point_street_id=F("org_street_id")).exclude(org_street_id=None)
+    cross_qs = CrossStreetDay.objects.filter(scope.org_q if scope.fine else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street")))
+    cross_qs = cross_qs.filter(day__gte=f.start, day__lte=f.end)
     if f.street_id:
         cross_qs = cross_qs.filter(Q(point_street_id=f.street_id) | Q(org_street_id=f.street_id))
     if f.category:
@@ -656,8 +714,11 @@ def anomalies_table(viewer, f: Filters) -> dict:
 def month_card(viewer) -> dict:
     today = timezone.localdate()
     f = Filters(start=today.replace(day=1), end=today)
-    agg = _day_facts(viewer, f).aggregate(bags=Sum("bags"), correct=Sum("correct"))
-    return {"bags": agg["bags"] or 0, "accuracy": pct(agg["correct"] or 0, agg["bags"] or 0)}
+    bags = correct = 0
+    for qs in _facts(viewer, f, "volume"):
+        agg = qs.aggregate(bags=Sum("bags"), correct=Sum("correct"))
+        bags, correct = bags + (agg["bags"] or 0), correct + (agg["correct"] or 0)
+    return {"bags": bags, "accuracy": pct(correct, bags)}
 
 
 CHARTS = {

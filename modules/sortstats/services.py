@@ -80,9 +80,12 @@ def rollups_refresh(*, today: date | None = None) -> dict:
         rows = 0
         for lo, hi in rollups.ranges(sorted(days)):
             rows += rollups.recompute_days(lo, hi)
+        for month in sorted({rollups.month_start(d) for d in days}):
+            rows += rollups.recompute_month_tables(month)
+        # A late first scan can change "new participants" of every later month: recompute up to now.
         months = rollups.months_between(min(days), max(max(days), today))
         for month in months:
-            rows += rollups.recompute_month(month)
+            rows += rollups.recompute_participation(month)
         snapshots = [s for s in state.get("snapshots", []) if s[0] >= now - 4 * commit_lag()]
         snapshots.append([now, high])
         state_row.value = {"snapshots": snapshots[-200:], "last_start": now, "last_rows": rows,
@@ -110,6 +113,7 @@ def rollups_rebuild(*, actor=None, progress=None) -> dict:
                 step = systime.perf_counter()
                 last = rollups.next_month(first) - timedelta(days=1)
                 rows = rollups.recompute_days(max(first, bounds[0]), min(last, bounds[1]))
+                rows += rollups.recompute_month_tables(first)
                 total += rows
                 if progress:
                     progress(first, rows, systime.perf_counter() - step)
@@ -119,7 +123,7 @@ def rollups_rebuild(*, actor=None, progress=None) -> dict:
             hi = max(max(b[1] for b in spans), timezone.localdate())
             months = rollups.months_between(lo, hi)
             for first in months:
-                total += rollups.recompute_month(first)
+                total += rollups.recompute_participation(first)
         scans = OrgDay.objects.aggregate(n=Sum("bags"))["n"] or 0
         state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True}
         state_row.save()
