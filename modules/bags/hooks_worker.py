@@ -8,7 +8,8 @@ from modules.bags.rankings import demo_seed
 
 # The first worker item: core's home sends a signed-in worker here.
 registry.add_nav(NavItem(_("我的积分"), "bags:me", audience="worker", order=10))
-registry.add_nav(NavItem(_("排行榜"), "bags:rankings", audience="worker", order=20))
+# One public item: the phone tab bar shows worker and public items together, so a second
+# "worker" item for the same page would show twice.
 registry.add_nav(NavItem(_("排行榜"), "bags:rankings", audience="public", order=20))
 registry.add_nav(NavItem(_("积分规则"), "bags:points_rules", audience="staff", order=45))
 
