@@ -124,9 +124,9 @@ def match_places(text: str, limit: int = 5) -> list[dict]:
         centre = Station.objects.filter(street=street).aggregate(lat=Avg("lat"), lng=Avg("lng"))
         if centre["lat"] is not None:
             out.append({"label": street.name.replace("总工会", ""), "lat": centre["lat"], "lng": centre["lng"]})
-    if len(out) < limit:
+    if not out:
         q = Q(address__contains=text) | Q(landmark__contains=text) | Q(name__contains=text)
-        for name, address, lat, lng in Station.objects.filter(q).values_list("name", "address", "lat", "lng")[: limit - len(out)]:
+        for name, address, lat, lng in Station.objects.filter(q).values_list("name", "address", "lat", "lng")[:limit]:
             out.append({"label": f"{name}（{address}）", "lat": lat, "lng": lng})
     return out
 
