@@ -68,3 +68,42 @@ def test_hot_pages_stay_within_their_query_budget(world, guide, daily, django_as
         assert worker.get(reverse("knowledge:daily")).status_code == 200
     with django_assert_max_num_queries(10):
         assert worker.get("/api/v1/knowledge/quiz/daily").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/knowledge/guide/99999999999999999999999/",
+        "/knowledge/articles/99999999999999999999999/",
+        "/knowledge/contests/99999999999999999999999/",
+        "/knowledge/contests/99999999999999999999999/ranking/",
+        "/api/v1/knowledge/guide/items/99999999999999999999999",
+        "/api/v1/knowledge/contests/99999999999999999999999/ranking",
+        "/knowledge/guide/?q=" + "电" * 500,
+        "/api/v1/knowledge/guide/search?q=%00%01",
+    ],
+)
+def test_junk_in_urls_never_makes_a_500(world, guide, url):
+    assert Client().get(url).status_code in (200, 404, 422)
+
+
+def test_junk_posts_never_make_a_500(world, daily):
+    client = world.client_for(world.worker_a1)
+    client.post(reverse("knowledge:daily_start"))
+    attempt = Attempt.objects.get(member=world.worker_a1)
+    url = reverse("knowledge:answer", args=[attempt.pk])
+    for form in (
+        {},
+        {"question": "x"},
+        {"question": "99999999999999999999999", "choice": "0", "client_key": uuid.uuid4().hex},
+        {"question": attempt.question_ids[0], "choice": ["a", "-1"], "client_key": uuid.uuid4().hex},
+    ):
+        assert client.post(url, form).status_code == 302
+        assert client.post(url, form, HTTP_HX_REQUEST="true").status_code in (200, 422)
+    assert client.post("/knowledge/quiz/attempts/99999999999999999999999/answer/", {}).status_code == 404
+    api = client.post(
+        f"/api/v1/knowledge/attempts/{attempt.pk}/answers",
+        {"question_id": 10**30, "chosen": [0], "client_key": uuid.uuid4().hex},
+        content_type="application/json",
+    )
+    assert api.status_code == 422
