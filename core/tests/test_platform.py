@@ -162,3 +162,21 @@ def test_pages_fit_a_phone_and_have_no_inline_script(world):
         assert 'name="viewport"' in page
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", page), url
         assert " onclick=" not in page and ' style="' not in page, url
+
+
+def test_admin_edits_stay_in_scope_and_are_audited(world):
+    client = world.client_for(world.street_a_staff)
+    url = f"/admin/core/member/{world.worker_a1.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {"name": "张小明", "organisation": world.org_b1.pk, "phone": world.worker_a1.phone, "employee_no": "", "gender": "",
+            "tags": "[]", "status": "active", "joined_on": "2024-01-01"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "organisation" in refused.context["adminform"].form.errors
+    data["organisation"] = world.org_a2.pk
+    assert client.post(url, data).status_code == 302
+    assert Organisation.objects.get(pk=world.org_a2.pk).member_count == 1
+    assert Organisation.objects.get(pk=world.org_a1.pk).member_count == 1
+    assert AuditLog.objects.filter(action="admin.change", object_id=str(world.worker_a1.pk)).exists()
+    listing = client.get("/admin/core/member/").content.decode()
+    assert "138****0001" in listing and "13800000001" not in listing
