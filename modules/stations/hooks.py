@@ -6,7 +6,7 @@ from core.registry import NavItem, registry
 
 registry.add_nav(NavItem(_("暖心驿站"), "stations:find", audience="public", order=40))
 registry.add_nav(NavItem(_("驿站检查"), "stations:inspect", audience="inspector", order=40))
-registry.add_nav(NavItem(_("暖心驿站"), "stations:list", audience="staff", order=40))
+registry.add_nav(NavItem(_("驿站名录"), "stations:list", audience="staff", order=40))
 registry.add_nav(NavItem(_("驿站事项"), "stations:tasks", audience="staff", order=41))
 registry.add_nav(NavItem(_("驿站检查评估"), "stations:plans", audience="staff", order=42))
 registry.add_api_router("stations", "modules.stations.api.router")

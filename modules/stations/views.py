@@ -324,7 +324,10 @@ def task_detail(request, pk):
                     return redirect("stations:task", pk=pk)
         except ApiError as error:
             f.apply_error(error)
-    history = AuditLog.objects.filter(object_type="stations.stationtask", object_id=str(task.pk)).select_related("actor").order_by("at")
+    history = [
+        _history_row(h)
+        for h in AuditLog.objects.filter(object_type="stations.stationtask", object_id=str(task.pk)).select_related("actor").order_by("at")
+    ]
     template = "stations/staff/task.html" if scoping.is_staff_member(request.user) else "stations/inspect/task.html"
     return render(
         request,
@@ -338,6 +341,19 @@ def task_detail(request, pk):
             "may_revisit": may_revisit and task.kind == "fix" and task.state != "resolved",
         },
     )
+
+
+def _history_row(entry: AuditLog) -> dict:
+    states = dict(StationTask.State.choices)
+    changes = entry.changes or {}
+    if entry.action == "stations.problem_report":
+        what = _("职工反映问题")
+    elif entry.action == "stations.fix_revisit":
+        what = _("复查通过") if changes.get("passed") else _("复查未通过")
+    else:
+        old, new = (changes.get("state") or ["", ""])[:2]
+        what = _("%(old)s → %(new)s") % {"old": states.get(old, old), "new": states.get(new, new)}
+    return {"at": entry.at, "actor": entry.actor or _("职工"), "what": what, "note": changes.get("note", "")}
 
 
 # -- staff: rubric, plans, results ---------------------------------------------------------

@@ -129,6 +129,8 @@ def test_problem_report_becomes_a_task_for_host_and_street(world, near_far):
     from core.models import AuditLog
 
     assert AuditLog.objects.filter(object_type="stations.stationtask", object_id=str(task.pk)).count() == 3
+    history = world.client_for(world.admin_a1).get(reverse("stations:task", args=[task.pk])).content.decode()
+    assert "职工反映问题" in history and "待处理 → 处理中" in history and "已联系送水" in history
     bad = client.post(reverse("stations:report", args=[near.pk]), {"kind": "other", "description": ""})
     assert "请简单描述" in bad.content.decode()
     fake = client.post(reverse("stations:report", args=[near.pk]), {"kind": "dirty", "photo": SimpleUploadedFile("x.jpg", b"not an image")})
