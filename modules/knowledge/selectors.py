@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -290,7 +291,12 @@ def dashboard_card(request):
     """Staff dashboard: today's daily-quiz participation in the viewer's scope."""
     if not request.user.has_perm("knowledge.view_results"):
         return None
-    figures = today_participation(request.user)
+    # Counting a district's roster on every dashboard view is wasteful; a minute's lag is fine.
+    cache_key = f"knowledge:today:{request.user.pk}:{timezone.localdate().isoformat()}"
+    figures = cache.get(cache_key)
+    if figures is None:
+        figures = today_participation(request.user)
+        cache.set(cache_key, figures, 60)
     return {
         "title": _("今日答题参与"),
         "value": _("%(n)s 人") % {"n": figures["participants"]},
