@@ -107,3 +107,53 @@ def test_junk_posts_never_make_a_500(world, daily):
         content_type="application/json",
     )
     assert api.status_code == 422
+
+
+def test_staff_compose_questions_and_campaigns_with_field_errors(world, bank):
+    world.district_staff.is_staff = True
+    world.district_staff.save()
+    client = world.client_for(world.district_staff)
+    bad_question = client.post(
+        reverse("admin:knowledge_question_add"),
+        {
+            "bank": bank.pk,
+            "kind": "single",
+            "text": "电池属于？",
+            "options": '["其他垃圾", "有害垃圾"]',
+            "correct": "[0, 1]",
+            "explanation": "",
+            "is_active": "on",
+        },
+    )
+    assert bad_question.status_code == 200 and "单选题和判断题只能有一个正确选项" in bad_question.content.decode()
+    good_question = client.post(
+        reverse("admin:knowledge_question_add"),
+        {
+            "bank": bank.pk,
+            "kind": "true_false",
+            "text": "纽扣电池属于有害垃圾。",
+            "options": '["正确", "错误"]',
+            "correct": "[0]",
+            "explanation": "含重金属",
+            "is_active": "on",
+        },
+    )
+    assert good_question.status_code == 302
+    contest = {
+        "name": "春季竞赛",
+        "kind": "contest",
+        "bank": bank.pk,
+        "is_active": "on",
+        "questions_per_attempt": 10,
+        "points_per_correct": 5,
+        "time_limit_seconds": 300,
+        "starts_at_0": "2026-12-01",
+        "starts_at_1": "09:00:00",
+    }
+    no_end = client.post(reverse("admin:knowledge_campaign_add"), contest)
+    assert no_end.status_code == 200 and "竞赛必须设置结束时间" in no_end.content.decode()
+    created = client.post(reverse("admin:knowledge_campaign_add"), {**contest, "ends_at_0": "2026-12-02", "ends_at_1": "09:00:00"})
+    assert created.status_code == 302
+    assert AuditLog.objects.filter(action="knowledge.campaign_create").exists()
+    listing = Client().get("/api/v1/knowledge/contests").json()
+    assert [c["name"] for c in listing["upcoming"]] == ["春季竞赛"]
