@@ -87,108 +87,72 @@ def _exec(cursor, sql: str, params) -> int:
 
 
 def recompute_days(lo: date, hi: date) -> int:
-    """Recompute every daily fact for the local days lo..hi (inclusive); returns rows written."""
+    """Recompute every daily fact for the local days lo..hi (inclusive); returns rows written.
+
+    The window's scans are read once into a temporary table (local day/hour, the union's branch,
+    street and kind resolved); every fact table is then one GROUP BY over that small table.
+    """
     x = local_exprs()
     days = [_d(lo), _d(hi)]
-    window = _window(lo, hi)
+    if is_pg():
+        reasons_from = "CROSS JOIN LATERAL jsonb_array_elements_text(w.reasons) AS r(value)"
+        no_reason = "jsonb_array_length(w.reasons) = 0"
+    else:
+        reasons_from = "JOIN json_each(w.reasons) AS r"
+        no_reason = "json_array_length(w.reasons) = 0"
     written = 0
     with connection.cursor() as cur:
         for model in FACT_TABLES:
             cur.execute(f"DELETE FROM {model._meta.db_table} WHERE day >= %s AND day <= %s", days)
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_orgday (day, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
-            SELECT {x['day']}, c.organisation_id, {BRANCH}, {STREET}, o.kind, c.category,
-                   COUNT(*), COALESCE(SUM(c.weight_grams), 0), COUNT(c.weight_grams), {CORRECT}
-            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
-            WHERE c.collected_at >= %s AND c.collected_at < %s
-            GROUP BY 1, 2, 3, 4, 5, 6""",
-            window,
-        )
-        written += _exec(
-            cur,
-            """INSERT INTO sortstats_branchday (day, branch_id, street_id, kind, category, bags, grams, weighed, correct)
-            SELECT day, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
-            FROM sortstats_orgday WHERE day >= %s AND day <= %s
-            GROUP BY 1, 2, 3, 4, 5""",
-            days,
-        )
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags)
-            SELECT {x['day']}, {x['weekday']}, {x['hour']}, c.organisation_id, {STREET}, o.kind, c.category, COUNT(*)
-            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
-            WHERE c.collected_at >= %s AND c.collected_at < %s
-            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
-            window,
-        )
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags)
-            SELECT h.day, h.weekday, h.hour, {BRANCH}, h.street_id, h.kind, h.category, SUM(h.bags)
-            FROM sortstats_orghour h JOIN core_organisation o ON o.id = h.organisation_id
-            WHERE h.day >= %s AND h.day <= %s
-            GROUP BY 1, 2, 3, 4, 5, 6, 7""",
-            days,
-        )
-        if is_pg():
-            reasons_from = "CROSS JOIN LATERAL jsonb_array_elements_text(c.reasons) AS r(value)"
-            no_reason = "jsonb_array_length(c.reasons) = 0"
-        else:
-            reasons_from = "JOIN json_each(c.reasons) AS r"
-            no_reason = "json_array_length(c.reasons) = 0"
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_orgreasonday (day, organisation_id, branch_id, street_id, kind, category, reason, bags)
-            SELECT d, organisation_id, branch_id, street_id, kind, category, reason, COUNT(*) FROM (
-                SELECT {x['day']} AS d, c.organisation_id, {BRANCH} AS branch_id, {STREET} AS street_id, o.kind, c.category,
-                       r.value AS reason
-                FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id {reasons_from}
-                WHERE c.grade = 'wrong' AND c.collected_at >= %s AND c.collected_at < %s
-                UNION ALL
-                SELECT {x['day']}, c.organisation_id, {BRANCH}, {STREET}, o.kind, c.category, 'unspecified'
-                FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
-                WHERE c.grade = 'wrong' AND {no_reason} AND c.collected_at >= %s AND c.collected_at < %s
-            ) w GROUP BY 1, 2, 3, 4, 5, 6, 7""",
-            window + window,
-        )
-        written += _exec(
-            cur,
-            """INSERT INTO sortstats_branchreasonday (day, branch_id, street_id, kind, category, reason, bags)
-            SELECT day, branch_id, street_id, kind, category, reason, SUM(bags)
-            FROM sortstats_orgreasonday WHERE day >= %s AND day <= %s
-            GROUP BY 1, 2, 3, 4, 5, 6""",
-            days,
-        )
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_pointday (day, point_id, collector_id, point_street_id, category, bags, grams, correct)
-            SELECT {x['day']}, c.point_id, c.collector_id, p.street_id, c.category,
-                   COUNT(*), COALESCE(SUM(c.weight_grams), 0), {CORRECT}
-            FROM bags_collection c JOIN bags_collectionpoint p ON p.id = c.point_id
-            WHERE c.collected_at >= %s AND c.collected_at < %s
-            GROUP BY 1, 2, 3, 4, 5""",
-            window,
-        )
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_crossstreetday (day, organisation_id, org_street_id, point_id, point_street_id, category, bags)
-            SELECT {x['day']}, c.organisation_id, {STREET}, c.point_id, p.street_id, c.category, COUNT(*)
+        cur.execute("DROP TABLE IF EXISTS ss_window", [])
+        cur.execute(
+            f"""CREATE TEMPORARY TABLE ss_window AS
+            SELECT {x['day']} AS day, {x['weekday']} AS weekday, {x['hour']} AS hour, c.organisation_id, {BRANCH} AS branch_id,
+                   {STREET} AS street_id, o.kind, c.category, CASE WHEN c.grade = 'correct' THEN 1 ELSE 0 END AS ok,
+                   c.weight_grams, c.owner_id, c.point_id, c.collector_id, p.street_id AS point_street_id,
+                   CASE WHEN c.grade = 'wrong' THEN c.reasons END AS reasons
             FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
                  JOIN bags_collectionpoint p ON p.id = c.point_id
-            WHERE c.collected_at >= %s AND c.collected_at < %s AND p.street_id <> {STREET}
-            GROUP BY 1, 2, 3, 4, 5, 6""",
-            window,
+            WHERE c.collected_at >= %s AND c.collected_at < %s""",
+            _window(lo, hi),
         )
-        written += _exec(
-            cur,
-            f"""INSERT INTO sortstats_memberday (day, member_id, organisation_id, bags)
-            SELECT {x['day']}, c.owner_id, c.organisation_id, COUNT(*)
-            FROM bags_collection c
-            WHERE c.owner_id IS NOT NULL AND c.collected_at >= %s AND c.collected_at < %s
-            GROUP BY 1, 2, 3""",
-            window,
-        )
+        statements = [
+            """INSERT INTO sortstats_orgday (day, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT day, organisation_id, branch_id, street_id, kind, category, COUNT(*), COALESCE(SUM(weight_grams), 0),
+                   COUNT(weight_grams), SUM(ok)
+            FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6""",
+            """INSERT INTO sortstats_branchday (day, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            SELECT day, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
+            FROM sortstats_orgday WHERE day >= %s AND day <= %s GROUP BY 1, 2, 3, 4, 5""",
+            """INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags)
+            SELECT day, weekday, hour, organisation_id, street_id, kind, category, COUNT(*)
+            FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            """INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags)
+            SELECT day, weekday, hour, branch_id, street_id, kind, category, COUNT(*)
+            FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            f"""INSERT INTO sortstats_orgreasonday (day, organisation_id, branch_id, street_id, kind, category, reason, bags)
+            SELECT day, organisation_id, branch_id, street_id, kind, category, reason, COUNT(*) FROM (
+                SELECT w.day, w.organisation_id, w.branch_id, w.street_id, w.kind, w.category, r.value AS reason
+                FROM ss_window w {reasons_from} WHERE w.reasons IS NOT NULL
+                UNION ALL
+                SELECT w.day, w.organisation_id, w.branch_id, w.street_id, w.kind, w.category, 'unspecified'
+                FROM ss_window w WHERE w.reasons IS NOT NULL AND {no_reason}
+            ) t GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+            """INSERT INTO sortstats_branchreasonday (day, branch_id, street_id, kind, category, reason, bags)
+            SELECT day, branch_id, street_id, kind, category, reason, SUM(bags)
+            FROM sortstats_orgreasonday WHERE day >= %s AND day <= %s GROUP BY 1, 2, 3, 4, 5, 6""",
+            """INSERT INTO sortstats_pointday (day, point_id, collector_id, point_street_id, category, bags, grams, correct)
+            SELECT day, point_id, collector_id, point_street_id, category, COUNT(*), COALESCE(SUM(weight_grams), 0), SUM(ok)
+            FROM ss_window GROUP BY 1, 2, 3, 4, 5""",
+            """INSERT INTO sortstats_crossstreetday (day, organisation_id, org_street_id, point_id, point_street_id, category, bags)
+            SELECT day, organisation_id, street_id, point_id, point_street_id, category, COUNT(*)
+            FROM ss_window WHERE point_street_id <> street_id GROUP BY 1, 2, 3, 4, 5, 6""",
+            """INSERT INTO sortstats_memberday (day, member_id, organisation_id, bags)
+            SELECT day, owner_id, organisation_id, COUNT(*) FROM ss_window WHERE owner_id IS NOT NULL GROUP BY 1, 2, 3""",
+        ]
+        for sql in statements:
+            written += _exec(cur, sql, days if "%s" in sql else [])
+        cur.execute("DROP TABLE ss_window", [])
     return written
 
 

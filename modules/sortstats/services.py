@@ -39,6 +39,8 @@ def _lock(*, wait: bool) -> bool:
     if not rollups.is_pg():
         return True  # SQLite serialises writers itself (IMMEDIATE transactions)
     with connection.cursor() as cur:
+        # Hash aggregates of a month of scans fit in memory instead of spilling to disk.
+        cur.execute("SET LOCAL work_mem = '64MB'", [])
         if wait:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             return True
