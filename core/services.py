@@ -279,6 +279,33 @@ def recount_members(org_ids) -> None:
     Organisation.objects.filter(pk__in=list(set(org_ids))).update(member_count=Coalesce(Subquery(counts), Value(0)))
 
 
+_LOOKUPS: dict = {}
+
+
+def _member_lookups(language: str | None) -> dict:
+    """Choice labels in both languages and today's date, built once (a roster import judges 50,000 rows)."""
+    from core.models import Member
+
+    today = timezone.localdate()
+    cached = _LOOKUPS.get(language)
+    if cached is not None and cached["today"] == today:
+        return cached
+    from django.utils import translation
+
+    tag_by_label, status, gender = {}, {}, {"男": "M", "女": "F", "m": "M", "f": "F", "未填": "", "male": "M", "female": "F"}
+    for lang in {language or "zh-hans", "zh-hans", "en"}:
+        with translation.override(lang):
+            tag_by_label.update({str(label): value for value, label in Member.Tag.choices})
+            status.update({str(label): value for value, label in Member.Status.choices})
+            gender.update({str(label): value for value, label in Member.Gender.choices if value})
+    cached = {
+        "today": today, "this_year": today.year, "gender": gender, "gender_values": set(Member.Gender.values),
+        "tag_values": set(Member.Tag.values), "tag_by_label": tag_by_label, "status": status, "status_values": set(Member.Status.values),
+    }
+    _LOOKUPS[language] = cached
+    return cached
+
+
 def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
     """One pass over a member's fields without touching the database: (cleaned, [(field, reason)]).
 
@@ -286,8 +313,11 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
     """
     from datetime import date
 
+    from django.utils.translation import get_language
+
     from core.models import Member
 
+    lookup = _member_lookups(get_language())
     errors: list[tuple[str, str]] = []
     out: dict = {}
     name = str(raw.get("name") or "").strip()
@@ -315,8 +345,8 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
         errors.append(("employee_no", _("工号不能超过 32 位")))
     out["employee_no"] = employee_no
     gender = str(raw.get("gender") or "").strip()
-    gender = {"男": "M", "女": "F", "m": "M", "f": "F", "未填": ""}.get(gender, gender)
-    if gender not in Member.Gender.values:
+    gender = lookup["gender"].get(gender, gender)
+    if gender not in lookup["gender_values"]:
         errors.append(("gender", _("性别应为“男”或“女”")))
     out["gender"] = gender
     birth = raw.get("birth_year")
@@ -327,29 +357,28 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
             year = int(float(str(birth).strip()))
         except ValueError:
             year = 0
-        if not 1900 <= year <= timezone.localdate().year:
+        if not 1900 <= year <= lookup["this_year"]:
             errors.append(("birth_year", _("出生年份“%(value)s”无效") % {"value": str(birth)[:10]}))
         out["birth_year"] = year or None
     tags = raw.get("tags") or []
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,，、;；\s]+", tags) if t]
-    by_label = {str(label): value for value, label in Member.Tag.choices}
     clean_tags = []
     for tag in tags:
-        value = tag if tag in Member.Tag.values else by_label.get(tag)
+        value = tag if tag in lookup["tag_values"] else lookup["tag_by_label"].get(tag)
         if value is None:
             errors.append(("tags", _("未知的群体标签“%(tag)s”") % {"tag": str(tag)[:20]}))
         elif value not in clean_tags:
             clean_tags.append(value)
     out["tags"] = clean_tags
-    status = str(raw.get("status") or Member.Status.ACTIVE).strip()
-    status = {str(label): value for value, label in Member.Status.choices}.get(status, status)
-    if status not in Member.Status.values:
+    status = str(raw.get("status") or "active").strip()
+    status = lookup["status"].get(status, status)
+    if status not in lookup["status_values"]:
         errors.append(("status", _("状态无效")))
     out["status"] = status
     joined = raw.get("joined_on")
     if joined in (None, ""):
-        out["joined_on"] = timezone.localdate()
+        out["joined_on"] = lookup["today"]
     elif isinstance(joined, date):
         out["joined_on"] = joined.date() if hasattr(joined, "date") and callable(joined.date) else joined
     else:
@@ -360,7 +389,7 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
         except (ValueError, TypeError):
             errors.append(("joined_on", _("入会日期“%(value)s”格式不正确，应为 2020-12-31") % {"value": str(joined)[:20]}))
             out["joined_on"] = None
-    if out.get("joined_on") and out["joined_on"] > timezone.localdate():
+    if out.get("joined_on") and out["joined_on"] > lookup["today"]:
         errors.append(("joined_on", _("入会日期不能晚于今天")))
     return out, errors
 
