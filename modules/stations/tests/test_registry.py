@@ -119,3 +119,13 @@ def test_staff_api_is_scoped(world, stations, django_assert_max_num_queries):
         body = client.get("/api/v1/stations/staff/stations").json()
     assert {s["name"] for s in body["items"]} == {"丙驿站", "丁驿站"}
     assert world.client_for(world.worker_a1).get("/api/v1/stations/staff/stations").status_code == 403
+
+
+def test_annual_review_section(world, stations):
+    from modules.stations.cards import review_section
+
+    services.grant_add(actor=world.district_staff, station=stations["a1"], year=2020, amount_fen=1_000_000)
+    Station.objects.filter(pk=stations["b1"].pk).update(built_year=2020)
+    items = {str(label): value for label, value, _unit in review_section(2020, world.district_staff)["items"]}
+    assert items["获资助驿站"] == 1 and items["资助金额"] == 10_000 and items["当年新建驿站"] == 1
+    assert review_section(2020, world.street_b_staff)["items"][0][1] == 0
