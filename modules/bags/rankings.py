@@ -52,6 +52,8 @@ BOARDS = (WORKER_POINTS, WORKER_CORRECT, ORG_BAGS, ORG_PER_MEMBER, STREET_BAGS, 
 MARKER = "bags"
 MIN_MEMBERS = 10
 LOCAL_MAX_AGE = 60
+MARKER_CHECK_SECONDS = 5
+_seen_built_at = 0.0
 DISTRICT = "d"
 
 
@@ -252,12 +254,19 @@ def ensure_fresh() -> bool:
     """Before reading: make sure the boards exist. In-process boards are rebuilt here (small demo
     data, at most once a minute per process); Redis boards that were lost are rebuilt in the
     background by one process while pages say so. True when the boards can be read."""
+    global _seen_built_at
     if lb.is_local():
         if not lb.is_built(MARKER, max_age=LOCAL_MAX_AGE):
             rebuild()
         return True
-    if lb.is_built(MARKER):
+    # A page view asks Redis for the marker at most every few seconds per process: one round
+    # trip less on the hot pages, and a lost Redis is still noticed within seconds.
+    if time.monotonic() - _seen_built_at < MARKER_CHECK_SECONDS:
         return True
+    if lb.is_built(MARKER):
+        _seen_built_at = time.monotonic()
+        return True
+    _seen_built_at = 0.0
     if lb.try_lock(MARKER):
         rankings_rebuild_task.enqueue()
     return lb.is_built(MARKER)

@@ -58,7 +58,7 @@ def me(request):
     member = member_for(request.user)
     if member is None:
         return render(request, "bags/worker/not_worker.html", status=200)
-    member = type(member).objects.select_related("organisation", "organisation__street").get(pk=member.pk)
+    member = type(member).objects.select_related("organisation").get(pk=member.pk)
     overview = S.worker_overview(member)
     rows, page, pages = S.worker_collections(member, page=_int(request.GET.get("page")), total=overview.total_bags)
     ledger = S.worker_ledger(member)
