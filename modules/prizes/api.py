@@ -23,6 +23,14 @@ router = Router(tags=["prizes"])
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+class Pagination(LimitOffsetPagination):
+    """limit ≤ 100 and a bounded offset: a giant number is a 422, never an overflow in the database."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
 def _member(request):
     member = scoping.member_for(request.user)
     if member is None:
@@ -127,7 +135,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 @router.get("/", response=list[PrizeOut], summary="可兑换的奖品")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_prizes(request):
     return selectors.prizes_for_member(_member(request))
 
@@ -158,7 +166,7 @@ def redeem(request, prize_id: Id, payload: RedeemIn, idempotency_key: str | None
 
 
 @router.get("/redemptions/mine", response=list[MyRedemptionOut], summary="我的兑换")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_redemptions(request, status: str | None = None):
     queryset = selectors.redemptions_of_member(_member(request))
     if status:

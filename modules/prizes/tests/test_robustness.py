@@ -63,6 +63,9 @@ def test_junk_in_every_form_and_query_never_makes_a_500(world, shop):
         assert staff.get(url).status_code == 404
     assert worker.get(f"/api/v1/prizes/{huge}").status_code in (404, 422)
     assert worker.get("/api/v1/prizes/9223372036854775808").status_code == 422
+    for query in ({"limit": huge}, {"offset": huge}, {"limit": 0}, {"offset": -1}):
+        assert worker.get("/api/v1/prizes/", query).status_code == 422
+        assert worker.get("/api/v1/prizes/redemptions/mine", query).status_code == 422
     assert staff.post(f"/api/v1/prizes/redemptions/{huge}/cancel", data="{}", content_type="application/json").status_code in (404, 422)
     for raw in ("{", "[]", "null", '{"place_id": {}}', '{"place_id": 9223372036854775808}'):
         response = worker.post(
