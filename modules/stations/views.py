@@ -212,7 +212,7 @@ def station_detail(request, pk):
     rating = selectors.rating_summary(station)
     evaluations = [
         (a, review_selectors.item_results(a.evaluation) if a.evaluation else [])
-        for a in station.inspections.select_related("plan", "evaluation", "inspector").order_by("-plan__year")
+        for a in station.inspections.select_related("plan", "evaluation", "inspector").prefetch_related("photos").order_by("-plan__year")
     ]
     return render(
         request,

@@ -88,6 +88,8 @@ def test_api_submit_and_resend(world, plan):
     second = client.post(url, json.dumps(body), content_type="application/json")
     assert second.status_code == 200 and second.json()["replayed"] is True
     assert a.photos.count() == 1
+    detail = world.client_for(world.street_a_staff).get(reverse("stations:detail", args=[a.station_id])).content.decode()
+    assert "检查照片" in detail and "92.00" in detail
     bad = client.post(
         reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
         json.dumps({**body, "client_key": "phone-abc-456", "scores": {"sign": 11, "hours": 1, "clean": 1}}),
@@ -220,3 +222,16 @@ def test_pdf_falls_back_to_built_in_cjk_font(world, plan, settings):
 
 
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def test_plan_and_task_pages_bounded_queries(world, plan, django_assert_max_num_queries):
+    services.inspection_submit(actor=world.inspector, assignment=assignment(plan, 0), client_key="k-000000011", scores=POOR)
+    services.inspection_submit(actor=world.inspector, assignment=assignment(plan, 1), client_key="k-000000012", scores=POOR)
+    client = world.client_for(world.district_staff)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("stations:plan", args=[plan.pk]))
+    assert page.status_code == 200 and "63.00" in page.content.decode()
+    with django_assert_max_num_queries(10):
+        tasks = client.get(reverse("stations:tasks"))
+    assert tasks.content.decode().count("整改：环境整洁") == 2
+    assert world.client_for(world.street_b_staff).get(reverse("stations:tasks")).content.decode().count("整改：环境整洁") == 1
