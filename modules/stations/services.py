@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import scoping
 from core.audit import audit, diff
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import Organisation
 from engines.review import selectors as review_selectors
 from engines.review import services as review
@@ -61,6 +61,8 @@ EDITABLE = [
     "note",
 ]
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# A worker's reports per (Shanghai) day: enough for real problems, a ceiling for a stuck button.
+MAX_REPORTS_PER_DAY = 10
 
 
 def _require(condition: bool, message=None) -> None:
@@ -302,6 +304,9 @@ def problem_report(*, actor, station: Station, kind: str, description: str = "",
     description = (description or "").strip()
     if kind == ProblemKind.OTHER and not description:
         raise Invalid("description_required", _("请简单描述遇到的问题"), field="description")
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    if ProblemReport.objects.filter(member=member, created_at__gte=today_start).count() >= MAX_REPORTS_PER_DAY:
+        raise ApiError("too_many_reports", _("今天反映的问题已经很多了，请明天再提交或直接联系街道工会"), status=429)
     _check_image(photo)
     report = ProblemReport.objects.create(station=station, member=member, kind=kind, description=description[:500], photo=photo or "")
     task = StationTask.objects.create(

@@ -148,3 +148,13 @@ def test_public_station_page(world, near_far):
 def test_dashboard_cards(world, near_far):
     body = world.client_for(world.street_a_staff).get(reverse("core:dashboard")).content.decode()
     assert "运营中的暖心驿站" in body and "驿站待整改/待处理" in body
+
+
+def test_problem_reports_are_limited_per_day(world, near_far, settings):
+    near, _far = near_far
+    for _ in range(services.MAX_REPORTS_PER_DAY):
+        services.problem_report(actor=world.worker_a1.user, station=near, kind="dirty")
+    with pytest.raises(services.ApiError) as error:
+        services.problem_report(actor=world.worker_a1.user, station=near, kind="dirty")
+    assert error.value.status == 429
+    services.problem_report(actor=world.worker_b1.user, station=near, kind="dirty")
