@@ -195,6 +195,22 @@ class OrgMonth(models.Model):
         indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["organisation", "month"])]
 
 
+class OrgWeek(models.Model):
+    """Bags per ISO week (Monday) × grassroots union × category: the history the jump test compares."""
+
+    week = models.DateField()
+    organisation = _org_fk()
+    branch = _org_fk()
+    street = _org_fk()
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    bags = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("周汇总（基层工会）")
+        indexes = [models.Index(fields=["week", "branch"]), models.Index(fields=["organisation", "week"])]
+
+
 # --- month tables: long periods read whole months here and only the edge days from the day tables ---
 
 

@@ -23,7 +23,7 @@ from modules.sortstats import models as m
 FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay,
                m.MemberDay]
 MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason]
-ALL_TABLES = [*FACT_TABLES, *MONTH_TABLES, m.OrgMonth]
+ALL_TABLES = [*FACT_TABLES, m.OrgWeek, *MONTH_TABLES, m.OrgMonth]
 
 
 def tz() -> ZoneInfo:
@@ -170,6 +170,24 @@ def months_between(lo: date, hi: date) -> list[date]:
         months.append(cur)
         cur = next_month(cur)
     return months
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def recompute_weeks(lo: date, hi: date) -> int:
+    """OrgWeek rows of every ISO week overlapping lo..hi, grouped from OrgDay (after ``recompute_days``)."""
+    written, week = 0, week_start(lo)
+    with connection.cursor() as cur:
+        while week <= hi:
+            cur.execute("DELETE FROM sortstats_orgweek WHERE week = %s", [_d(week)])
+            written += _exec(cur, """INSERT INTO sortstats_orgweek (week, organisation_id, branch_id, street_id, kind, category, bags)
+                SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags)
+                FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
+                [_d(week), _d(week), _d(week + timedelta(days=7))])
+            week += timedelta(days=7)
+    return written
 
 
 def recompute_month_tables(first: date) -> int:

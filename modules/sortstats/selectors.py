@@ -43,6 +43,7 @@ from modules.sortstats.models import (
     OrgMonth,
     OrgMonthCat,
     OrgReasonDay,
+    OrgWeek,
     PointDay,
 )
 from modules.sortstats.rollups import month_start, next_month
@@ -582,16 +583,27 @@ def throughput_collectors(viewer, f: Filters, *, limit: int | None = 100) -> dic
 # --- anomalies ------------------------------------------------------------------------------
 
 
-def _weekly(qs, group: str, end: date, weeks: int = 9):
-    """Bags per entity for the last ``weeks`` 7-day windows ending at ``end`` (index 0 = oldest), one query."""
-    start = end - timedelta(days=7 * weeks - 1)
+def last_full_week(end: date) -> date:
+    """The Monday of the last complete ISO week ending on or before ``end``."""
+    after = end + timedelta(days=1)
+    return after - timedelta(days=after.weekday()) - timedelta(days=7)
+
+
+def _weekly(qs, group: str, current: date, *, field: str = "day", weeks: int = 9):
+    """Bags per entity for ``weeks`` ISO weeks ending with the week starting ``current`` (index 0 = oldest), one query."""
     from django.db.models import Case, IntegerField, When
 
+    start = current - timedelta(days=7 * (weeks - 1))
     cols = {}
     for i in range(weeks):
         lo = start + timedelta(days=7 * i)
-        cols[f"w{i}"] = Sum(Case(When(day__gte=lo, day__lte=lo + timedelta(days=6), then="bags"), default=0, output_field=IntegerField()))
-    data = qs.filter(day__gte=start, day__lte=end).values(group).annotate(**cols)
+        if field == "week":
+            when = When(week=lo, then="bags")
+        else:
+            when = When(day__gte=lo, day__lte=lo + timedelta(days=6), then="bags")
+        cols[f"w{i}"] = Sum(Case(when, default=0, output_field=IntegerField()))
+    span = {"week__gte": start, "week__lte": current} if field == "week" else {"day__gte": start, "day__lte": current + timedelta(days=6)}
+    data = qs.filter(**span).values(group).annotate(**cols).order_by()
     return [(r[group], [r[f"w{i}"] or 0 for i in range(weeks)]) for r in data], start
 
 
@@ -626,40 +638,42 @@ def anomaly_settings() -> dict:
     }
 
 
-def _jump_rows(series, end, names, k, min_bags, link):
+def _jump_rows(series, monday, names, k, min_bags, link):
     rows = []
     for entity, weeks in series:
         history, current = weeks[:-1], weeks[-1]
         found = jump_test(history, current, k, min_bags)
         if found:
             rows.append({"id": entity, "name": names.get(entity, str(entity)), "current": current, "history": history,
-                         "week": f"{cn_date(end - timedelta(days=6))}至{cn_date(end)}", "link": link(entity), **found})
+                         "week": f"{cn_date(monday)}至{cn_date(monday + timedelta(days=6))}", "link": link(entity), **found})
     rows.sort(key=lambda r: -(r["current"] - r["threshold"]))
     return rows
 
 
 def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
-    """Things worth a human look, each with its evidence. The week tested is the 7 days ending at ``f.end``."""
+    """Things worth a human look, each with its evidence. The week tested is the last complete ISO week
+    ending on or before ``f.end``, against the eight weeks before it."""
     cfg = anomaly_settings()
     scope = scope_for(viewer)
-    org_qs = OrgDay.objects.filter(scope.org_q if scope.fine else scope.q)
+    current = last_full_week(f.end)
+    org_qs = OrgWeek.objects.filter(scope.q)
     if f.street_id:
         org_qs = org_qs.filter(street_id=f.street_id)
     if f.kind:
         org_qs = org_qs.filter(kind=f.kind)
     if f.category:
         org_qs = org_qs.filter(category=f.category)
-    org_series, window_start = _weekly(org_qs, "organisation_id", f.end)
+    org_series, window_start = _weekly(org_qs, "organisation_id", current, field="week")
     # Only entities that might jump need a name: cheap pre-filter on the series itself.
     org_flagged = [(e, w) for e, w in org_series if jump_test(w[:-1], w[-1], cfg["k"], cfg["min_bags"])]
-    org_rows = _jump_rows(org_flagged, f.end, org_names(e for e, _w in org_flagged), cfg["k"], cfg["min_bags"],
+    org_rows = _jump_rows(org_flagged, current, org_names(e for e, _w in org_flagged), cfg["k"], cfg["min_bags"],
                           lambda e: link("organisation", e))
 
-    point_qs = _points(viewer, replace(f, start=window_start))
-    col_series, _start = _weekly(point_qs, "collector_id", f.end)
+    point_qs = _points(viewer, replace(f, start=window_start, end=current + timedelta(days=6)))
+    col_series, _start = _weekly(point_qs, "collector_id", current)
     col_flagged = [(e, w) for e, w in col_series if jump_test(w[:-1], w[-1], cfg["k"], cfg["min_bags"])]
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=[e for e, _w in col_flagged]).only("id", "username", "display_name")}
-    collector_rows = _jump_rows(col_flagged, f.end, users, cfg["k"], cfg["min_bags"], lambda e: link("collector", e))
+    collector_rows = _jump_rows(col_flagged, current, users, cfg["k"], cfg["min_bags"], lambda e: link("collector", e))
 
     # Bags collected at a point of another street than their union's.
     cross_qs = CrossStreetDay.objects.filter(scope.org_q if scope.fine else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street")))
@@ -687,7 +701,7 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
                     "member_id": r["member_id"], "organisation": names.get(r["organisation_id"], ""), "day": cn_date(r["day"]),
                     "bags": r["bags"], "limit": cfg["member_daily_max"], "link": link("organisation", r["organisation_id"])} for r in heavy]
     return {
-        "key": "anomalies", "title": _("异常线索"), "settings": cfg, "week": f"{cn_date(f.end - timedelta(days=6))}至{cn_date(f.end)}",
+        "key": "anomalies", "title": _("异常线索"), "settings": cfg, "week": f"{cn_date(current)}至{cn_date(current + timedelta(days=6))}",
         "organisation_jumps": org_rows, "collector_jumps": collector_rows, "cross_street": cross_rows, "member_daily": member_rows,
     }
 

@@ -82,6 +82,7 @@ def rollups_refresh(*, today: date | None = None) -> dict:
         rows = 0
         for lo, hi in rollups.ranges(sorted(days)):
             rows += rollups.recompute_days(lo, hi)
+            rows += rollups.recompute_weeks(lo, hi)
         for month in sorted({rollups.month_start(d) for d in days}):
             rows += rollups.recompute_month_tables(month)
         # A late first scan can change "new participants" of every later month: recompute up to now.
@@ -115,6 +116,7 @@ def rollups_rebuild(*, actor=None, progress=None) -> dict:
                 step = systime.perf_counter()
                 last = rollups.next_month(first) - timedelta(days=1)
                 rows = rollups.recompute_days(max(first, bounds[0]), min(last, bounds[1]))
+                rows += rollups.recompute_weeks(max(first, bounds[0]), min(last, bounds[1]))
                 rows += rollups.recompute_month_tables(first)
                 total += rows
                 if progress:

@@ -73,3 +73,11 @@ def test_jump_rule_needs_both_the_mean_and_the_robust_rule():
     # but both must agree, so a history with a real spread is not flagged for an ordinary week.
     assert jump_test([10, 10, 10, 10, 10, 10, 10, 200], 60, k=3, min_bags=20) is None
     assert jump_test([30, 45, 38, 52, 41, 36, 48, 40], 55, k=3, min_bags=20) is None
+
+
+def test_the_week_tested_is_the_last_complete_iso_week():
+    from modules.sortstats.selectors import last_full_week
+
+    assert last_full_week(date(2026, 11, 22)) == date(2026, 11, 16)  # a Sunday closes its own week
+    assert last_full_week(date(2026, 11, 24)) == date(2026, 11, 16)  # on a Tuesday, last week is the last full one
+    assert last_full_week(date(2026, 11, 16)) == date(2026, 11, 9)
