@@ -40,11 +40,11 @@ clean-demo:
 
 ## test: the whole suite on SQLite (PostgreSQL-only tests run in test-pg), then the browser journeys
 test: install e2e-deps
-	$(PY) -m pytest -p no:warnings
+	$(PY) -m pytest
 
 ## test-pg: the whole suite again on the machine's PostgreSQL and Redis (the browser journeys ran in `make test`); nothing may be skipped
 test-pg: install e2e-deps services
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest -m "not e2e" -p no:warnings
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest -m "not e2e"
 
 ## e2e-deps: Debian's Chromium, a CJK font, poppler, zbar and wrk (Playwright cannot download its own browser here)
 e2e-deps:
