@@ -93,6 +93,18 @@ def test_dashboard_shows_core_cards_in_scope(world):
     assert cards["基层工会"]["value"] == "4" and cards["在册会员"]["value"] == "3"
 
 
+def test_list_pages_stay_within_a_query_budget(world, django_assert_max_num_queries):
+    for i in range(30):
+        CoverageUnit.objects.create(name=f"楼宇{i}", kind="building", street=world.street_a if i % 2 else world.street_b)
+        audit(actor=world.street_a_staff, action="organisation.update", obj=world.org_a1)
+        PersonalDataAccess.objects.create(viewer=world.admin_a1, member=world.worker_a1, field="phone")
+    client = world.client_for(world.district_staff)
+    for url in [reverse("core:coverage"), reverse("core:audit"), reverse("core:audit") + "?tab=access", reverse("core:tokens"),
+                reverse("core:member_detail", args=[world.worker_a1.pk])]:
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+
+
 def test_coverage_report_and_export(world):
     CoverageUnit.objects.create(name="甲社区", kind="community", street=world.street_a, union=world.org_a2)
     CoverageUnit.objects.create(name="乙社区", kind="community", street=world.street_a)
