@@ -214,7 +214,7 @@ def my_qr(request, redemption_id: int):
     """The pickup code as a QR image (SVG): it carries the same 8 characters a person can type."""
     redemption = _own_redemption(request, redemption_id)
     buffer = BytesIO()
-    segno.make(redemption.display_code, error="m").save(
+    segno.make_qr(redemption.display_code, error="m").save(
         buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=_("取货码 %(code)s") % {"code": redemption.display_code}
     )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

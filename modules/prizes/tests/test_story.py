@@ -51,6 +51,9 @@ def test_a_worker_redeems_a_prize_and_collects_it_at_the_union_office(world, sho
     assert redemption.display_code in ticket and "待领取" in ticket
     qr = worker.get(reverse("prizes:my_qr", args=[redemption.pk]))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    # A full QR code (21+ modules, here 25 with the border, 8 px each), never a Micro QR: phone and jsQR scanners can't read those.
+    width = int(re.search(rb'width="(\d+)"', qr.content).group(1))
+    assert width >= (21 + 4) * 8
 
     mine = worker.get(reverse("prizes:my")).content.decode()
     assert "环保购物袋" in mine and redemption.display_code in mine

@@ -51,7 +51,7 @@
         video.play();
         window.requestAnimationFrame(tick);
       }).catch(function () {
-        document.getElementById("camera-hint").textContent = start.getAttribute("data-denied") || "无法打开摄像头，请使用扫码枪或手动输入";
+        document.getElementById("camera-hint").textContent = start.getAttribute("data-denied");
         box.hidden = false;
       });
     });
