@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import scoping
@@ -53,12 +54,11 @@ def breadcrumbs(viewer, organisation: Organisation) -> list[Organisation]:
 
 
 def subtree_figures(organisation: Organisation) -> dict:
-    sub = Organisation.objects.filter(path__startswith=organisation.path)
-    figures = sub.aggregate(
-        grassroots=Count("pk", filter=Q(level=Organisation.Level.GRASSROOTS)),
+    """Grassroots unions and active members below an organisation, from the kept ``member_count``:
+    one indexed prefix scan of the tree instead of counting a million roster rows."""
+    return Organisation.objects.filter(path__startswith=organisation.path, level=Organisation.Level.GRASSROOTS).aggregate(
+        grassroots=Count("pk"), members=Coalesce(Sum("member_count"), 0),
     )
-    figures["members"] = Member.objects.filter(organisation__path__startswith=organisation.path, status=Member.Status.ACTIVE).count()
-    return figures
 
 
 def parent_choices(viewer) -> QuerySet[Organisation]:
