@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 from django.conf import settings
@@ -38,7 +38,7 @@ _CHECK_DECODE.update({"O": 0, "I": 1, "L": 1})
 _SEPARATORS = str.maketrans("", "", "- \t")
 
 
-class CodeStatus(str, Enum):
+class CodeStatus(StrEnum):
     OK = "ok"
     UNKNOWN = "unknown"  # not a bag code at all (wrong length or characters)
     MISTYPED = "mistyped"  # the check symbol does not match: a typo

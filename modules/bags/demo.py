@@ -9,14 +9,16 @@ Five unbound, uncollected bags of the demo union are left for the guided tour (c
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import accumulate as _accumulate
 
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from core.models import Member, Organisation, RoleAssignment, User
-from engines.ledger.models import Account, Entry
+from engines.ledger.models import Account
 from modules.bags import codes
 from modules.bags.models import Bag, BagBatch, Category, Collection, CollectionPoint, Grade, WrongSortReason
 from modules.bags.services import LEDGER_REASON, insert_bags
@@ -74,7 +76,7 @@ def seed(ctx) -> None:
                 if next_bag + per_member - 1 > last - 10:
                     break
                 bound_at = created + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(8, 20))
-                bindings.append((member_id, bound_at, next_bag, next_bag + per_member - 1))
+                bindings.append((member_id, connection.ops.adapt_datetimefield_value(bound_at), next_bag, next_bag + per_member - 1))
                 for bag_id in range(next_bag, next_bag + per_member):
                     bag_rows.append((bag_id, org.pk, org.street_id, member_id))
                 next_bag += per_member
@@ -87,6 +89,26 @@ def seed(ctx) -> None:
         _collections(ctx, now, bag_rows, points_by_street, collector_of)
         if demo_union is not None:
             _tour_bags(ctx, demo_union)
+
+
+@dataclass(slots=True)
+class _Row:
+    """A collection to insert (a model instance per row would cost more than the insert itself)."""
+
+    bag_id: int
+    client_id: str
+    point_id: int
+    collector_id: int
+    category: str
+    grade: str
+    reasons: list
+    weight_grams: int | None
+    collected_at: datetime
+    owner_id: int
+    organisation_id: int
+    street_id: int
+    points_awarded: int
+    pk: int | None = None
 
 
 def _points(ctx):
@@ -123,12 +145,17 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
     from modules.bags.points import terms_for
 
     rng = ctx.rng
-    categories, cat_weights = zip(*CATEGORY_WEIGHTS)
+    categories, cat_weights = zip(*CATEGORY_WEIGHTS, strict=True)
     terms = {c: terms_for(c, now) for c in Category.values}
     today = timezone.localdate(now)
     day_weights = [1.3 if (today - timedelta(days=d)).weekday() >= 5 else 1.0 for d in range(1, DAYS + 1)]
     hours = list(range(24))
-    collections: list[Collection] = []
+    day_range = range(1, DAYS + 1)
+    # cumulative weights once: rng.choices would rebuild them for every bag
+    day_cum = list(_accumulate(day_weights))
+    hour_cum = list(_accumulate(HOUR_WEIGHTS))
+    cat_cum = list(_accumulate(cat_weights))
+    collections: list[_Row] = []
     earned_today: dict[tuple[int, object], int] = defaultdict(int)
     tz = timezone.get_current_timezone()
     bar = tqdm(total=len(bag_rows), desc="回收记录", unit="袋", disable=not ctx.progress, mininterval=1)
@@ -140,9 +167,9 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
         if not points:
             continue
         point = points[0] if rng.random() < 0.7 else points[-1]
-        day = today - timedelta(days=rng.choices(range(1, DAYS + 1), day_weights)[0])
-        at = datetime.combine(day, time(rng.choices(hours, HOUR_WEIGHTS)[0], rng.randrange(60), rng.randrange(60)), tzinfo=tz)
-        category = rng.choices(categories, cat_weights)[0]
+        day = today - timedelta(days=rng.choices(day_range, cum_weights=day_cum)[0])
+        at = datetime.combine(day, time(rng.choices(hours, cum_weights=hour_cum)[0], rng.randrange(60), rng.randrange(60)), tzinfo=tz)
+        category = rng.choices(categories, cum_weights=cat_cum)[0]
         correct = rng.random() < CORRECT_RATE
         low, high = WEIGHTS[category]
         awarded = 0
@@ -150,7 +177,7 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
             rule = terms[category]
             awarded = max(0, min(rule.points, rule.daily_cap - earned_today[(owner_id, day)]))
             earned_today[(owner_id, day)] += awarded
-        collections.append(Collection(
+        collections.append(_Row(
             bag_id=bag_id, client_id=f"demo-{bag_id}", point_id=point.pk, collector_id=collector_of[point.pk], category=category,
             grade=Grade.CORRECT if correct else Grade.WRONG,
             reasons=[] if correct else [rng.choice(WRONG_REASONS[category])],
@@ -159,44 +186,94 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
         ))
     bar.close()
     collections.sort(key=lambda c: c.collected_at)
-    Collection.objects.bulk_create(collections, batch_size=5000)
+    _insert_collections(collections)
     with connection.cursor() as cursor:
-        cursor.executemany("UPDATE bags_bag SET collected_at = %s WHERE id = %s", [(c.collected_at, c.bag_id) for c in collections])
+        cursor.executemany("UPDATE bags_bag SET collected_at = %s WHERE id = %s", [(_dt(c.collected_at), c.bag_id) for c in collections])
     _ledger(ctx, [c for c in collections if c.points_awarded > 0])
 
 
-def _ledger(ctx, credited: list[Collection]) -> None:
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 — our own table names
+        return cursor.fetchone()[0] + 1
+
+
+def _bump_sequence(table: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+
+
+def _insert_collections(collections: list[_Row]) -> None:
+    """Plain parameterised INSERTs with ids given here: model-level bulk_create costs 5x more per row."""
+    reasons_field = Collection._meta.get_field("reasons")
+    prepared: dict[tuple, object] = {}
+    next_id = _next_id("bags_collection")
+    rows = []
+    for c in collections:
+        c.pk = next_id
+        next_id += 1
+        key = tuple(c.reasons)
+        if key not in prepared:
+            prepared[key] = reasons_field.get_db_prep_save(c.reasons, connection)
+        rows.append((c.pk, c.bag_id, c.client_id, c.point_id, c.collector_id, c.category, c.grade, prepared[key], c.weight_grams, "",
+                     _dt(c.collected_at), c.owner_id, c.organisation_id, c.street_id, c.points_awarded))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO bags_collection (id, bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,"
+            " collected_at, owner_id, organisation_id, street_id, points_awarded) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+    _bump_sequence("bags_collection")
+
+
+def _ledger(ctx, credited: list[_Row]) -> None:
     """One entry per credited collection, balances running in time order (balance = sum of entries)."""
     if not credited:
         return
-    if not credited[0].pk:  # databases that do not return ids from bulk_create
-        ids = dict(Collection.objects.filter(client_id__in=[c.client_id for c in credited]).values_list("client_id", "pk"))
-        for c in credited:
-            c.pk = ids[c.client_id]
     totals: dict[int, int] = defaultdict(int)
     for c in credited:
         totals[c.owner_id] += c.points_awarded
-    existing = set(Account.objects.filter(member_id__in=totals, unit=Account.Unit.POINTS).values_list("member_id", flat=True))
-    Account.objects.bulk_create(
-        [Account(member_id=m, unit=Account.Unit.POINTS) for m in totals if m not in existing], batch_size=5000
-    )
-    accounts = {m: (pk, bal) for pk, m, bal in Account.objects.filter(member_id__in=totals, unit=Account.Unit.POINTS).values_list("pk", "member_id", "balance")}
-    running = {m: bal for m, (_pk, bal) in accounts.items()}
+    now = timezone.now()
+    existing = dict(Account.objects.filter(member_id__in=list(totals), unit=Account.Unit.POINTS).values_list("member_id", "pk"))
+    balances = dict(Account.objects.filter(pk__in=list(existing.values())).values_list("member_id", "balance"))
+    next_account = _next_id("ledger_account")
+    new_accounts = []
+    for member_id in totals:
+        if member_id not in existing:
+            existing[member_id] = next_account
+            new_accounts.append((next_account, member_id, Account.Unit.POINTS, 0, 0, 0, _dt(now)))
+            next_account += 1
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO ledger_account (id, member_id, unit, balance, total_credited, total_debited, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            new_accounts,
+        )
+    _bump_sequence("ledger_account")
+    running = {m: balances.get(m, 0) for m in totals}
+    next_entry = _next_id("ledger_entry")
     entries = []
     for c in credited:
         running[c.owner_id] += c.points_awarded
         key = f"{LEDGER_REASON}:{c.pk}"
-        entries.append(Entry(
-            account_id=accounts[c.owner_id][0], amount=c.points_awarded, balance_after=running[c.owner_id], reason=LEDGER_REASON,
-            source=key, idempotency_key=key, memo="垃圾分类投放正确", created_at=c.collected_at,
-        ))
-    Entry.objects.bulk_create(entries, batch_size=5000)
-    now = timezone.now()
+        entries.append((next_entry, existing[c.owner_id], c.points_awarded, running[c.owner_id], LEDGER_REASON, key, key, "垃圾分类投放正确",
+                        _dt(c.collected_at)))
+        next_entry += 1
     with connection.cursor() as cursor:
         cursor.executemany(
-            "UPDATE ledger_account SET balance = balance + %s, total_credited = total_credited + %s, updated_at = %s WHERE id = %s",
-            [(total, total, now, accounts[m][0]) for m, total in totals.items()],
+            "INSERT INTO ledger_entry (id, account_id, amount, balance_after, reason, source, idempotency_key, memo, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            entries,
         )
+        cursor.executemany(
+            "UPDATE ledger_account SET balance = balance + %s, total_credited = total_credited + %s, updated_at = %s WHERE id = %s",
+            [(total, total, _dt(now), existing[m]) for m, total in totals.items()],
+        )
+    _bump_sequence("ledger_entry")
 
 
 def _tour_bags(ctx, union: Organisation) -> None:

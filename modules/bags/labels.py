@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import segno
 from django.conf import settings
-from reportlab import rl_config
 from django.utils import timezone
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -146,7 +146,7 @@ def render_pdf(
     page_top = A4[1] - layout.margin_y * mm
     count = 0
     first, last = batch.first_bag_id, batch.last_bag_id
-    for bag_id, code in codes.encode_many(first, last):
+    for _bag_id, code in codes.encode_many(first, last):
         slot = count % layout.per_page
         if slot == 0 and count:
             pdf.showPage()
@@ -194,7 +194,7 @@ def csv_rows(batch: BagBatch, base_url: str) -> Iterator[str]:
     yield flush()
     if not batch.first_bag_id:
         return
-    for n, (bag_id, code) in enumerate(codes.encode_many(batch.first_bag_id, batch.last_bag_id), start=1):
+    for n, (_bag_id, code) in enumerate(codes.encode_many(batch.first_bag_id, batch.last_bag_id), start=1):
         writer.writerow([n, code, codes.group(code), qr_url(base_url, code), batch.organisation.name, batch.pk, when])
         if n % 2000 == 0:
             yield flush()

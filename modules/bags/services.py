@@ -555,7 +555,7 @@ def collection_record(*, actor: User, item: ScanIn) -> ScanResult:
         return _fail(item, "point_not_found", _("收集点不存在"), status=404, field="point_id")
     (p_id, p_active, p_street, is_collector, b_id, b_org, b_owner, b_collected, o_street, batch_status, served, *existing) = row
     if existing[0] is not None:
-        found = dict(zip(_COLLECTION_FIELDS, existing))
+        found = dict(zip(_COLLECTION_FIELDS, existing, strict=True))
         if isinstance(found["reasons"], str):
             import json
 

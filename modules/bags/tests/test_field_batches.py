@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
 """District staff issue batches of coded bags and print their labels."""
 
 import io
@@ -8,7 +9,6 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from core.models import AuditLog
 from modules.bags import codes, labels, services

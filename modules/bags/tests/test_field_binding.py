@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
 """A worker scans a bag to bind it; admins bind rolls of bags from the roster."""
 
 import pytest

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
 """The bag code: every code round-trips, typos are told apart from forgeries, nothing crashes —
 and none of it needs the database."""
 

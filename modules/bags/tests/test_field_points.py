@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
 """District and street staff manage collection points; collectors use the station page."""
 
 from modules.bags import services

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
 """A collector scans bags at their point: each bag is collected once, points reach the owner
 through the ledger, errors are told apart, retries never count twice."""
 
@@ -117,8 +118,9 @@ def test_invalid_fields_answer_field_and_reason(world, bags):
 
 
 def test_device_token_scans(world, bags):
-    from core.models import ApiToken
     from django.test import Client
+
+    from core.models import ApiToken
 
     _token, raw = ApiToken.issue(user=world.collector_a, name="手持机1")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -127,8 +129,9 @@ def test_device_token_scans(world, bags):
 
 
 def test_single_scan_query_budget(world, bags, django_assert_max_num_queries):
-    from core.models import ApiToken
     from django.test import Client
+
+    from core.models import ApiToken
 
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 6))
     _token, raw = ApiToken.issue(user=world.collector_a, name="手持机1")
