@@ -205,6 +205,9 @@ class OrgWeek(models.Model):
     kind = models.CharField(max_length=16)
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
+    grams = models.BigIntegerField()
+    weighed = models.IntegerField()
+    correct = models.IntegerField()
 
     class Meta:
         verbose_name = _("周汇总（基层工会）")

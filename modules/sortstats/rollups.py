@@ -182,8 +182,9 @@ def recompute_weeks(lo: date, hi: date) -> int:
     with connection.cursor() as cur:
         while week <= hi:
             cur.execute("DELETE FROM sortstats_orgweek WHERE week = %s", [_d(week)])
-            written += _exec(cur, """INSERT INTO sortstats_orgweek (week, organisation_id, branch_id, street_id, kind, category, bags)
-                SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags)
+            written += _exec(cur, """INSERT INTO sortstats_orgweek (week, organisation_id, branch_id, street_id, kind, category, bags,
+                                                                     grams, weighed, correct)
+                SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
                 FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
                 [_d(week), _d(week), _d(week + timedelta(days=7))])
             week += timedelta(days=7)

@@ -190,12 +190,30 @@ def split_period(f: Filters) -> tuple[list[date], list[tuple[date, date]]]:
     return months, ranges
 
 
-# (fine day, branch day, fine month, branch month) tables of each fact
+def split_weeks(lo: date, hi: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole ISO weeks (Mondays) inside lo..hi, and the days left at its edges."""
+    first = lo + timedelta(days=(7 - lo.weekday()) % 7)
+    weeks = []
+    while first + timedelta(days=6) <= hi:
+        weeks.append(first)
+        first += timedelta(days=7)
+    if not weeks:
+        return [], [(lo, hi)]
+    ranges = []
+    if lo < weeks[0]:
+        ranges.append((lo, weeks[0] - timedelta(days=1)))
+    if weeks[-1] + timedelta(days=7) <= hi:
+        ranges.append((weeks[-1] + timedelta(days=7), hi))
+    return weeks, ranges
+
+
+# (fine day, branch day, fine month, branch month, week) tables of each fact; the union-level week
+# table serves the fine grain (a union admin, and the per-union chart of district and street staff).
 FACTS = {
-    "volume": (OrgDay, BranchDay, OrgMonthCat, BranchMonthCat),
-    "hour": (OrgHour, BranchHour, None, BranchMonthHour),
-    "reason": (OrgReasonDay, BranchReasonDay, None, BranchMonthReason),
-    "org_volume": (OrgDay, OrgDay, OrgMonthCat, OrgMonthCat),
+    "volume": (OrgDay, BranchDay, OrgMonthCat, BranchMonthCat, OrgWeek),
+    "hour": (OrgHour, BranchHour, None, BranchMonthHour, None),
+    "reason": (OrgReasonDay, BranchReasonDay, None, BranchMonthReason, None),
+    "org_volume": (OrgDay, OrgDay, OrgMonthCat, OrgMonthCat, OrgWeek),
 }
 
 
@@ -210,21 +228,27 @@ def _filtered(qs, f: Filters, *, category: bool, kind: bool):
 
 
 def _facts(viewer, f: Filters, fact: str, *, category: bool = True, kind: bool = True) -> list:
-    """Querysets covering the period: whole months from a month table, edge days from a day table.
+    """Querysets covering the period: whole months from a month table, then (union grain) whole ISO
+    weeks from the week table, and the edge days from a day table.
 
     A year on the district dashboard reads ~12 month rows per group instead of ~365 day rows.
     The caller groups and sums each queryset the same way and merges them (``_merged``).
     """
     scope = scope_for(viewer)
-    fine_day, branch_day, fine_month, branch_month = FACTS[fact]
+    fine_day, branch_day, fine_month, branch_month, week_model = FACTS[fact]
     day_model, month_model = (fine_day, fine_month) if scope.fine else (branch_day, branch_month)
+    fine_rows = scope.fine or fact == "org_volume"
     q = scope.q  # on "organisation" for a union admin, on "branch" otherwise: every table here has both or the right one
     months, ranges = split_period(f) if month_model is not None else ([], [(f.start, f.end)])
     parts = []
     if months:
         parts.append(_filtered(month_model.objects.filter(q, month__in=months), f, category=category, kind=kind))
     for lo, hi in ranges:
-        parts.append(_filtered(day_model.objects.filter(q, day__gte=lo, day__lte=hi), f, category=category, kind=kind))
+        weeks, days = split_weeks(lo, hi) if (week_model is not None and fine_rows) else ([], [(lo, hi)])
+        if weeks:
+            parts.append(_filtered(week_model.objects.filter(q, week__in=weeks), f, category=category, kind=kind))
+        for d_lo, d_hi in days:
+            parts.append(_filtered(day_model.objects.filter(q, day__gte=d_lo, day__lte=d_hi), f, category=category, kind=kind))
     return parts
 
 

@@ -186,3 +186,19 @@ def test_long_period_reads_month_tables_plus_edge_days(november):
     assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 5, 4, 1, 80.0]
     assert row(selectors.accuracy_by_street(w.street_a_staff, f), "什刹海街道总工会") == ["什刹海街道总工会", 6, 5, 1, 83.3]
     assert selectors.volume_summary(w.admin_b1, f)["totals"]["bags"] == 3
+
+
+def test_split_weeks():
+    assert selectors.split_weeks(date(2026, 11, 1), date(2026, 11, 24)) == (
+        [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)], [(date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 23), date(2026, 11, 24))])
+    assert selectors.split_weeks(date(2026, 11, 3), date(2026, 11, 8)) == ([], [(date(2026, 11, 3), date(2026, 11, 8))])
+
+
+@pytest.mark.django_db
+def test_union_figures_from_week_tables_match(november):
+    """2–15 Nov for a union admin: two whole ISO weeks, read from OrgWeek; the same answer as by hand."""
+    w = november.world
+    f = Filters(start=date(2026, 11, 1), end=date(2026, 11, 15))
+    t = selectors.volume_summary(w.admin_a1, f)
+    assert [r[1] for r in t["rows"]] == [4, 1, 0, 0] and t["totals"]["kg"] == 5.5 and t["totals"]["accuracy"] == 80.0
+    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 5, 4, 1, 80.0]
