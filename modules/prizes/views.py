@@ -53,6 +53,8 @@ def worker_required(view):
         if member is None:
             if scoping.is_staff_member(request.user):
                 return redirect("prizes:manage_prizes")
+            if request.user.has_perm("prizes.use_pickup"):
+                return redirect("prizes:pickup")
             raise PermissionDenied
         request.member = member
         return view(request, *args, **kwargs)
@@ -234,12 +236,16 @@ def pickup(request):
     places = list(selectors.places_for_pickup(request.user))
     chosen = request.POST.get("place") or request.GET.get("place") or (places[0].pk if places else None)
     form = PickupForm(request.POST or None, places=places, initial={"place": chosen})
-    done = None
+    done, rejected = None, ""
     if request.method == "POST" and form.is_valid():
         try:
             done = services.redemption_hand_over(actor=request.user, place_id=form.cleaned_data["place"], code=form.cleaned_data["code"])
         except ApiError as error:
+            # Empty the box for the next scan (a scanner types into it); the refused code is shown with the error.
+            rejected = form.cleaned_data["code"].strip()[:64]
             apply_error(form, error, {"place_id": "place"})
+            form.data = form.data.copy()
+            form.data["code"] = ""
         else:
             form = PickupForm(places=places, initial={"place": form.cleaned_data["place"]})
     place = next((p for p in places if str(p.pk) == str(chosen)), None)
@@ -251,6 +257,7 @@ def pickup(request):
             "form": form,
             "places": places,
             "done": done,
+            "rejected": rejected,
             "done_name": mask_name(done.member.name) if done else "",
             "recent": recent,
             "place": place,

@@ -74,6 +74,8 @@ def test_a_worker_redeems_a_prize_and_collects_it_at_the_union_office(world, sho
 
     twice = office.post(reverse("prizes:pickup"), {"place": shop.office.pk, "code": redemption.code})
     assert twice.status_code == 400 and "不能重复领取" in twice.content.decode()
+    # The box is emptied for the next scan; the refused code is shown above it.
+    assert twice.context["form"]["code"].value() == "" and twice.context["rejected"] == redemption.code
 
     assert "已领取" in worker.get(done.url).content.decode()
     entries = list(Entry.objects.filter(source=redemption.source).values_list("reason", "amount"))
@@ -128,3 +130,6 @@ def test_the_union_office_operator_sees_the_pickup_entry_and_the_page(world, sho
     assert "什刹海职工暖心驿站" in html and "某科技公司工会办公室" not in html  # only the places they operate
     assert 'src="/static/vendor/jsQR.js"' in html and "<script>" not in html
     assert world.client_for(world.worker_a1).get(reverse("prizes:pickup")).status_code == 403
+    # An operator who is not a member lands on the pickup desk from the shop's address.
+    assert office.get(reverse("prizes:home")).url == reverse("prizes:pickup")
+    assert world.client_for(world.inspector).get(reverse("prizes:home")).status_code == 403
