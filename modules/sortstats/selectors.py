@@ -701,7 +701,9 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
 
     # Bags collected at a point of another street than their union's.
     cross_qs = CrossStreetDay.objects.filter(scope.org_q if scope.fine else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street")))
-    cross_qs = cross_qs.filter(day__gte=f.start, day__lte=f.end)
+    # The most recent 31 days of the period at most: a lead for this month's follow-up, not a yearly audit.
+    cross_start = max(f.start, f.end - timedelta(days=30))
+    cross_qs = cross_qs.filter(day__gte=cross_start, day__lte=f.end)
     if f.street_id:
         cross_qs = cross_qs.filter(Q(point_street_id=f.street_id) | Q(org_street_id=f.street_id))
     if f.category:
@@ -726,6 +728,7 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
                     "bags": r["bags"], "limit": cfg["member_daily_max"], "link": link("organisation", r["organisation_id"])} for r in heavy]
     return {
         "key": "anomalies", "title": _("异常线索"), "settings": cfg, "week": f"{cn_date(current)}至{cn_date(current + timedelta(days=6))}",
+        "cross_street_period": f"{cn_date(cross_start)}至{cn_date(f.end)}",
         "organisation_jumps": org_rows, "collector_jumps": collector_rows, "cross_street": cross_rows, "member_daily": member_rows,
     }
 
