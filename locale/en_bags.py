@@ -1,7 +1,7 @@
 """English for the smart-bag programme's strings (modules/bags)."""
 
 EN = {
-    "积分": "Points", "找不到该工会": "Union not found", "没有权限查看垃圾袋批次": "You do not have permission to view bag batches",
+    "积分": "Points", "范围应为 d（全区）、s<街道编号>": "The scope must be d (district), s<street id>", "或 o<工会编号>": " or o<union id>", "找不到该工会": "Union not found", "没有权限查看垃圾袋批次": "You do not have permission to view bag batches",
     "标签尚未生成完毕": "The labels are not ready yet", "该垃圾袋尚未发放": "This bag has not been issued", "只有分拣员可以上传回收记录": "Only collectors can upload collections",
     "照片已保存": "Photo saved", "服务工会不存在": "The served union does not exist", "分拣员不存在": "The collector does not exist",
     "没有权限管理收集点": "You do not have permission to manage collection points", "只有会员可以查看自己的积分与排名": "Only members can see their own points and rank",

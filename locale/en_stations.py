@@ -7,7 +7,7 @@ EN = {
     "周五": "Friday", "周六": "Saturday", "周日": "Sunday", "未知的服务项目：%(s)s": "Unknown service: %(s)s", "坐标无效": "Invalid coordinates",
     "照片无法读取": "The photo cannot be read", "这不是分配给您的检查任务": "This inspection is not assigned to you", "运营中的暖心驿站": "Rest stations in service",
     "共登记 %(n)s 个": "%(n)s registered", "驿站待整改/待处理": "Station items to fix / handle", "整改 %(f)s 项，职工反映 %(p)s 项": "%(f)s fixes, %(p)s reports from workers",
-    "获资助驿站": "Funded stations", "资助金额": "Funding", "元": "yuan", "年度检查评估驿站": "Stations in this year's inspection",
+    "获资助驿站": "Funded stations", "资助金额": "Funding", "元": "yuan", "个": "stations", "年度检查评估驿站": "Stations in this year's inspection",
     "当年新建驿站": "Stations built this year",
     "如 08:00-20:00；多段用逗号分隔；跨夜写 22:00-06:00；不开放写“休息”": "e.g. 08:00-20:00; separate several periods with commas; overnight as 22:00-06:00; closed as “休息”",
     "驿站名称": "Station name", "承办单位": "Host organisation", "留空则取承办单位所在街道": "Leave empty to use the host organisation's street",
