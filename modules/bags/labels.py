@@ -83,10 +83,68 @@ def qr_url(base_url: str, code: str) -> str:
 QUIET = 4  # modules of blank margin the QR standard asks for around a code
 
 
-def qr_path(data: str, x: float, y: float, size: float) -> tuple[str, int]:
+class QrStamp:
+    """Encodes many URLs of one length: segno's encoder for the codewords, a precomputed placement.
+
+    Every label of a batch has a URL of the same length, hence the same QR version; with a fixed
+    mask the function patterns, format and version information are identical too, and only the
+    data modules differ. Placing them through a precomputed (row, column, mask bit) list is ~5x
+    faster than segno's general placement and mask pass. The first code is checked against segno
+    itself; on any difference (or another length) the stamp falls back to plain segno.
+    """
+
+    def __init__(self, sample: str):
+        from segno import consts, encoder
+
+        self._encoder, self._consts = encoder, consts
+        reference = segno.make(sample, error="m", micro=False, mask=0, boost_error=False)
+        self.length = len(sample)
+        self.version = reference.version
+        self.error = consts.ERROR_LEVEL_M
+        size = len(reference.matrix)
+        blank = encoder.make_matrix(size, size)
+        encoder.add_finder_patterns(blank, size, size)
+        encoder.add_alignment_patterns(blank, size, size)
+        self.cells = []
+        for right in range(size - 1, 0, -2):
+            if right <= 6:
+                right -= 1
+            for vertical in range(size):
+                for z in (0, 1):
+                    j = right - z
+                    upwards = ((right & 2) == 0) ^ (j < 6)
+                    i = (size - 1 - vertical) if upwards else vertical
+                    if blank[i][j] == 0x2:
+                        self.cells.append((i, j, 1 if (i + j) % 2 == 0 else 0))  # mask 0: (i + j) mod 2 == 0
+        self.base = [bytes(row) for row in reference.matrix]
+        self.ok = self.matrix(sample) == [bytearray(row) for row in reference.matrix]
+
+    def _bits(self, data: str):
+        e, version, error = self._encoder, self.version, self.error
+        buff = e.Buffer()
+        for segment in e.prepare_data(data, None, None):
+            e.write_segment(buff, segment, None, e.version_range(version), False)
+        capacity = self._consts.SYMBOL_CAPACITY[version][error]
+        e.write_terminator(buff, capacity, None, len(buff))
+        e.write_padding_bits(buff, version, len(buff))
+        e.write_pad_codewords(buff, version, capacity, len(buff))
+        return e.make_final_message(version, error, buff).getbits()
+
+    def matrix(self, data: str) -> list[bytearray]:
+        if len(data) != self.length or not getattr(self, "ok", True):
+            return [bytearray(r) for r in segno.make(data, error="m", micro=False, mask=0, boost_error=False).matrix]
+        rows = [bytearray(r) for r in self.base]
+        for (i, j, mask), bit in zip(self.cells, self._bits(data), strict=False):
+            rows[i][j] = bit ^ mask
+        return rows
+
+
+def qr_path(data: str, x: float, y: float, size: float, stamp: QrStamp | None = None) -> tuple[str, int]:
     """PDF operators that fill a QR code, its 4-module quiet zone included, in the square (x, y, size)."""
-    qr = segno.make(data, error="m", micro=False, mask=0, boost_error=False)
-    matrix = qr.matrix
+    if stamp is not None:
+        matrix = stamp.matrix(data)
+    else:
+        matrix = segno.make(data, error="m", micro=False, mask=0, boost_error=False).matrix
     n = len(matrix)
     scale = size / (n + 2 * QUIET)
     inset = QUIET * scale
@@ -146,6 +204,7 @@ def render_pdf(
     page_top = A4[1] - layout.margin_y * mm
     count = 0
     first, last = batch.first_bag_id, batch.last_bag_id
+    stamp = QrStamp(qr_url(base_url, codes.encode(first)))
     for _bag_id, code in codes.encode_many(first, last):
         slot = count % layout.per_page
         if slot == 0 and count:
@@ -153,7 +212,7 @@ def render_pdf(
         col, row = slot % layout.cols, slot // layout.cols
         x = layout.margin_x * mm + col * w
         y = page_top - (row + 1) * h
-        ops, _n = qr_path(qr_url(base_url, code), x + mm, y + mm, qr_size)
+        ops, _n = qr_path(qr_url(base_url, code), x + mm, y + mm, qr_size, stamp)
         pdf.addLiteral(ops)
         ty = y + h - pad - layout.name_size
         pdf.setFont(font, layout.name_size)
