@@ -279,8 +279,12 @@ def _new_code() -> str:
 
 def _lock_account(member_id: int) -> int:
     """Lock the member's points account (first in the lock order); returns the balance."""
-    account = account_for(member_id)
-    return Account.objects.select_for_update().values_list("balance", flat=True).get(pk=account.pk)
+    locked = Account.objects.select_for_update().filter(member_id=member_id, unit=Account.Unit.POINTS)
+    balance = locked.values_list("balance", flat=True).first()
+    if balance is None:  # a worker who never had points: open the account, then lock it
+        account_for(member_id)
+        balance = locked.values_list("balance", flat=True).get()
+    return balance
 
 
 def _replay(member: Member, key: str, prize_id: int, place_id: int) -> Redeemed | None:
@@ -302,12 +306,9 @@ def redemption_create(*, actor: User, member: Member, prize_id: int, place_id: i
         raise Invalid("invalid_idempotency_key", _("请求编号无效，请刷新页面后重试"), field="idempotency_key")
     if member is None or member.status != Member.Status.ACTIVE:
         raise Forbidden("not_a_member", _("只有在册会员可以兑换奖品"))
-    replay = _replay(member, idempotency_key, prize_id, place_id)
-    if replay:
-        return replay
     with transaction.atomic():
         balance = _lock_account(member.pk)
-        # Another request with the same key may have finished while we waited for the lock.
+        # Checked under the lock: a request with the same key that was racing us has finished by now.
         replay = _replay(member, idempotency_key, prize_id, place_id)
         if replay:
             return replay
@@ -498,14 +499,16 @@ def redemptions_expire_due(limit: int = 2000) -> int:
 
 
 def demo_points_grant(*, member_id: int, amount: int) -> bool:
-    """Give a demo worker starting points, once (idempotent per member), only if they have none."""
+    """Top a demo worker up to `amount` starting points, once (idempotent per member); other demo
+    seeders (bags) may already have given them a few points from sample collections."""
     from engines.ledger.selectors import balance_of
 
-    if balance_of(member_id) > 0:
+    missing = amount - balance_of(member_id)
+    if missing <= 0:
         return False
     return entry_post(
         member_id=member_id,
-        amount=amount,
+        amount=missing,
         reason=REASON_DEMO_GRANT,
         source="prizes.demo",
         idempotency_key=f"prizes.demo_grant:{member_id}",
