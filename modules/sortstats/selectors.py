@@ -172,11 +172,14 @@ def streets_for(viewer) -> list[Organisation]:
     return result
 
 
-def split_period(f: Filters) -> tuple[list[date], list[tuple[date, date]]]:
-    """The whole calendar months inside the period, and the day ranges left at its edges."""
+def split_period(f: Filters, today: date | None = None) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole, closed calendar months inside the period, and the day ranges left at its edges.
+
+    The month tables hold closed months only (the refresh job keeps the current month in day rows)."""
+    current_month = month_start(today or timezone.localdate())
     first = month_start(f.start) if f.start.day == 1 else next_month(month_start(f.start))
     months = []
-    while next_month(first) - timedelta(days=1) <= f.end:
+    while next_month(first) - timedelta(days=1) <= f.end and first < current_month:
         months.append(first)
         first = next_month(first)
     if not months:

@@ -83,7 +83,14 @@ def rollups_refresh(*, today: date | None = None) -> dict:
         for lo, hi in rollups.ranges(sorted(days)):
             rows += rollups.recompute_days(lo, hi)
             rows += rollups.recompute_weeks(lo, hi)
-        for month in sorted({rollups.month_start(d) for d in days}):
+        # Month tables hold closed months only (the current month is read from day and week rows), so
+        # a run rewrites them only for late scans of past months and once after a month closes.
+        current_month = rollups.month_start(today)
+        closed = {rollups.month_start(d) for d in days if d < current_month}
+        previous_month = rollups.month_start(current_month - timedelta(days=1))
+        if state.get("closed_month") != previous_month.isoformat():
+            closed.add(previous_month)
+        for month in sorted(closed):
             rows += rollups.recompute_month_tables(month)
         # A late first scan can change "new participants" of every later month: recompute up to now.
         months = rollups.months_between(min(days), max(max(days), today))
@@ -92,16 +99,18 @@ def rollups_refresh(*, today: date | None = None) -> dict:
         snapshots = [s for s in state.get("snapshots", []) if s[0] >= now - 4 * commit_lag()]
         snapshots.append([now, high])
         state_row.value = {"snapshots": snapshots[-200:], "last_start": now, "last_rows": rows,
-                           "last_days": [d.isoformat() for d in sorted(days)]}
+                           "last_days": [d.isoformat() for d in sorted(days)], "closed_month": previous_month.isoformat()}
         state_row.save()
     return {"days": len(days), "months": len(months), "rows": rows, "seconds": round(systime.perf_counter() - started, 3)}
 
 
-def rollups_rebuild(*, actor=None, progress=None) -> dict:
+def rollups_rebuild(*, actor=None, progress=None, today: date | None = None) -> dict:
     """Recompute every rollup from all raw scans, month by month, in one transaction (readers keep
     seeing the old rows until it commits). ``progress(month, rows, seconds)`` reports each month."""
     started = systime.perf_counter()
     now = systime.time()
+    today = today or timezone.localdate()
+    current_month = rollups.month_start(today)
     total = 0
     with transaction.atomic():
         _lock(wait=True)
@@ -117,19 +126,21 @@ def rollups_rebuild(*, actor=None, progress=None) -> dict:
                 last = rollups.next_month(first) - timedelta(days=1)
                 rows = rollups.recompute_days(max(first, bounds[0]), min(last, bounds[1]))
                 rows += rollups.recompute_weeks(max(first, bounds[0]), min(last, bounds[1]))
-                rows += rollups.recompute_month_tables(first)
+                if first < current_month:
+                    rows += rollups.recompute_month_tables(first)
                 total += rows
                 if progress:
                     progress(first, rows, systime.perf_counter() - step)
         spans = [b for b in (bounds, issued) if b]
         if spans:
             lo = min(b[0] for b in spans)
-            hi = max(max(b[1] for b in spans), timezone.localdate())
+            hi = max(max(b[1] for b in spans), today)
             months = rollups.months_between(lo, hi)
             for first in months:
                 total += rollups.recompute_participation(first)
         scans = OrgDay.objects.aggregate(n=Sum("bags"))["n"] or 0
-        state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True}
+        state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True,
+                           "closed_month": rollups.month_start(current_month - timedelta(days=1)).isoformat()}
         state_row.save()
         if actor is not None:
             audit(actor=actor, action="sortstats.rebuild", obj=None, changes={"rows": total})

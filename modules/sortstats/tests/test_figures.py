@@ -166,25 +166,33 @@ def test_street_filter_outside_scope_is_refused(november):
 
 
 def test_split_period_into_whole_months_and_edge_days():
-    split = selectors.split_period
+    def split(f):
+        return selectors.split_period(f, today=date(2027, 1, 10))
+
     assert split(Filters(start=date(2026, 10, 15), end=date(2026, 12, 3))) == (
         [date(2026, 11, 1)], [(date(2026, 10, 15), date(2026, 10, 31)), (date(2026, 12, 1), date(2026, 12, 3))])
     assert split(Filters(start=date(2026, 1, 1), end=date(2026, 12, 31)))[0] == [date(2026, m, 1) for m in range(1, 13)]
     assert split(Filters(start=date(2026, 1, 1), end=date(2026, 12, 31)))[1] == []
     assert split(Filters(start=date(2026, 11, 2), end=date(2026, 11, 8))) == ([], [(date(2026, 11, 2), date(2026, 11, 8))])
+    # the current month is never read from the month tables
+    assert selectors.split_period(Filters(start=date(2026, 10, 1), end=date(2026, 11, 30)), today=date(2026, 11, 24)) == (
+        [date(2026, 10, 1)], [(date(2026, 11, 1), date(2026, 11, 30))])
 
 
 @pytest.mark.django_db
 def test_long_period_reads_month_tables_plus_edge_days(november):
-    """30 Oct – 30 Nov: November from the month tables, 30–31 October from the day tables — all ten scans."""
+    """1 Oct – 8 Nov: October (closed) from the month tables, 1–8 November from day and week rows: #1–#7, #9, #10."""
+    from modules.sortstats.models import BranchMonthCat
+
+    assert BranchMonthCat.objects.filter(month=date(2026, 10, 1)).exists()
     w = november.world
-    f = Filters(start=date(2026, 10, 30), end=date(2026, 11, 30))
+    f = Filters(start=date(2026, 10, 1), end=date(2026, 11, 8))
     t = selectors.volume_summary(w.district_staff, f)
-    assert [r[1] for r in t["rows"]] == [7, 1, 1, 1] and t["totals"]["kg"] == 12.1
-    assert sum(sum(r[1:]) for r in selectors.heatmap(w.district_staff, f)["rows"]) == 10
+    assert [r[1] for r in t["rows"]] == [6, 1, 1, 1] and t["totals"]["kg"] == 11.1
+    assert sum(sum(r[1:]) for r in selectors.heatmap(w.district_staff, f)["rows"]) == 9
     assert selectors.wrong_reasons(w.district_staff, f)["total"] == 4
-    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 5, 4, 1, 80.0]
-    assert row(selectors.accuracy_by_street(w.street_a_staff, f), "什刹海街道总工会") == ["什刹海街道总工会", 6, 5, 1, 83.3]
+    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 4, 3, 1, 75.0]
+    assert row(selectors.accuracy_by_street(w.street_a_staff, f), "什刹海街道总工会") == ["什刹海街道总工会", 5, 4, 1, 80.0]
     assert selectors.volume_summary(w.admin_b1, f)["totals"]["bags"] == 3
 
 

@@ -7,7 +7,9 @@ from django.core.management import call_command
 
 from modules.bags.models import Collection
 from modules.sortstats import rollups, selectors, services
-from modules.sortstats.models import OrgDay, RollupState
+from django.db.models import Sum
+
+from modules.sortstats.models import BranchMonthCat, OrgDay, RollupState
 from modules.sortstats.tests.helpers import at, bulk_scans, issue, point, scan
 
 TODAY = date(2026, 11, 24)
@@ -42,10 +44,11 @@ def test_incremental_refresh_equals_full_rebuild(world):
     services.rollups_refresh(today=TODAY)
     assert _kitchen_total(TODAY) == 1 and _kitchen_total(TODAY - timedelta(days=1)) == 1
 
-    # … and a handheld uploads a scan made twelve days ago, after the days were rolled up.
-    late = scan(w.org_b1, **b, when=at(TODAY - timedelta(days=12), 10), category="kitchen", owner=w.worker_b1, grams=800)
+    # … and a handheld uploads a scan made last month, after that month's tables were built.
+    late = scan(w.org_b1, **b, when=at(TODAY - timedelta(days=30), 10), category="kitchen", owner=w.worker_b1, grams=800)
     services.rollups_refresh(today=TODAY)
-    assert _kitchen_total(TODAY - timedelta(days=12)) == 1
+    assert _kitchen_total(TODAY - timedelta(days=30)) == 1
+    assert BranchMonthCat.objects.filter(month=date(2026, 10, 1)).aggregate(n=Sum("bags"))["n"] == 4
 
     # Out of order: a transaction that drew its id before the last run commits only now.
     gap = scan(w.org_a1, **a, when=at(TODAY - timedelta(days=1), 9), owner=w.worker_a1)
@@ -61,7 +64,7 @@ def test_incremental_refresh_equals_full_rebuild(world):
 
     incremental = snapshot()
     assert sum(len(rows) for rows in incremental.values()) > 20
-    services.rollups_rebuild()
+    services.rollups_rebuild(today=TODAY)
     assert snapshot() == incremental
     assert late.pk  # the late scan is in both
 
