@@ -90,7 +90,7 @@ def seed_prizes(ctx: DemoContext) -> None:
         demo_points_grant(member_id=member.pk, amount=DEMO_GRANT)
     _sample_redemptions(ctx, prizes, office, station_a, admin)
     ctx.notes.append(
-        f"积分兑换：演示职工各有 {DEMO_GRANT} 积分，手机登录后打开 /prizes/ 兑换；"
+        f"积分兑换：演示职工至少各有 {DEMO_GRANT} 积分，手机登录后打开 /prizes/ 兑换；"
         f"基层工会账号 grassroots 是「{office.name}」的核销员（/prizes/pickup/）。"
     )
 
