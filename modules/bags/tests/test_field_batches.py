@@ -164,3 +164,25 @@ def test_batch_pages(world, bags, django_assert_max_num_queries):
 def test_dashboard_card_counts_bags(world, bags):
     page = world.client_for(world.district_staff).get("/dashboard/").content.decode()
     assert "60 / 0" in page
+
+
+def test_the_qr_stamp_draws_exactly_what_segno_draws():
+    import segno
+
+    urls = [labels.qr_url("https://unionhub.example.cn", code) for _id, code in codes.encode_many(1, 60)]
+    urls += [labels.qr_url("https://unionhub.example.cn", codes.encode(n)) for n in (33_554_431, 10**9, codes.MAX_SERIAL)]
+    stamp = labels.QrStamp(urls[0])
+    assert stamp.ok
+    for url in urls:
+        assert stamp.matrix(url) == [bytearray(r) for r in segno.make(url, error="m", micro=False, mask=0, boost_error=False).matrix]
+    longer = "https://another.example.cn/b/" + codes.encode(5)
+    assert stamp.matrix(longer) == [bytearray(r) for r in segno.make(longer, error="m", micro=False, mask=0, boost_error=False).matrix]
+
+
+@pytest.mark.slow
+def test_ten_thousand_labels_within_fifteen_seconds_of_cpu(world):
+    batch = services.batch_create(actor=world.district_staff, organisation=world.org_a1, size=10_000)
+    started = time.process_time()  # CPU time: the shared CI machine's load does not count against us
+    count = labels.render_pdf(batch, "a4_4x10", "https://unionhub.example.cn", io.BytesIO())
+    assert count == 10_000
+    assert time.process_time() - started < 15
