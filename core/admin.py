@@ -5,8 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core import scoping
-from core.models import ApiToken, AuditLog, CoverageUnit, Member, MemberTransfer, Organisation, PersonalDataAccess, RoleAssignment, User
 from core.audit import audit
+from core.models import ApiToken, AuditLog, CoverageUnit, Member, MemberTransfer, Organisation, PersonalDataAccess, RoleAssignment, User
 from core.privacy import mask_phone
 from core.services import recount_members
 

@@ -23,7 +23,10 @@ def organisations(request):
 
 def members(request):
     # member_count is kept right by the services, so the sum avoids counting a million rows.
-    total = scoping.organisations_visible_to(request.user).filter(level=Organisation.Level.GRASSROOTS).aggregate(n=Sum("member_count"))["n"] or 0
+    total = (
+        scoping.organisations_visible_to(request.user).filter(level=Organisation.Level.GRASSROOTS).aggregate(n=Sum("member_count"))["n"]
+        or 0
+    )
     return {"title": _("在册会员"), "value": f"{total:,}", "url": reverse("core:org_tree"), "hint": _("按您的管理范围统计")}
 
 

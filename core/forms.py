@@ -10,7 +10,9 @@ class PhoneForm(forms.Form):
 
 class OtpForm(forms.Form):
     phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    code = forms.CharField(label=_("验证码"), max_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("验证码"), max_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    )
 
 
 class DateInput(forms.DateInput):
@@ -35,9 +37,13 @@ class OrganisationForm(ServiceForm):
     name = forms.CharField(label=_("名称"), max_length=120)
     level = forms.ChoiceField(label=_("层级"), choices=Organisation.Level.choices)
     kind = forms.ChoiceField(label=_("类型"), choices=Organisation.Kind.choices)
-    ownership = forms.ChoiceField(label=_("所有制"), choices=[("", _("不适用"))] + [c for c in Organisation.Ownership.choices if c[0]], required=False)
+    ownership = forms.ChoiceField(
+        label=_("所有制"), choices=[("", _("不适用"))] + [c for c in Organisation.Ownership.choices if c[0]], required=False
+    )
     parent = forms.ModelChoiceField(label=_("上级工会"), queryset=Organisation.objects.none(), required=False)
-    street = forms.ModelChoiceField(label=_("所属街道"), queryset=Organisation.objects.none(), required=False, help_text=_("行业系统下的基层工会请选择其所在街道"))
+    street = forms.ModelChoiceField(
+        label=_("所属街道"), queryset=Organisation.objects.none(), required=False, help_text=_("行业系统下的基层工会请选择其所在街道")
+    )
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False, help_text=_("18 位，系统会核对校验位"))
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)

@@ -203,6 +203,9 @@ class MemberTransfer(models.Model):
         verbose_name_plural = _("会员转移记录")
         ordering = ["-moved_at"]
 
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_organisation_id} → {self.to_organisation_id}"
+
 
 class ConsentRecord(models.Model):
     """Every change of a member's ranking consent, kept for PIPL accountability."""
@@ -211,6 +214,9 @@ class ConsentRecord(models.Model):
     purpose = models.CharField(max_length=32, default="ranking_name")
     granted = models.BooleanField()
     at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.purpose} {self.granted}"
 
 
 class RoleAssignment(models.Model):
@@ -251,6 +257,9 @@ class ApiToken(models.Model):
         verbose_name = _("设备令牌")
         verbose_name_plural = _("设备令牌")
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @staticmethod
     def hash_key(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
@@ -273,6 +282,9 @@ class PhoneOTP(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class AuditLog(models.Model):
     """Who changed what, when: written by every service that changes staff-managed data."""
@@ -291,6 +303,14 @@ class AuditLog(models.Model):
         verbose_name_plural = _("操作日志")
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"
+
+    @property
+    def change_items(self) -> list:
+        # Templates resolve ``changes.items`` as the key "items" first (a rubric's audit has one).
+        return list(self.changes.items()) if isinstance(self.changes, dict) else []
+
 
 class PersonalDataAccess(models.Model):
     """A staff member looked at a person's personal data (PIPL): who looked at whom, what, when."""
@@ -306,6 +326,9 @@ class PersonalDataAccess(models.Model):
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.member_id}: {self.field}"
+
 
 class IdempotencyRecord(models.Model):
     """The first answer to a retried write: same key + same body → same answer; different body → refused."""
@@ -320,3 +343,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -37,9 +37,23 @@ REQUIRED_COLUMNS = ("name", "phone")
 MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 1000
 # Header names people actually type, beside ours (either language).
-HEADER_ALIASES = {"姓名": "name", "名字": "name", "手机号": "phone", "手机": "phone", "手机号码": "phone", "联系电话": "phone",
-                  "工号": "employee_no", "员工编号": "employee_no", "性别": "gender", "出生年份": "birth_year",
-                  "群体标签": "tags", "标签": "tags", "入会日期": "joined_on", "入会时间": "joined_on", "状态": "status"}
+HEADER_ALIASES = {
+    "姓名": "name",
+    "名字": "name",
+    "手机号": "phone",
+    "手机": "phone",
+    "手机号码": "phone",
+    "联系电话": "phone",
+    "工号": "employee_no",
+    "员工编号": "employee_no",
+    "性别": "gender",
+    "出生年份": "birth_year",
+    "群体标签": "tags",
+    "标签": "tags",
+    "入会日期": "joined_on",
+    "入会时间": "joined_on",
+    "状态": "status",
+}
 
 
 def column_label(field: str) -> str:
@@ -94,13 +108,22 @@ def _header_map(header: Iterable) -> dict[int, str]:
         if key is None:
             continue  # extra columns (备注…) are ignored, not errors
         if key in mapping.values():
-            raise RosterFileError("import_invalid", _("表头“%(name)s”重复") % {"name": text}, field="file", rows=[{"row": 1, "field": key, "column": text, "reason": _("表头重复")}])
+            raise RosterFileError(
+                "import_invalid",
+                _("表头“%(name)s”重复") % {"name": text},
+                field="file",
+                rows=[{"row": 1, "field": key, "column": text, "reason": _("表头重复")}],
+            )
         mapping[index] = key
     missing = [key for key in REQUIRED_COLUMNS if key not in mapping.values()]
     if missing:
         names = "、".join(column_label(k) for k in missing)
-        raise RosterFileError("import_invalid", _("缺少必需的列：%(names)s") % {"names": names}, field="file",
-                              rows=[{"row": 1, "field": k, "column": column_label(k), "reason": _("缺少必需的列")} for k in missing])
+        raise RosterFileError(
+            "import_invalid",
+            _("缺少必需的列：%(names)s") % {"names": names},
+            field="file",
+            rows=[{"row": 1, "field": k, "column": column_label(k), "reason": _("缺少必需的列")} for k in missing],
+        )
     return mapping
 
 
@@ -152,7 +175,7 @@ def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict]
     # Against the database: a few set-based queries, never one per row.
     phones = list(seen_phone)
     for start in range(0, len(phones), 5000):
-        for phone in Member.objects.filter(phone__in=phones[start:start + 5000]).values_list("phone", flat=True):
+        for phone in Member.objects.filter(phone__in=phones[start : start + 5000]).values_list("phone", flat=True):
             report(seen_phone[phone], "phone", _("手机号 %(phone)s 已在会员名册中") % {"phone": phone})
     if seen_no:
         taken = set(Member.objects.filter(organisation=organisation).exclude(employee_no="").values_list("employee_no", flat=True))
@@ -175,7 +198,9 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
         raise Invalid(
             "import_invalid",
             _("导入失败：共 %(n)s 处错误，未导入任何数据。请修改后重新上传。") % {"n": error_count},
-            field="file", rows=errors, error_count=error_count,
+            field="file",
+            rows=errors,
+            error_count=error_count,
         )
     with transaction.atomic():
         Member.objects.bulk_create(
@@ -183,7 +208,13 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
             batch_size=2000,
         )
         recount_members([organisation.pk])
-        audit(actor=actor, action="member.import", obj=organisation, changes={"created": len(cleaned_rows), "file": (filename or "")[:100]}, organisation=organisation)
+        audit(
+            actor=actor,
+            action="member.import",
+            obj=organisation,
+            changes={"created": len(cleaned_rows), "file": (filename or "")[:100]},
+            organisation=organisation,
+        )
     return {"created": len(cleaned_rows), "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -193,9 +224,14 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
 def _export_values(member: Member) -> list:
     tag_labels = dict(Member.Tag.choices)
     return [
-        member.name, member.phone or "", member.employee_no, member.get_gender_display() if member.gender else "",
-        member.birth_year or "", "、".join(str(tag_labels.get(t, t)) for t in member.tags or []),
-        member.joined_on.isoformat() if member.joined_on else "", member.get_status_display(),
+        member.name,
+        member.phone or "",
+        member.employee_no,
+        member.get_gender_display() if member.gender else "",
+        member.birth_year or "",
+        "、".join(str(tag_labels.get(t, t)) for t in member.tags or []),
+        member.joined_on.isoformat() if member.joined_on else "",
+        member.get_status_display(),
     ]
 
 

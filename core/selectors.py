@@ -34,7 +34,9 @@ def organisation_roots(viewer) -> list[Organisation]:
     return out
 
 
-def organisation_children(viewer, organisation: Organisation, *, search: str = "", level: str = "", kind: str = "") -> QuerySet[Organisation]:
+def organisation_children(
+    viewer, organisation: Organisation, *, search: str = "", level: str = "", kind: str = ""
+) -> QuerySet[Organisation]:
     qs = scoping.organisations_visible_to(viewer).filter(parent=organisation).select_related("street")
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(credit_code__iexact=search))
@@ -46,7 +48,12 @@ def organisation_children(viewer, organisation: Organisation, *, search: str = "
 
 
 def organisation_search(viewer, search: str) -> QuerySet[Organisation]:
-    return scoping.organisations_visible_to(viewer).filter(Q(name__icontains=search) | Q(credit_code__iexact=search)).select_related("parent").order_by("path")
+    return (
+        scoping.organisations_visible_to(viewer)
+        .filter(Q(name__icontains=search) | Q(credit_code__iexact=search))
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 def breadcrumbs(viewer, organisation: Organisation) -> list[Organisation]:
@@ -57,7 +64,8 @@ def subtree_figures(organisation: Organisation) -> dict:
     """Grassroots unions and active members below an organisation, from the kept ``member_count``:
     one indexed prefix scan of the tree instead of counting a million roster rows."""
     return Organisation.objects.filter(path__startswith=organisation.path, level=Organisation.Level.GRASSROOTS).aggregate(
-        grassroots=Count("pk"), members=Coalesce(Sum("member_count"), 0),
+        grassroots=Count("pk"),
+        members=Coalesce(Sum("member_count"), 0),
     )
 
 
@@ -144,10 +152,15 @@ def coverage_report(viewer, *, year: int) -> dict:
         cells[(row["street_id"], row["kind"])] = row
     new_counts = dict(
         Organisation.objects.filter(
-            street_id__in=street_ids, level=Organisation.Level.GRASSROOTS, ownership=Organisation.Ownership.NON_PUBLIC,
-            founded_on__gte=date(year, 1, 1), founded_on__lte=date(year, 12, 31),
+            street_id__in=street_ids,
+            level=Organisation.Level.GRASSROOTS,
+            ownership=Organisation.Ownership.NON_PUBLIC,
+            founded_on__gte=date(year, 1, 1),
+            founded_on__lte=date(year, 12, 31),
         )
-        .values("street_id").annotate(n=Count("pk")).values_list("street_id", "n")
+        .values("street_id")
+        .annotate(n=Count("pk"))
+        .values_list("street_id", "n")
     )
     rows = []
     totals = {kind: {"total": 0, "covered": 0} for kind in COVERAGE_KINDS}
@@ -156,20 +169,37 @@ def coverage_report(viewer, *, year: int) -> dict:
         kinds = []
         for kind in COVERAGE_KINDS:
             cell = cells.get((street.pk, kind), {"total": 0, "covered": 0})
-            kinds.append({"kind": kind, "total": cell["total"], "covered": cell["covered"], "percent": percent(cell["covered"], cell["total"])})
+            kinds.append(
+                {"kind": kind, "total": cell["total"], "covered": cell["covered"], "percent": percent(cell["covered"], cell["total"])}
+            )
             totals[kind]["total"] += cell["total"]
             totals[kind]["covered"] += cell["covered"]
         all_total = sum(k["total"] for k in kinds)
         all_covered = sum(k["covered"] for k in kinds)
         new = new_counts.get(street.pk, 0)
         total_new += new
-        rows.append({"street": street, "kinds": kinds, "total": all_total, "covered": all_covered, "percent": percent(all_covered, all_total), "new_non_public": new})
+        rows.append(
+            {
+                "street": street,
+                "kinds": kinds,
+                "total": all_total,
+                "covered": all_covered,
+                "percent": percent(all_covered, all_total),
+                "new_non_public": new,
+            }
+        )
     total_row = [{"kind": k, **v, "percent": percent(v["covered"], v["total"])} for k, v in totals.items()]
     grand_total = sum(v["total"] for v in totals.values())
     grand_covered = sum(v["covered"] for v in totals.values())
     return {
-        "year": year, "rows": rows, "totals": total_row, "kinds": COVERAGE_KINDS,
-        "total": grand_total, "covered": grand_covered, "percent": percent(grand_covered, grand_total), "new_non_public": total_new,
+        "year": year,
+        "rows": rows,
+        "totals": total_row,
+        "kinds": COVERAGE_KINDS,
+        "total": grand_total,
+        "covered": grand_covered,
+        "percent": percent(grand_covered, grand_total),
+        "new_non_public": total_new,
     }
 
 

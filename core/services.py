@@ -315,7 +315,6 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
 
     from django.utils.translation import get_language
 
-    from core.models import Member
 
     lookup = _member_lookups(get_language())
     errors: list[tuple[str, str]] = []

@@ -87,14 +87,23 @@ def org_detail(request, pk):
     search = (request.GET.get("q") or "").strip()[:60]
     level = request.GET.get("level") or ""
     kind = request.GET.get("kind") or ""
-    children = selectors.organisation_children(request.user, org, search=search, level=level if level in Organisation.Level.values else "", kind=kind if kind in Organisation.Kind.values else "")
+    children = selectors.organisation_children(
+        request.user,
+        org,
+        search=search,
+        level=level if level in Organisation.Level.values else "",
+        kind=kind if kind in Organisation.Kind.values else "",
+    )
     context = {
         "org": org,
         "crumbs": selectors.breadcrumbs(request.user, org)[:-1],
         "page": _page(request, children),
         "query": _query_without_page(request),
-        "q": search, "level": level, "kind": kind,
-        "levels": Organisation.Level.choices, "kinds": Organisation.Kind.choices,
+        "q": search,
+        "level": level,
+        "kind": kind,
+        "levels": Organisation.Level.choices,
+        "kinds": Organisation.Kind.choices,
         "figures": selectors.subtree_figures(org),
         "can_edit": request.user.has_perm("core.change_organisation", org),
         "can_add_child": request.user.has_perm("core.add_child_organisation", org) and org.level != Organisation.Level.GRASSROOTS,
@@ -103,13 +112,18 @@ def org_detail(request, pk):
 
 
 def _org_form(request, *, instance=None, initial=None):
-    lock = instance is not None and not (scoping.is_district_staff(request.user) or scoping.has_role(request.user, scoping.Role.STREET_STAFF))
+    lock = instance is not None and not (
+        scoping.is_district_staff(request.user) or scoping.has_role(request.user, scoping.Role.STREET_STAFF)
+    )
     parents = selectors.parent_choices(request.user)
     if instance is not None and instance.parent_id:
         parents = parents | Organisation.objects.filter(pk=instance.parent_id)
     return OrganisationForm(
-        request.POST or None, initial=initial,
-        parents=parents.distinct(), streets=selectors.street_choices(request.user), lock_place=lock,
+        request.POST or None,
+        initial=initial,
+        parents=parents.distinct(),
+        streets=selectors.street_choices(request.user),
+        lock_place=lock,
     )
 
 
@@ -166,17 +180,31 @@ def roster(request, pk):
     tag = request.GET.get("tag") or ""
     status = request.GET.get("status") or ""
     members = selectors.member_list(
-        request.user, organisation=org, search=search,
-        tag=tag if tag in Member.Tag.values else "", status=status if status in Member.Status.values else "",
+        request.user,
+        organisation=org,
+        search=search,
+        tag=tag if tag in Member.Tag.values else "",
+        status=status if status in Member.Status.values else "",
     )
     page = _page(request, members)
     labels = dict(Member.Tag.choices)
     rows = [{"member": m, "masked_phone": mask_phone(m.phone), "tags": [labels.get(t, t) for t in m.tags or []]} for m in page.object_list]
-    return render(request, "core/roster.html", {
-        "org": org, "page": page, "rows": rows, "q": search, "tag": tag, "status": status,
-        "tags": Member.Tag.choices, "statuses": Member.Status.choices, "query": _query_without_page(request),
-        "can_edit": request.user.has_perm("core.change_organisation", org) and org.level == Organisation.Level.GRASSROOTS,
-    })
+    return render(
+        request,
+        "core/roster.html",
+        {
+            "org": org,
+            "page": page,
+            "rows": rows,
+            "q": search,
+            "tag": tag,
+            "status": status,
+            "tags": Member.Tag.choices,
+            "statuses": Member.Status.choices,
+            "query": _query_without_page(request),
+            "can_edit": request.user.has_perm("core.change_organisation", org) and org.level == Organisation.Level.GRASSROOTS,
+        },
+    )
 
 
 @staff_required
@@ -199,12 +227,18 @@ def member_create(request, pk):
 @staff_required
 def member_detail(request, pk):
     member = selectors.member_for_viewer(request.user, pk)
-    return render(request, "core/member_detail.html", {
-        "member": member, "masked_phone": mask_phone(member.phone), "phone": None,
-        "transfers": selectors.member_transfers(member)[:50],
-        "tag_labels": [dict(Member.Tag.choices).get(t, t) for t in member.tags or []],
-        "can_edit": request.user.has_perm("core.change_member", member),
-    })
+    return render(
+        request,
+        "core/member_detail.html",
+        {
+            "member": member,
+            "masked_phone": mask_phone(member.phone),
+            "phone": None,
+            "transfers": selectors.member_transfers(member)[:50],
+            "tag_labels": [dict(Member.Tag.choices).get(t, t) for t in member.tags or []],
+            "can_edit": request.user.has_perm("core.change_member", member),
+        },
+    )
 
 
 @staff_required
@@ -215,12 +249,18 @@ def member_phone(request, pk):
     phone = services.member_phone_reveal(viewer=request.user, member=member, context=request.POST.get("context", "roster")[:40])
     if request.headers.get("HX-Request"):
         return render(request, "core/_phone.html", {"phone": phone})
-    return render(request, "core/member_detail.html", {
-        "member": member, "masked_phone": mask_phone(member.phone), "phone": phone,
-        "transfers": selectors.member_transfers(member)[:50],
-        "tag_labels": [dict(Member.Tag.choices).get(t, t) for t in member.tags or []],
-        "can_edit": request.user.has_perm("core.change_member", member),
-    })
+    return render(
+        request,
+        "core/member_detail.html",
+        {
+            "member": member,
+            "masked_phone": mask_phone(member.phone),
+            "phone": phone,
+            "transfers": selectors.member_transfers(member)[:50],
+            "tag_labels": [dict(Member.Tag.choices).get(t, t) for t in member.tags or []],
+            "can_edit": request.user.has_perm("core.change_member", member),
+        },
+    )
 
 
 @staff_required
@@ -258,11 +298,15 @@ def member_move(request, pk):
         form = TransferForm(targets=shown[:300])
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_transfer(actor=request.user, member=member, to_organisation=form.cleaned_data["to_organisation"], note=form.cleaned_data["note"])
+            services.member_transfer(
+                actor=request.user, member=member, to_organisation=form.cleaned_data["to_organisation"], note=form.cleaned_data["note"]
+            )
         except ApiError as error:
             form.apply_error(error)
         else:
-            messages.success(request, _("已将 %(name)s 转入 %(org)s") % {"name": member.name, "org": form.cleaned_data["to_organisation"].name})
+            messages.success(
+                request, _("已将 %(name)s 转入 %(org)s") % {"name": member.name, "org": form.cleaned_data["to_organisation"].name}
+            )
             return redirect("core:member_detail", pk=member.pk)
     return render(request, "core/member_move.html", {"form": form, "member": member, "q": search})
 
@@ -345,12 +389,21 @@ def coverage(request):
     year = _year(request)
     report = selectors.coverage_report(request.user, year=year)
     this_year = timezone.localdate().year
-    return render(request, "core/coverage.html", {
-        "report": report, "year": year, "years": list(range(this_year, this_year - 11, -1)),
-        "kind_labels": dict(CoverageUnit.Kind.choices),
-        "missing": selectors.coverage_units(request.user).filter(union__isnull=True).select_related("street").order_by("street__name", "name")[:100],
-        "can_change": request.user.has_perm("core.change_coverage"),
-    })
+    return render(
+        request,
+        "core/coverage.html",
+        {
+            "report": report,
+            "year": year,
+            "years": list(range(this_year, this_year - 11, -1)),
+            "kind_labels": dict(CoverageUnit.Kind.choices),
+            "missing": selectors.coverage_units(request.user)
+            .filter(union__isnull=True)
+            .select_related("street")
+            .order_by("street__name", "name")[:100],
+            "can_change": request.user.has_perm("core.change_coverage"),
+        },
+    )
 
 
 @perm_required("core.view_coverage")
@@ -454,10 +507,18 @@ def audit_log(request):
         qs = selectors.data_access_entries(request.user, **filters)
     else:
         qs = selectors.audit_entries(request.user, **filters)
-    return render(request, "core/audit.html", {
-        "form": form, "tab": tab, "page": _page(request, qs), "query": _query_without_page(request),
-        "actions": selectors.audit_actions(), "base_query": _query_without_tab(request),
-    })
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "tab": tab,
+            "page": _page(request, qs),
+            "query": _query_without_page(request),
+            "actions": selectors.audit_actions(),
+            "base_query": _query_without_tab(request),
+        },
+    )
 
 
 def _query_without_tab(request) -> str:

@@ -16,8 +16,21 @@ from core.validators import make_credit_code
 
 # The fifteen streets of Xicheng district.
 STREET_NAMES = [
-    "西长安街", "新街口", "月坛", "展览路", "德胜", "金融街", "什刹海", "大栅栏",
-    "天桥", "椿树", "陶然亭", "广安门内", "牛街", "白纸坊", "广安门外",
+    "西长安街",
+    "新街口",
+    "月坛",
+    "展览路",
+    "德胜",
+    "金融街",
+    "什刹海",
+    "大栅栏",
+    "天桥",
+    "椿树",
+    "陶然亭",
+    "广安门内",
+    "牛街",
+    "白纸坊",
+    "广安门外",
 ]
 INDUSTRY_NAMES = ["教育系统", "卫生健康系统", "金融系统", "商业服务业", "建设系统", "文化旅游系统", "交通运输系统", "机关"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
@@ -48,15 +61,19 @@ def _founded_on(rng, kind, ownership) -> date:
 
 
 def seed_tree(ctx: DemoContext) -> None:
-    rng, scale = ctx.rng, ctx.scale
+    scale = ctx.scale
     with transaction.atomic():
         ctx.district = Organisation.objects.create(name="西城区总工会", level=Organisation.Level.DISTRICT, founded_on=date(1950, 5, 1))
         for name in STREET_NAMES[: scale.streets]:
             ctx.streets.append(
-                Organisation.objects.create(name=f"{name}街道总工会", level=Organisation.Level.STREET, parent=ctx.district, address=f"北京市西城区{name}街道")
+                Organisation.objects.create(
+                    name=f"{name}街道总工会", level=Organisation.Level.STREET, parent=ctx.district, address=f"北京市西城区{name}街道"
+                )
             )
         for name in INDUSTRY_NAMES[: scale.industries]:
-            ctx.industries.append(Organisation.objects.create(name=f"西城区{name}工会", level=Organisation.Level.INDUSTRY, parent=ctx.district))
+            ctx.industries.append(
+                Organisation.objects.create(name=f"西城区{name}工会", level=Organisation.Level.INDUSTRY, parent=ctx.district)
+            )
     _seed_grassroots(ctx)
     _seed_coverage(ctx)
     _seed_members(ctx)
@@ -65,7 +82,7 @@ def seed_tree(ctx: DemoContext) -> None:
 
 def _seed_grassroots(ctx: DemoContext) -> None:
     rng, scale = ctx.rng, ctx.scale
-    kinds, weights = zip(*KIND_WEIGHTS)
+    kinds, weights = zip(*KIND_WEIGHTS, strict=True)
     rows = []
     for i in range(scale.organisations):
         street = ctx.streets[i % len(ctx.streets)]
@@ -76,7 +93,9 @@ def _seed_grassroots(ctx: DemoContext) -> None:
         base = street.name.replace("街道总工会", "")
         if kind == Organisation.Kind.ENTERPRISE:
             name = f"北京{base}{rng.choice(ENTERPRISE_WORDS)}有限公司{i}工会"
-            ownership = rng.choices([Organisation.Ownership.NON_PUBLIC, Organisation.Ownership.STATE, Organisation.Ownership.FOREIGN], [0.75, 0.2, 0.05])[0]
+            ownership = rng.choices(
+                [Organisation.Ownership.NON_PUBLIC, Organisation.Ownership.STATE, Organisation.Ownership.FOREIGN], [0.75, 0.2, 0.05]
+            )[0]
         else:
             label = {"community": "社区", "park": "园区", "building": "大厦", "institution": "学校"}[kind]
             name = f"{base}第{i}{label}工会"
@@ -85,9 +104,17 @@ def _seed_grassroots(ctx: DemoContext) -> None:
         credit_code = make_credit_code(f"9111010{rng.randrange(2, 8)}{i:09d}") if kind == Organisation.Kind.ENTERPRISE else ""
         rows.append(
             Organisation(
-                name=name, level=Organisation.Level.GRASSROOTS, kind=kind, ownership=ownership, parent=parent, credit_code=credit_code,
-                street=street, founded_on=founded, address=f"北京市西城区{base}{rng.randrange(1, 300)}号",
-                contact_name=person_name(rng), contact_phone=f"010-{rng.randrange(60000000, 69999999)}",
+                name=name,
+                level=Organisation.Level.GRASSROOTS,
+                kind=kind,
+                ownership=ownership,
+                parent=parent,
+                credit_code=credit_code,
+                street=street,
+                founded_on=founded,
+                address=f"北京市西城区{base}{rng.randrange(1, 300)}号",
+                contact_name=person_name(rng),
+                contact_phone=f"010-{rng.randrange(60000000, 69999999)}",
             )
         )
     with transaction.atomic():
@@ -129,15 +156,22 @@ def _member_rows(ctx: DemoContext, counts):
     phone_seq = 13_800_000_100
     start = date(2008, 1, 1).toordinal()
     span = date.today().toordinal() - start
-    for org, count in zip(ctx.grassroots, counts):
+    for org, count in zip(ctx.grassroots, counts, strict=True):
         for _ in range(count):
             phone_seq += 1
             r, q = rng.random(), rng.random()
             name = rng.choice(surnames) + rng.choice(given) + (rng.choice(given) if r < 0.7 else "")
             tags = [tags_all[int(q * 1000) % len(tags_all)]] if q > 0.82 else []
             yield (
-                org.pk, name, str(phone_seq), f"E{phone_seq % 1_000_000:06d}", "M" if q < 0.52 else "F",
-                1962 + int(r * 997) % 42, tags, q < 0.6, date.fromordinal(start + int(q * 7_919_993) % span),
+                org.pk,
+                name,
+                str(phone_seq),
+                f"E{phone_seq % 1_000_000:06d}",
+                "M" if q < 0.52 else "F",
+                1962 + int(r * 997) % 42,
+                tags,
+                q < 0.6,
+                date.fromordinal(start + int(q * 7_919_993) % span),
             )
 
 
@@ -155,13 +189,15 @@ def _seed_members(ctx: DemoContext) -> None:
     else:
         _bulk_members(rows, bar)
     bar.close()
-    for org, count in zip(ctx.grassroots, counts):
+    for org, count in zip(ctx.grassroots, counts, strict=True):
         org.member_count = count
     _update_many(ctx.grassroots, ["member_count"])
     _seed_transfers(ctx)
 
 
-MEMBER_COLUMNS = "organisation_id, name, phone, employee_no, gender, birth_year, tags, status, ranking_consent, joined_on, created_at, updated_at"
+MEMBER_COLUMNS = (
+    "organisation_id, name, phone, employee_no, gender, birth_year, tags, status, ranking_consent, joined_on, created_at, updated_at"
+)
 
 
 def _bulk_members(rows, bar) -> None:
@@ -229,7 +265,9 @@ def _seed_logins(ctx: DemoContext) -> None:
         ("collector", "分拣员演示账号", Role.COLLECTOR, street),
         ("inspector", "检查员演示账号", Role.INSPECTOR, ctx.district),
     ]:
-        user = User.objects.create(username=username, password=password, display_name=name, is_staff=role != Role.COLLECTOR and role != Role.INSPECTOR)
+        user = User.objects.create(
+            username=username, password=password, display_name=name, is_staff=role != Role.COLLECTOR and role != Role.INSPECTOR
+        )
         if role == Role.DISTRICT_STAFF:
             user.is_superuser = True
             user.save(update_fields=["is_superuser"])

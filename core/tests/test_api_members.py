@@ -45,7 +45,9 @@ def test_create_validates_in_chinese_with_the_field(world):
     assert response.status_code == 422 and response.json()["field"] == "phone"
     response = post_json(client, f"/api/v1/members/?organisation_id={world.org_b1.pk}", {"name": "新人", "phone": "13811112222"})
     assert response.status_code == 422 and response.json()["field"] == "organisation_id"
-    response = post_json(client, f"/api/v1/members/?organisation_id={world.org_a1.pk}", {"name": "新人", "phone": "13811112222", "tags": ["courier"]})
+    response = post_json(
+        client, f"/api/v1/members/?organisation_id={world.org_a1.pk}", {"name": "新人", "phone": "13811112222", "tags": ["courier"]}
+    )
     assert response.status_code == 201 and response.json()["phone_masked"] == "138****2222"
     assert Organisation.objects.get(pk=world.org_a1.pk).member_count == 3
 
@@ -61,7 +63,9 @@ def test_garbage_bodies_never_500(world, body):
 
 def test_update_and_move(world):
     client = world.client_for(world.street_a_staff)
-    response = client.patch(f"/api/v1/members/{world.worker_a1.pk}", json.dumps({"tags": ["outdoor"], "status": "bogus"}), content_type="application/json")
+    response = client.patch(
+        f"/api/v1/members/{world.worker_a1.pk}", json.dumps({"tags": ["outdoor"], "status": "bogus"}), content_type="application/json"
+    )
     assert response.status_code == 422 and response.json()["field"] == "status"
     response = post_json(client, f"/api/v1/members/{world.worker_a1.pk}/move", {"to_organisation_id": world.org_a2.pk, "note": "内部调动"})
     assert response.status_code == 201 and response.json()["to_organisation_id"] == world.org_a2.pk
@@ -96,14 +100,23 @@ def test_import_needs_a_file_and_a_union_in_scope(world):
     data = csv_bytes([["甲", "13912340001", "", "", "", "", ""]])
     response = client.post("/api/v1/members/import", {"organisation_id": world.org_b1.pk, "file": SimpleUploadedFile("r.csv", data)})
     assert response.status_code == 422 and response.json()["field"] == "organisation_id"
-    assert world.client_for(world.collector_a).post("/api/v1/members/import", {"organisation_id": world.org_a1.pk, "file": SimpleUploadedFile("r.csv", data)}).status_code == 403
+    assert (
+        world.client_for(world.collector_a)
+        .post("/api/v1/members/import", {"organisation_id": world.org_a1.pk, "file": SimpleUploadedFile("r.csv", data)})
+        .status_code
+        == 403
+    )
 
 
 def test_api_org_create_validates_credit_code(world):
     client = world.client_for(world.street_a_staff)
-    response = post_json(client, "/api/v1/orgs/", {"name": "某公司工会", "parent_id": world.street_a.pk, "credit_code": "91110000802100433C"})
+    response = post_json(
+        client, "/api/v1/orgs/", {"name": "某公司工会", "parent_id": world.street_a.pk, "credit_code": "91110000802100433C"}
+    )
     assert response.status_code == 422 and response.json()["field"] == "credit_code" and "校验位" in response.json()["message"]
-    response = post_json(client, "/api/v1/orgs/", {"name": "某公司工会", "parent_id": world.street_a.pk, "credit_code": "91110000802100433B"})
+    response = post_json(
+        client, "/api/v1/orgs/", {"name": "某公司工会", "parent_id": world.street_a.pk, "credit_code": "91110000802100433B"}
+    )
     assert response.status_code == 201 and response.json()["street_id"] == world.street_a.pk
     response = post_json(client, "/api/v1/orgs/", {"name": "越界", "parent_id": world.street_b.pk})
     assert response.status_code == 422 and response.json()["field"] == "parent_id"

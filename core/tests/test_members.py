@@ -50,10 +50,19 @@ def test_revealing_a_phone_is_logged(world):
 
 def test_admin_adds_a_member_and_the_count_follows(world):
     client = world.client_for(world.admin_a1)
-    response = client.post(reverse("core:member_create", args=[world.org_a1.pk]), {
-        "name": "赵六", "phone": "+86 139-1234-5678", "employee_no": "A9", "gender": "M", "birth_year": "1990",
-        "tags": ["courier", "outdoor"], "status": "active", "joined_on": "2025-06-01",
-    })
+    response = client.post(
+        reverse("core:member_create", args=[world.org_a1.pk]),
+        {
+            "name": "赵六",
+            "phone": "+86 139-1234-5678",
+            "employee_no": "A9",
+            "gender": "M",
+            "birth_year": "1990",
+            "tags": ["courier", "outdoor"],
+            "status": "active",
+            "joined_on": "2025-06-01",
+        },
+    )
     assert response.status_code == 302
     member = Member.objects.get(name="赵六")
     assert member.phone == "13912345678" and member.tags == ["courier", "outdoor"]
@@ -61,14 +70,17 @@ def test_admin_adds_a_member_and_the_count_follows(world):
     assert AuditLog.objects.filter(action="member.create", object_id=str(member.pk), actor=world.admin_a1).exists()
 
 
-@pytest.mark.parametrize("data, field, reason", [
-    ({"phone": "12345"}, "phone", "11 位"),
-    ({"phone": "13800000002"}, "phone", "已在会员名册中"),
-    ({"name": ""}, "name", "必填"),
-    ({"birth_year": "1800"}, "birth_year", ""),
-    ({"joined_on": "2099-01-01"}, "joined_on", "不能晚于今天"),
-    ({"employee_no": "DUP"}, "employee_no", "已存在"),
-])
+@pytest.mark.parametrize(
+    "data, field, reason",
+    [
+        ({"phone": "12345"}, "phone", "11 位"),
+        ({"phone": "13800000002"}, "phone", "已在会员名册中"),
+        ({"name": ""}, "name", "必填"),
+        ({"birth_year": "1800"}, "birth_year", ""),
+        ({"joined_on": "2099-01-01"}, "joined_on", "不能晚于今天"),
+        ({"employee_no": "DUP"}, "employee_no", "已存在"),
+    ],
+)
 def test_bad_member_form_answers_field_and_reason(world, data, field, reason):
     world.worker_a1_other.employee_no = "DUP"
     world.worker_a1_other.save()
@@ -81,7 +93,9 @@ def test_bad_member_form_answers_field_and_reason(world, data, field, reason):
 
 
 def test_members_only_on_grassroots_unions(world):
-    response = world.client_for(world.street_a_staff).post(reverse("core:member_create", args=[world.street_a.pk]), {"name": "孙八", "phone": "13711113333", "status": "active"})
+    response = world.client_for(world.street_a_staff).post(
+        reverse("core:member_create", args=[world.street_a.pk]), {"name": "孙八", "phone": "13711113333", "status": "active"}
+    )
     assert response.status_code == 200 and "基层工会" in response.content.decode()
 
 

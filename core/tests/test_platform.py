@@ -11,7 +11,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -35,7 +34,11 @@ def test_production_settings_pass_check_deploy_with_zero_warnings(tmp_path):
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -99,8 +102,13 @@ def test_list_pages_stay_within_a_query_budget(world, django_assert_max_num_quer
         audit(actor=world.street_a_staff, action="organisation.update", obj=world.org_a1)
         PersonalDataAccess.objects.create(viewer=world.admin_a1, member=world.worker_a1, field="phone")
     client = world.client_for(world.district_staff)
-    for url in [reverse("core:coverage"), reverse("core:audit"), reverse("core:audit") + "?tab=access", reverse("core:tokens"),
-                reverse("core:member_detail", args=[world.worker_a1.pk])]:
+    for url in [
+        reverse("core:coverage"),
+        reverse("core:audit"),
+        reverse("core:audit") + "?tab=access",
+        reverse("core:tokens"),
+        reverse("core:member_detail", args=[world.worker_a1.pk]),
+    ]:
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
 
@@ -109,8 +117,12 @@ def test_coverage_report_and_export(world):
     CoverageUnit.objects.create(name="甲社区", kind="community", street=world.street_a, union=world.org_a2)
     CoverageUnit.objects.create(name="乙社区", kind="community", street=world.street_a)
     CoverageUnit.objects.create(name="丙园区", kind="park", street=world.street_b, union=world.org_b1)
-    OrganisationFactory(name="新公司工会", parent=world.street_a, street=world.street_a, ownership="non_public", founded_on=date(2025, 5, 1))
-    OrganisationFactory(name="老公司工会", parent=world.street_a, street=world.street_a, ownership="non_public", founded_on=date(2019, 5, 1))
+    OrganisationFactory(
+        name="新公司工会", parent=world.street_a, street=world.street_a, ownership="non_public", founded_on=date(2025, 5, 1)
+    )
+    OrganisationFactory(
+        name="老公司工会", parent=world.street_a, street=world.street_a, ownership="non_public", founded_on=date(2019, 5, 1)
+    )
     OrganisationFactory(name="国企工会", parent=world.street_b, street=world.street_b, ownership="state", founded_on=date(2025, 5, 1))
     client = world.client_for(world.district_staff)
     report = client.get(reverse("core:coverage"), {"year": 2025}).context["report"]
@@ -129,7 +141,9 @@ def test_coverage_report_and_export(world):
 
 def test_coverage_unit_form_validates(world):
     client = world.client_for(world.street_a_staff)
-    response = client.post(reverse("core:coverage_unit_create"), {"name": "丁楼宇", "kind": "building", "street": world.street_a.pk, "union": world.org_b1.pk})
+    response = client.post(
+        reverse("core:coverage_unit_create"), {"name": "丁楼宇", "kind": "building", "street": world.street_a.pk, "union": world.org_b1.pk}
+    )
     assert response.status_code == 200 and "union" in response.context["form"].errors
     response = client.post(reverse("core:coverage_unit_create"), {"name": "丁楼宇", "kind": "building", "street": world.street_a.pk})
     assert response.status_code == 302
@@ -168,8 +182,14 @@ def test_admin_is_scoped(world):
 
 def test_pages_fit_a_phone_and_have_no_inline_script(world):
     client = world.client_for(world.district_staff)
-    for url in [reverse("core:org_detail", args=[world.district.pk]), reverse("core:roster", args=[world.org_a1.pk]),
-                reverse("core:coverage"), reverse("core:tokens"), reverse("core:audit"), reverse("core:member_detail", args=[world.worker_a1.pk])]:
+    for url in [
+        reverse("core:org_detail", args=[world.district.pk]),
+        reverse("core:roster", args=[world.org_a1.pk]),
+        reverse("core:coverage"),
+        reverse("core:tokens"),
+        reverse("core:audit"),
+        reverse("core:member_detail", args=[world.worker_a1.pk]),
+    ]:
         page = client.get(url).content.decode()
         assert 'name="viewport"' in page
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", page), url
@@ -181,8 +201,16 @@ def test_admin_edits_stay_in_scope_and_are_audited(world):
     url = f"/admin/core/member/{world.worker_a1.pk}/change/"
     form = client.get(url)
     assert form.status_code == 200
-    data = {"name": "张小明", "organisation": world.org_b1.pk, "phone": world.worker_a1.phone, "employee_no": "", "gender": "",
-            "tags": "[]", "status": "active", "joined_on": "2024-01-01"}
+    data = {
+        "name": "张小明",
+        "organisation": world.org_b1.pk,
+        "phone": world.worker_a1.phone,
+        "employee_no": "",
+        "gender": "",
+        "tags": "[]",
+        "status": "active",
+        "joined_on": "2024-01-01",
+    }
     refused = client.post(url, data)
     assert refused.status_code == 200 and "organisation" in refused.context["adminform"].form.errors
     data["organisation"] = world.org_a2.pk

@@ -35,20 +35,44 @@ def unit_a(world):
 
 LOGIN = "login"
 PAGE_READ = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": 404, "admin_a1": 200, "admin_b1": 404,
-    "collector_a": 403, "worker": 403, "anonymous": LOGIN,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": 404,
+    "admin_a1": 200,
+    "admin_b1": 404,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": LOGIN,
 }
 PAGE_WRITE = {
-    "district_staff": 302, "street_a_staff": 302, "street_b_staff": 404, "admin_a1": 302, "admin_b1": 404,
-    "collector_a": 403, "worker": 403, "anonymous": LOGIN,
+    "district_staff": 302,
+    "street_a_staff": 302,
+    "street_b_staff": 404,
+    "admin_a1": 302,
+    "admin_b1": 404,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": LOGIN,
 }
 COVERAGE_READ = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": "200-without", "admin_a1": 403, "admin_b1": 403,
-    "collector_a": 403, "worker": 403, "anonymous": LOGIN,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": "200-without",
+    "admin_a1": 403,
+    "admin_b1": 403,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": LOGIN,
 }
 COVERAGE_WRITE = {
-    "district_staff": 302, "street_a_staff": 302, "street_b_staff": 404, "admin_a1": 403, "admin_b1": 403,
-    "collector_a": 403, "worker": 403, "anonymous": LOGIN,
+    "district_staff": 302,
+    "street_a_staff": 302,
+    "street_b_staff": 404,
+    "admin_a1": 403,
+    "admin_b1": 403,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": LOGIN,
 }
 
 
@@ -70,8 +94,14 @@ def test_page_organisation_read(world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_page_organisation_write(world, role):
     org = world.org_a1
-    data = {"name": "改名后的科技公司工会", "level": org.level, "kind": org.kind, "ownership": org.ownership,
-            "parent": org.parent_id, "street": org.street_id}
+    data = {
+        "name": "改名后的科技公司工会",
+        "level": org.level,
+        "kind": org.kind,
+        "ownership": org.ownership,
+        "parent": org.parent_id,
+        "street": org.street_id,
+    }
     response = client_for(world, role).post(reverse("core:org_edit", args=[org.pk]), data)
     assert_answer(response, PAGE_WRITE[role])
     org.refresh_from_db()
@@ -120,20 +150,44 @@ def test_page_coverage_write(world, unit_a, role):
 # --- The same through the API --------------------------------------------------------------------
 
 API_READ = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": 404, "admin_a1": 200, "admin_b1": 404,
-    "collector_a": 404, "worker": 404, "anonymous": 401,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": 404,
+    "admin_a1": 200,
+    "admin_b1": 404,
+    "collector_a": 404,
+    "worker": 404,
+    "anonymous": 401,
 }
 API_WRITE = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": 404, "admin_a1": 200, "admin_b1": 404,
-    "collector_a": 403, "worker": 403, "anonymous": 401,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": 404,
+    "admin_a1": 200,
+    "admin_b1": 404,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": 401,
 }
 API_COVERAGE_READ = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": "200-without", "admin_a1": 403, "admin_b1": 403,
-    "collector_a": 403, "worker": 403, "anonymous": 401,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": "200-without",
+    "admin_a1": 403,
+    "admin_b1": 403,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": 401,
 }
 API_COVERAGE_WRITE = {
-    "district_staff": 200, "street_a_staff": 200, "street_b_staff": 404, "admin_a1": 403, "admin_b1": 403,
-    "collector_a": 403, "worker": 403, "anonymous": 401,
+    "district_staff": 200,
+    "street_a_staff": 200,
+    "street_b_staff": 404,
+    "admin_a1": 403,
+    "admin_b1": 403,
+    "collector_a": 403,
+    "worker": 403,
+    "anonymous": 401,
 }
 
 
