@@ -4,6 +4,7 @@ Boards (each for this week / month / year / all time, Beijing calendar, weeks fr
 
 * ``bags.w.points``  workers by points from bags        scopes: district ``d``, street ``s<id>``, union ``o<id>``
 * ``bags.w.correct`` workers by correctly sorted bags   same scopes
+* ``bags.w.bags``    every bag of a worker               scope ``d`` (the worker's own counts)
 * ``bags.o.bags``    unions by smart bags used          scopes: ``d``, ``s<id>``
 * ``bags.o.pm``      unions by bags used per member     scopes: ``d``, ``s<id>`` (only unions with
                      at least ``MIN_MEMBERS`` members on the roster: tiny unions would swing wildly)
@@ -43,11 +44,14 @@ log = logging.getLogger("unionhub.bags.rankings")
 
 WORKER_POINTS = lb.Board("bags.w.points")
 WORKER_CORRECT = lb.Board("bags.w.correct")
+# Every bag of a worker, right or wrong (district scope only): the worker's page reads its
+# week / month / all-time counts and sorting accuracy from here instead of counting rows.
+WORKER_BAGS = lb.Board("bags.w.bags")
 ORG_BAGS = lb.Board("bags.o.bags")
 ORG_PER_MEMBER = lb.Board("bags.o.pm")
 STREET_BAGS = lb.Board("bags.s.bags")
 STREET_PER_MEMBER = lb.Board("bags.s.pm")
-BOARDS = (WORKER_POINTS, WORKER_CORRECT, ORG_BAGS, ORG_PER_MEMBER, STREET_BAGS, STREET_PER_MEMBER)
+BOARDS = (WORKER_POINTS, WORKER_CORRECT, WORKER_BAGS, ORG_BAGS, ORG_PER_MEMBER, STREET_BAGS, STREET_PER_MEMBER)
 
 MARKER = "bags"
 MIN_MEMBERS = 10
@@ -134,6 +138,7 @@ def _increments(c: Collection) -> list[lb.Increment]:
             incs += [lb.Increment(WORKER_POINTS, s, worker, c.points_awarded) for s in scopes]
         if c.grade == Grade.CORRECT:
             incs += [lb.Increment(WORKER_CORRECT, s, worker, 1) for s in scopes]
+        incs.append(lb.Increment(WORKER_BAGS, DISTRICT, worker, 1))
     org = member_key(c.organisation_id)
     incs.append(lb.Increment(ORG_BAGS, DISTRICT, org, 1))
     if c.street_id:
@@ -205,6 +210,8 @@ def compute(now: datetime | None = None) -> dict[tuple[str, str], dict[str, dict
                         boards[(WORKER_POINTS.name, s.key)][scope][worker] += pts
                     if ok > 0:
                         boards[(WORKER_CORRECT.name, s.key)][scope][worker] += ok
+                if n > 0:
+                    boards[(WORKER_BAGS.name, s.key)][DISTRICT][worker] += n
             if n > 0:
                 boards[(ORG_BAGS.name, s.key)][DISTRICT][org] += n
                 if street_id:

@@ -67,20 +67,16 @@ class Overview:
 
 
 def worker_overview(member: Member) -> Overview:
-    """Everything at the top of the worker's page: 2 queries and 1 ranking round trip."""
+    """Everything at the top of the worker's page: 1 query (the points account) and 1 ranking
+    round trip — the bag counts come from the worker's own boards, not from counting rows.
+    Only while lost boards are being rebuilt are the counts taken from the database."""
     now = timezone.now()
     week, month = P.span(P.WEEK, now), P.span(P.MONTH, now)
-    figures = Collection.objects.filter(owner_id=member.pk).aggregate(
-        total=Count("id"),
-        correct=Count("id", filter=Q(grade=Grade.CORRECT)),
-        week=Count("id", filter=Q(collected_at__gte=week.start, collected_at__lt=week.end)),
-        month=Count("id", filter=Q(collected_at__gte=month.start, collected_at__lt=month.end)),
-    )
-    account = Account.objects.filter(member_id=member.pk, unit=Account.Unit.POINTS).values("balance", "total_credited").first() or {}
+    account = Account.objects.filter(member_id=member.pk, unit=Account.Unit.POINTS).values("id", "balance", "total_credited").first() or {}
     ready = R.ensure_fresh()
     me, org = R.member_key(member.pk), R.member_key(member.organisation_id)
     own_org = R.org_scope(member.organisation_id)
-    d_all, d_month, o_all, o_month, union_bags, union_pm = lb.standings(
+    d_all, d_month, o_all, o_month, union_bags, union_pm, bags_week, bags_month, bags_all, correct_all = lb.standings(
         [
             (R.WORKER_POINTS, "all", R.DISTRICT, me),
             (R.WORKER_POINTS, month.key, R.DISTRICT, me),
@@ -88,8 +84,26 @@ def worker_overview(member: Member) -> Overview:
             (R.WORKER_POINTS, month.key, own_org, me),
             (R.ORG_BAGS, month.key, R.DISTRICT, org),
             (R.ORG_PER_MEMBER, month.key, R.DISTRICT, org),
+            (R.WORKER_BAGS, week.key, R.DISTRICT, me),
+            (R.WORKER_BAGS, month.key, R.DISTRICT, me),
+            (R.WORKER_BAGS, "all", R.DISTRICT, me),
+            (R.WORKER_CORRECT, "all", R.DISTRICT, me),
         ]
     )
+    if ready:
+        figures = {
+            "week": int(bags_week.score or 0),
+            "month": int(bags_month.score or 0),
+            "total": int(bags_all.score or 0),
+            "correct": int(correct_all.score or 0),
+        }
+    else:
+        figures = Collection.objects.filter(owner_id=member.pk).aggregate(
+            total=Count("id"),
+            correct=Count("id", filter=Q(grade=Grade.CORRECT)),
+            week=Count("id", filter=Q(collected_at__gte=week.start, collected_at__lt=week.end)),
+            month=Count("id", filter=Q(collected_at__gte=month.start, collected_at__lt=month.end)),
+        )
     total = figures["total"] or 0
     return Overview(
         member=member,
@@ -108,6 +122,7 @@ def worker_overview(member: Member) -> Overview:
         union_per_member_month=Place(union_pm.rank, union_pm.total, union_pm.score),
         union_per_member_eligible=member.organisation.member_count >= R.MIN_MEMBERS,
         boards_ready=ready,
+        extra={"account_id": account.get("id")},
     )
 
 
@@ -141,10 +156,13 @@ def worker_collections(member: Member, *, page: int, total: int, per_page: int =
     return rows, page, pages
 
 
-def worker_ledger(member: Member, *, limit: int = 10) -> list[Entry]:
-    """The newest entries of the worker's points account (earned, spent, refunded)."""
+def worker_ledger(member: Member, *, account_id: int | None, limit: int = 10) -> list[Entry]:
+    """The newest entries of the worker's points account (earned, spent, refunded); by account
+    id so the (account, -created_at) index answers it without a join."""
+    if account_id is None:
+        return []
     return list(
-        Entry.objects.filter(account__member_id=member.pk, account__unit=Account.Unit.POINTS)
+        Entry.objects.filter(account_id=account_id)
         .only("id", "amount", "balance_after", "reason", "memo", "created_at")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -61,7 +61,7 @@ def me(request):
     member = type(member).objects.select_related("organisation").get(pk=member.pk)
     overview = S.worker_overview(member)
     rows, page, pages = S.worker_collections(member, page=_int(request.GET.get("page")), total=overview.total_bags)
-    ledger = S.worker_ledger(member)
+    ledger = S.worker_ledger(member, account_id=overview.extra["account_id"])
     for entry in ledger:
         entry.reason_label = registry.ledger_reasons.get(entry.reason, entry.reason)
     context = {

@@ -44,7 +44,8 @@ def test_staff_without_roster_entry_sees_an_explanation(world):
 
 def test_worker_sees_balance_ranks_history_and_reasons(scans, django_assert_max_num_queries):
     client = scans.client_for(scans.worker_a1)
-    with django_assert_max_num_queries(12):
+    # session, user, roles, member, member + union, points account, history page, ledger page
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("bags:me"))
     html = response.content.decode()
     assert response.status_code == 200
