@@ -40,12 +40,14 @@ def run(ctx: Context) -> None:
         )
         seconds = time.perf_counter() - t
         if out.returncode != 0:
+            lines = [ln.strip() for ln in (out.stderr or out.stdout).splitlines() if ln.strip()]
+            where = next((ln for ln in reversed(lines) if ln.startswith("File ")), "")
             ctx.add(
                 Result(
                     "demo",
                     f"demo data generation (seed_demo --scale {scale}, SQLite)",
                     status="error",
-                    note=(out.stderr or out.stdout)[-300:],
+                    note=f"{lines[-1] if lines else ''} ({where})"[:300],
                 )
             )
             return
