@@ -55,7 +55,7 @@ class Context:
     def add(self, result: Result) -> Result:
         self.results.append(result)
         shown = f"{result.value:,.1f} {result.unit}" if result.value is not None else result.status
-        extra = f" p95 {result.p95_ms:.1f} ms" if result.p95_ms is not None else ""
+        extra = f" p95 {result.p95_ms:.1f} ms" if result.p95_ms is not None and "p95" not in result.unit else ""
         extra += f" p99 {result.p99_ms:.1f} ms" if result.p99_ms is not None else ""
         ratio = f" ({result.ratio:.0%} of {result.ceiling})" if result.ratio is not None else ""
         print(

@@ -109,7 +109,7 @@ def growth_table(by_scale: dict[str, dict]) -> str:
                 cell = r["status"]
             else:
                 cell = f"{_fmt(r['value'])} {r['unit']}"
-                if r.get("p95_ms") is not None and r["unit"] != "ms":
+                if r.get("p95_ms") is not None and "p95" not in r["unit"]:
                     cell += f", p95 {_fmt(r['p95_ms'])} ms"
             rows.setdefault(key, {})[scale] = cell
     bags = {s: by_scale[s].get("dataset", {}).get("tables", {}).get("bags_collection") for s in order}
