@@ -47,6 +47,7 @@ class Registry:
     startup_hooks: list[str] = field(default_factory=list)
     periodic_jobs: list[tuple[str, int]] = field(default_factory=list)
     personal_data_sections: list[tuple[int, str]] = field(default_factory=list)
+    tour_sections: list[tuple[int, str]] = field(default_factory=list)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -91,6 +92,12 @@ class Registry:
         """``callable(member) -> (title, rows: list[dict])``: a programme's part of a member's own data export (PIPL)."""
         self.personal_data_sections.append((order, dotted_callable))
         self.personal_data_sections.sort()
+
+    def add_tour_section(self, dotted_callable: str, order: int = 100) -> None:
+        """``callable(request) -> dict(title, steps=[str], cards=[dict(label, url, svg, caption)],
+        links=[(label, url)])`` or None: a programme's part of the demo tour at /tour/ (DEBUG only)."""
+        self.tour_sections.append((order, dotted_callable))
+        self.tour_sections.sort()
 
     def autodiscover(self) -> None:
         if self._discovered:

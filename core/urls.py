@@ -3,7 +3,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
 
-from core import views, views_privacy, views_staff
+from core import tour, views, views_privacy, views_staff
 
 app_name = "core"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="core:home"), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("tour/", tour.tour, name="tour"),
     # Resolved per request: the manifest of hashed static names exists only after collectstatic.
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("core/favicon.svg")), name="favicon"),
     # A member's own data (PIPL)
