@@ -84,7 +84,11 @@ def dashboard(request):
     summary = selectors.volume_summary(request.user, f)
     sections = [(title, [{"key": key, "type": kind, "wide": wide} for key, kind, wide in charts]) for title, charts in CHART_LAYOUT]
     config = {"api": reverse("api_v1:sortstats_chart", args=["__key__"]), "query": urlencode(f.as_query()),
-              "export": reverse("sortstats:export", args=["__key__", "__fmt__"])}
+              "export": reverse("sortstats:export", args=["__key__", "__fmt__"]),
+              "text": {"empty": _("暂无数据"), "failed": _("加载失败，请刷新重试"), "total": _("合计"), "bags": _("袋"),
+                       "people": _("人"), "times": _("次"), "participants": _("参与人数"), "rate": _("参与率"),
+                       "month": _("统计月份："), "peak": _("高峰："), "hour": _("时"),
+                       "limited": _("页面显示前 %(shown)s 条（共 %(total)s 条），完整数据请下载")}}
     return render(request, "sortstats/dashboard.html", {
         **_filter_context(request, f, errors), "summary": summary, "sections": sections, "config": config,
         "can_rebuild": request.user.has_perm("sortstats.rebuild"),

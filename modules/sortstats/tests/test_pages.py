@@ -161,3 +161,11 @@ def test_demo_seeder_rebuilds_rollups(november):
 
     seeder.func(Ctx())
     assert OrgDay.objects.filter(day=date(2026, 11, 2)).exists() and "分类数据汇总" in Ctx.notes[0]
+
+
+@pytest.mark.django_db
+def test_anomalies_api(november):
+    body = november.world.client_for(november.world.district_staff).get("/api/v1/sortstats/anomalies?" + QUERY)
+    assert body.status_code == 200
+    data = body.json()
+    assert data["week"] == "2026年11月2日至2026年11月8日" and data["organisation_jumps"] == [] and data["settings"]["k"] == 3.0

@@ -5,6 +5,7 @@
   var configEl = document.getElementById("sortstats-config");
   if (!configEl) return;
   var config = JSON.parse(configEl.textContent);
+  var T = config.text;
   var PALETTE = ["#2e7d32", "#1565c0", "#c62828", "#616161", "#ef6c00", "#6a1b9a", "#00838f"];
   var charts = [];
 
@@ -24,7 +25,7 @@
   function renderTable(panel, data) {
     var wrap = panel.querySelector(".table-wrap");
     wrap.textContent = "";
-    if (!data.rows || !data.rows.length) { wrap.appendChild(el("p", "暂无数据", "empty")); return; }
+    if (!data.rows || !data.rows.length) { wrap.appendChild(el("p", T.empty, "empty")); return; }
     var table = el("table", null, "table");
     var thead = el("thead"), tr = el("tr");
     data.columns.forEach(function (c, i) { tr.appendChild(el("th", c, i ? "num" : "")); });
@@ -44,19 +45,19 @@
     trend: function (d) {
       var names = Object.keys(d.series);
       var series = names.map(function (n) { return { name: n, type: "bar", stack: "bags", data: d.series[n].bags }; });
-      series.push({ name: "合计", type: "line", data: d.totals, smooth: true, symbolSize: 4 });
+      series.push({ name: T.total, type: "line", data: d.totals, smooth: true, symbolSize: 4 });
       return { color: PALETTE, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 60 },
         dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }],
-        xAxis: { type: "category", data: d.buckets }, yAxis: { type: "value", name: "袋" }, series: series };
+        xAxis: { type: "category", data: d.buckets }, yAxis: { type: "value", name: T.bags }, series: series };
     },
     pie: function (d) {
-      return { color: PALETTE, tooltip: { trigger: "item", formatter: "{b}：{c}袋（{d}%）" }, legend: { bottom: 0 },
+      return { color: PALETTE, tooltip: { trigger: "item", formatter: "{b}：{c}" + T.bags + "（{d}%）" }, legend: { bottom: 0 },
         series: [{ type: "pie", radius: ["35%", "65%"], data: d.rows.map(function (r) { return { name: r[0], value: r[1] }; }),
           label: { formatter: "{b}\n{d}%" } }] };
     },
     heatmap: function (d) {
       var max = d.cells.reduce(function (m, c) { return Math.max(m, c[2]); }, 0) || 1;
-      return { tooltip: { position: "top", formatter: function (p) { return d.weekdays[p.value[1]] + " " + d.hours[p.value[0]] + "：" + p.value[2] + "袋"; } },
+      return { tooltip: { position: "top", formatter: function (p) { return d.weekdays[p.value[1]] + " " + d.hours[p.value[0]] + "：" + p.value[2] + T.bags; } },
         grid: { left: 50, right: 20, top: 10, bottom: 70 },
         xAxis: { type: "category", data: d.hours, splitArea: { show: true } }, yAxis: { type: "category", data: d.weekdays, inverse: true },
         visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f7fbff", "#fdae61", "#d73027"] } },
@@ -69,7 +70,7 @@
         return { name: c, type: "bar", stack: "bags", data: col(d, i + 1).slice(0, 20).reverse() };
       });
       return { color: PALETTE, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } }, legend: { top: 0 },
-        grid: { left: 120, right: 20, top: 35, bottom: 25 }, xAxis: { type: "value", name: "袋" },
+        grid: { left: 120, right: 20, top: 35, bottom: 25 }, xAxis: { type: "value", name: T.bags },
         yAxis: { type: "category", data: labels, axisLabel: { width: 110, overflow: "truncate" } }, series: series, _n: n };
     },
     accuracy: function (d) {
@@ -79,7 +80,7 @@
     },
     reasons: function (d) {
       return { color: ["#c62828"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 40, top: 10, bottom: 25 },
-        xAxis: { type: "value", name: "次" }, yAxis: { type: "category", data: col(d, 0).slice(0, 12).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        xAxis: { type: "value", name: T.times }, yAxis: { type: "category", data: col(d, 0).slice(0, 12).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
         series: [{ type: "bar", data: col(d, 1).slice(0, 12).reverse(), label: { show: true, position: "right" } }] };
     },
     participation: function (d) {
@@ -90,22 +91,22 @@
     participation_trend: function (d) {
       return { color: ["#90caf9", "#1565c0"], tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 35, bottom: 25 },
         xAxis: { type: "category", data: col(d, 0) },
-        yAxis: [{ type: "value", name: "人" }, { type: "value", name: "%", max: 100 }],
-        series: [{ name: "参与人数", type: "bar", data: col(d, 2) }, { name: "参与率", type: "line", yAxisIndex: 1, data: col(d, 3) }] };
+        yAxis: [{ type: "value", name: T.people }, { type: "value", name: "%", max: 100 }],
+        series: [{ name: T.participants, type: "bar", data: col(d, 2) }, { name: T.rate, type: "line", yAxisIndex: 1, data: col(d, 3) }] };
     },
     throughput: function (d) {
       return { color: ["#ef6c00"], tooltip: { trigger: "axis" }, grid: { left: 120, right: 40, top: 10, bottom: 25 },
-        xAxis: { type: "value", name: "袋" }, yAxis: { type: "category", data: col(d, 0).slice(0, 15).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
-        series: [{ type: "bar", data: col(d, d.columns.indexOf("袋数") >= 0 ? d.columns.indexOf("袋数") : 1).slice(0, 15).reverse() }] };
+        xAxis: { type: "value", name: T.bags }, yAxis: { type: "category", data: col(d, 0).slice(0, 15).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
+        series: [{ type: "bar", data: col(d, d.key === "throughput_points" ? 2 : 1).slice(0, 15).reverse() }] };
     }
   };
 
   function note(panel, d) {
     var p = panel.querySelector(".ss-note");
     var parts = [];
-    if (d.month) parts.push("统计月份：" + d.month);
-    if (d.limited) parts.push("页面显示前 " + d.rows.length + " 条（共 " + d.total + " 条），完整数据请下载");
-    if (d.peak) parts.push("高峰：" + d.peak.weekday + " " + d.peak.hour + "时（" + d.peak.bags + "袋）");
+    if (d.month) parts.push(T.month + d.month);
+    if (d.limited) parts.push(T.limited.replace("%(shown)s", d.rows.length).replace("%(total)s", d.total));
+    if (d.peak) parts.push(T.peak + d.peak.weekday + " " + d.peak.hour + T.hour + "（" + d.peak.bags + T.bags + "）");
     p.textContent = parts.join("；");
   }
 
@@ -118,20 +119,20 @@
       .then(function (r) {
         panel.setAttribute("aria-busy", "false");
         var title = panel.querySelector(".ss-title");
-        if (!r.ok) { title.textContent = "加载失败"; title.classList.add("ss-error"); panel.querySelector(".ss-note").textContent = r.body.message || ""; return; }
+        if (!r.ok) { title.textContent = T.failed; title.classList.add("ss-error"); panel.querySelector(".ss-note").textContent = r.body.message || ""; return; }
         var d = r.body;
         title.textContent = d.title;
         renderTable(panel, d);
         note(panel, d);
         var box = panel.querySelector(".ss-chart");
         if (!box || !window.echarts || !BUILD[type]) return;
-        if (!d.rows.length) { box.textContent = ""; box.appendChild(el("p", "暂无数据", "empty")); return; }
+        if (!d.rows.length) { box.textContent = ""; box.appendChild(el("p", T.empty, "empty")); return; }
         box.setAttribute("aria-label", d.title);
         var chart = window.echarts.init(box, null, { renderer: "canvas" });
         chart.setOption(BUILD[type](d));
         charts.push(chart);
       })
-      .catch(function () { panel.querySelector(".ss-title").textContent = "加载失败，请刷新重试"; });
+      .catch(function () { panel.querySelector(".ss-title").textContent = T.failed; });
   }
 
   document.querySelectorAll("[data-chart]").forEach(load);
