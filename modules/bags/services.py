@@ -421,17 +421,24 @@ def _fail(item: ScanIn, code: str, message, status: int = 422, field: str | None
     return ScanResult(item.client_id, False, status, code, str(message), field, bag_code=bag_code)
 
 
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Choice values as sets once: the enums' ``.values`` builds a new list on every access.
+_CATEGORIES = frozenset(Category.values)
+_GRADES = frozenset(Grade.values)
+_REASONS = frozenset(WrongSortReason.values)
+
+
 def _validate(item: ScanIn, now: datetime) -> ScanResult | None:
     """Checks that need no database; None when the item may proceed."""
-    if not item.client_id or len(item.client_id) > 64 or not re.fullmatch(r"[A-Za-z0-9._:-]+", item.client_id):
+    if not item.client_id or not _CLIENT_ID.fullmatch(item.client_id):
         return _fail(item, "invalid_client_id", _("client_id 须为 1-64 位字母、数字或 -_.:"), field="client_id")
-    if item.category not in Category.values:
+    if item.category not in _CATEGORIES:
         return _fail(item, "invalid_category", _("请选择垃圾分类"), field="category")
-    if item.grade not in Grade.values:
+    if item.grade not in _GRADES:
         return _fail(item, "invalid_grade", _("请选择分类质量"), field="grade")
     if item.grade == Grade.CORRECT and item.reasons:
         return _fail(item, "reasons_for_correct", _("合格的垃圾袋不需要填写不合格原因"), field="reasons")
-    if any(r not in WrongSortReason.values for r in item.reasons) or len(item.reasons) > len(WrongSortReason.values):
+    if len(item.reasons) > len(_REASONS) or any(r not in _REASONS for r in item.reasons):
         return _fail(item, "invalid_reason", _("不合格原因无效"), field="reasons")
     if item.weight_grams is not None and not 0 < item.weight_grams <= 100_000:
         return _fail(item, "invalid_weight", _("重量须在 1 克到 100 千克之间"), field="weight_grams")
@@ -475,6 +482,29 @@ def _points_for(owner_id: int | None, category: str, grade: str, at: datetime) -
     from modules.bags.points import points_for_collection
 
     return max(0, int(points_for_collection(owner_id=owner_id, category=category, grade=grade, at=at)))
+
+
+def _points_for_round(collections: list[Collection]) -> None:
+    """Set ``points_awarded`` on a round (at most one collection per owner).
+
+    Uses the worker side's set-based ``points_for_collections`` when it offers one (one query
+    for the whole round); otherwise asks ``points_for_collection`` bag by bag.
+    """
+    eligible = [c for c in collections if c.owner_id is not None and c.grade == Grade.CORRECT]
+    for c in collections:
+        c.points_awarded = 0
+    if not eligible:
+        return
+    from modules.bags import points
+
+    bulk = getattr(points, "points_for_collections", None)
+    if bulk is not None:
+        awarded = bulk([(c.owner_id, c.category, c.grade, c.collected_at) for c in eligible])
+        for c, value in zip(eligible, awarded, strict=True):
+            c.points_awarded = max(0, int(value))
+        return
+    for c in eligible:
+        c.points_awarded = _points_for(c.owner_id, c.category, c.grade, c.collected_at)
 
 
 def _after_commit(collections: list[Collection]) -> None:
@@ -741,8 +771,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
         # Owners in a fixed order: the points rule locks each owner until this round commits.
         round_items.sort(key=lambda entry: (entry[1].owner_id or 0, entry[0]))
         with transaction.atomic():
-            for _index, collection in round_items:
-                collection.points_awarded = _points_for(collection.owner_id, collection.category, collection.grade, collection.collected_at)
+            _points_for_round([c for _i, c in round_items])
             inserted = _write_many(round_items, actor, now)
         for index, collection in round_items:
             item = items[index]
@@ -750,7 +779,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
                 written.append(collection)
                 results[index] = ScanResult(
                     item.client_id, True, 201, "collected", _scan_message(collection), None, collection.pk, collection.bag_id,
-                    codes.encode(collection.bag_id), item.grade, item.category, collection.points_awarded, collection.owner_id is not None,
+                    parsed[index].code, item.grade, item.category, collection.points_awarded, collection.owner_id is not None,
                 )
             else:
                 found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
