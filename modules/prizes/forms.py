@@ -147,12 +147,14 @@ class PlaceForm(forms.ModelForm):
 
 
 class RedeemForm(forms.Form):
-    place = forms.TypedChoiceField(label=_("取货点"), coerce=int, empty_value=None)
+    place = forms.TypedChoiceField(label=_("取货点"), coerce=int, empty_value=None, error_messages={"required": _("请选择取货点")})
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(p.pk, p.name) for p in places]
+        # With several places the worker chooses one on purpose (no silent default to the first).
+        blank = [("", _("请选择取货点"))] if len(places) > 1 else []
+        self.fields["place"].choices = blank + [(p.pk, p.name) for p in places]
 
 
 class CancelForm(forms.Form):

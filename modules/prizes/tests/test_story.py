@@ -28,7 +28,9 @@ def test_a_worker_redeems_a_prize_and_collects_it_at_the_union_office(world, sho
     assert '<div class="big-number" data-testid="balance">200</div>' in page
 
     detail = worker.get(reverse("prizes:detail", args=[shop.bag.pk]))
-    assert "某科技公司工会办公室" in detail.content.decode()
+    assert "某科技公司工会办公室" in detail.content.decode() and "请选择取货点" in detail.content.decode()
+    unchosen = worker.get(reverse("prizes:redeem", args=[shop.bag.pk]))
+    assert unchosen.status_code == 200 and "请选择取货点" in str(unchosen.context["form"].errors["place"])
 
     confirm = worker.get(reverse("prizes:redeem", args=[shop.bag.pk]), {"place": shop.office.pk})
     assert confirm.status_code == 200
