@@ -149,6 +149,7 @@
       return post(scanUrl, JSON.stringify({ items: items }), true).then(function (resp) {
         if (resp.status === 401 || resp.status === 403) { say(msg("expired"), "bad"); return null; }
         if (!resp.ok) throw new Error("HTTP " + resp.status);  // 5xx: keep the queue, retry later
+        if (flash.className.indexOf("wait") >= 0) say("", "");  // back online: the offline notice is stale
         return resp.json().then(function (data) {
           var byId = {};
           chunk.forEach(function (r) { byId[r.client_id] = r; });
