@@ -3,7 +3,7 @@
 An import is all-or-nothing: every row is read and judged in one pass (the same
 ``clean_member_fields`` the form uses), duplicates are looked for inside the file and against
 the database in a few set-based queries, and only a file without a single bad row is written
-— with ``bulk_create`` in one transaction. The error report names the spreadsheet row, the
+— in one transaction, by ``COPY`` on PostgreSQL (``bulk_create`` elsewhere). The error report names the spreadsheet row, the
 column and the reason, so the union office can fix the file and try again.
 """
 
@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import audit
 from core.errors import Invalid
 from core.models import Member
-from core.services import _require_roster, clean_member_fields, recount_members
+from core.services import _member_lookups, _require_roster, clean_member_fields, recount_members
 
 COLUMNS = [
     ("name", gettext_lazy("姓名")),
@@ -139,6 +141,7 @@ def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict]
     error_count = 0
     seen_phone: dict[str, int] = {}
     seen_no: dict[str, int] = {}
+    lookup = _member_lookups(get_language())
 
     def report(row_no, field, reason):
         nonlocal error_count
@@ -153,7 +156,7 @@ def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict]
         if len(cleaned_rows) >= MAX_ROWS:
             raise RosterFileError("import_too_large", _("一次最多导入 %(n)s 行") % {"n": MAX_ROWS}, field="file")
         raw = {key: values[i] if i < len(values) else None for i, key in mapping.items()}
-        cleaned, row_errors = clean_member_fields(raw)
+        cleaned, row_errors = clean_member_fields(raw, lookup)
         for field, reason in row_errors:
             report(row_no, field, reason)
         phone = cleaned.get("phone")
@@ -185,6 +188,51 @@ def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict]
     return cleaned_rows, errors, error_count
 
 
+COPY_COLUMNS = [
+    "organisation_id",
+    "name",
+    "phone",
+    "employee_no",
+    "gender",
+    "birth_year",
+    "tags",
+    "status",
+    "joined_on",
+    "ranking_consent",
+    "created_at",
+    "updated_at",
+]
+
+
+def _write_members(organisation_id: int, cleaned_rows: list[dict]) -> None:
+    """Writes validated rows. COPY on PostgreSQL skips building 50,000 model instances and SQL strings."""
+    if connection.vendor != "postgresql":
+        Member.objects.bulk_create(
+            (Member(organisation_id=organisation_id, **{k: v for k, v in row.items() if k != "_row"}) for row in cleaned_rows),
+            batch_size=2000,
+        )
+        return
+    now = timezone.now()
+    with connection.cursor() as cursor, cursor.copy(f"COPY {Member._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+        for row in cleaned_rows:
+            copy.write_row(
+                (
+                    organisation_id,
+                    row["name"],
+                    row["phone"],
+                    row["employee_no"],
+                    row["gender"],
+                    row["birth_year"],
+                    json.dumps(row["tags"]),
+                    row["status"],
+                    row["joined_on"],
+                    False,
+                    now,
+                    now,
+                )
+            )
+
+
 def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
     """Imports a roster file into a grassroots union: all rows or none.
 
@@ -203,10 +251,7 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
             error_count=error_count,
         )
     with transaction.atomic():
-        Member.objects.bulk_create(
-            (Member(organisation_id=organisation.pk, **{k: v for k, v in row.items() if k != "_row"}) for row in cleaned_rows),
-            batch_size=2000,
-        )
+        _write_members(organisation.pk, cleaned_rows)
         recount_members([organisation.pk])
         audit(
             actor=actor,

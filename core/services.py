@@ -63,7 +63,10 @@ def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
         expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
         ip=ip,
     )
-    send_sms(phone, _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60})
+    send_sms(
+        phone,
+        _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+    )
     return otp
 
 
@@ -130,7 +133,19 @@ def ranking_consent_set(*, member: Member, granted: bool) -> Member:
 
 # --- The organisation tree -------------------------------------------------------------------
 
-ORG_FIELDS = ["name", "level", "kind", "ownership", "parent", "street", "credit_code", "address", "contact_name", "contact_phone", "founded_on"]
+ORG_FIELDS = [
+    "name",
+    "level",
+    "kind",
+    "ownership",
+    "parent",
+    "street",
+    "credit_code",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "founded_on",
+]
 
 
 def _org_rules(*, actor, data: dict, instance=None) -> dict:
@@ -163,8 +178,12 @@ def _org_rules(*, actor, data: dict, instance=None) -> dict:
             raise Invalid("required", _("请选择上级工会"), field="parent")
         allowed_parent = {Lv.STREET: [Lv.DISTRICT], Lv.INDUSTRY: [Lv.DISTRICT], Lv.GRASSROOTS: [Lv.STREET, Lv.INDUSTRY]}[level]
         if parent.level not in allowed_parent:
-            raise Invalid("invalid_parent", _("上级工会的层级不符合：%(level)s 的上级应为 %(allowed)s") % {
-                "level": Lv(level).label, "allowed": "、".join(str(Lv(v).label) for v in allowed_parent)}, field="parent")
+            raise Invalid(
+                "invalid_parent",
+                _("上级工会的层级不符合：%(level)s 的上级应为 %(allowed)s")
+                % {"level": Lv(level).label, "allowed": "、".join(str(Lv(v).label) for v in allowed_parent)},
+                field="parent",
+            )
         if instance is not None and instance.pk and parent.path.startswith(instance.path):
             raise Invalid("invalid_parent", _("不能把工会移到它自己的下级之下"), field="parent")
     street = out.get("street")
@@ -252,7 +271,7 @@ def _repath_subtree(old_prefix: str, new_prefix: str) -> None:
 
     rows = list(Organisation.objects.filter(path__startswith=old_prefix).exclude(path=new_prefix))
     for org in rows:
-        org.path = new_prefix + org.path[len(old_prefix):]
+        org.path = new_prefix + org.path[len(old_prefix) :]
         org.depth = org.path.count(".") - 1
     Organisation.objects.bulk_update(rows, ["path", "depth"], batch_size=1000)
 
@@ -299,14 +318,20 @@ def _member_lookups(language: str | None) -> dict:
             status.update({str(label): value for value, label in Member.Status.choices})
             gender.update({str(label): value for value, label in Member.Gender.choices if value})
     cached = {
-        "today": today, "this_year": today.year, "gender": gender, "gender_values": set(Member.Gender.values),
-        "tag_values": set(Member.Tag.values), "tag_by_label": tag_by_label, "status": status, "status_values": set(Member.Status.values),
+        "today": today,
+        "this_year": today.year,
+        "gender": gender,
+        "gender_values": set(Member.Gender.values),
+        "tag_values": set(Member.Tag.values),
+        "tag_by_label": tag_by_label,
+        "status": status,
+        "status_values": set(Member.Status.values),
     }
     _LOOKUPS[language] = cached
     return cached
 
 
-def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
+def clean_member_fields(raw: dict, lookup: dict | None = None) -> tuple[dict, list[tuple[str, str]]]:
     """One pass over a member's fields without touching the database: (cleaned, [(field, reason)]).
 
     Shared by the form, the API and the roster import so a row is judged the same way everywhere.
@@ -315,8 +340,7 @@ def clean_member_fields(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
 
     from django.utils.translation import get_language
 
-
-    lookup = _member_lookups(get_language())
+    lookup = lookup or _member_lookups(get_language())
     errors: list[tuple[str, str]] = []
     out: dict = {}
     name = str(raw.get("name") or "").strip()
@@ -488,9 +512,21 @@ def member_transfer(*, actor, member, to_organisation, note: str = ""):
         member.employee_no = ""
     member.organisation = to_organisation
     member.save(update_fields=["organisation", "employee_no", "updated_at"])
-    transfer = MemberTransfer.objects.create(member=member, from_organisation_id=from_org_id, to_organisation=to_organisation, moved_by=actor if actor.is_authenticated else None, note=note or "")
+    transfer = MemberTransfer.objects.create(
+        member=member,
+        from_organisation_id=from_org_id,
+        to_organisation=to_organisation,
+        moved_by=actor if actor.is_authenticated else None,
+        note=note or "",
+    )
     recount_members([from_org_id, to_organisation.pk])
-    audit(actor=actor, action="member.transfer", obj=member, changes={"from": from_org_id, "to": to_organisation.pk}, organisation=to_organisation)
+    audit(
+        actor=actor,
+        action="member.transfer",
+        obj=member,
+        changes={"from": from_org_id, "to": to_organisation.pk},
+        organisation=to_organisation,
+    )
     return transfer
 
 
@@ -558,7 +594,9 @@ def coverage_unit_save(*, actor, data: dict, instance=None):
         raise Invalid("invalid_kind", _("请选择有效的类型"), field="kind")
     if street is None or street.level != Organisation.Level.STREET:
         raise Invalid("required", _("请选择所属街道"), field="street")
-    if not (scoping.is_district_staff(actor) or scoping.has_role(actor, scoping.Role.STREET_STAFF)) or not scoping.can_view_organisation(actor, street):
+    if not (scoping.is_district_staff(actor) or scoping.has_role(actor, scoping.Role.STREET_STAFF)) or not scoping.can_view_organisation(
+        actor, street
+    ):
         raise Forbidden("forbidden", _("没有权限管理该街道的覆盖对象"), field="street")
     union = data.get("union")
     if union is not None and (union.level != Organisation.Level.GRASSROOTS or union.street_id != street.pk):
@@ -571,7 +609,9 @@ def coverage_unit_save(*, actor, data: dict, instance=None):
     values = {"name": name, "kind": data["kind"], "street": street, "union": union}
     if instance is None:
         instance = CoverageUnit.objects.create(**values)
-        audit(actor=actor, action="coverage.create", obj=instance, changes={k: str(v or "") for k, v in values.items()}, organisation=street)
+        audit(
+            actor=actor, action="coverage.create", obj=instance, changes={k: str(v or "") for k, v in values.items()}, organisation=street
+        )
     else:
         changes = diff(instance, list(values), values)
         for key, value in values.items():
