@@ -16,6 +16,7 @@ registry.add_nav(NavItem(_("积分规则"), "bags:points_rules", audience="staff
 registry.add_ledger_reason(LEDGER_REASON, _("垃圾分类投放积分"))
 registry.add_api_router("rankings", "modules.bags.api_worker.router")
 registry.add_startup_hook("modules.bags.rankings.startup_hook")
+registry.add_periodic_job("modules.bags.rankings.refresh_per_member", 600)
 registry.add_dashboard_card("modules.bags.views_worker.dashboard_card", order=25)
 # After the field side's seeder (order 20), which records the demo collections.
 registry.add_demo_seeder("积分规则与排行榜", demo_seed, order=30)

@@ -240,6 +240,28 @@ def _derive_per_member(boards, spans) -> None:
                 boards[(STREET_PER_MEMBER.name, s.key)][DISTRICT][street] = ratio
 
 
+def refresh_per_member(now: datetime | None = None) -> dict:
+    """Periodic job: roster imports change ``member_count``; re-derive the per-member boards from
+    the bag boards already in Redis (a few reads, one query) instead of a full rebuild."""
+    if not lb.is_built(MARKER):
+        return {"skipped": "boards not built"}
+    spans = P.spans(now)
+    street_ids = list(Organisation.objects.filter(level=Organisation.Level.STREET).values_list("id", flat=True))
+    boards: dict = defaultdict(lambda: defaultdict(dict))
+    for s in spans:
+        for scope in [DISTRICT, *(street_scope(i) for i in street_ids)]:
+            found = lb.scores(ORG_BAGS, s.key, scope)
+            if found:
+                boards[(ORG_BAGS.name, s.key)][scope] = found
+        boards[(STREET_BAGS.name, s.key)][DISTRICT] = lb.scores(STREET_BAGS, s.key, DISTRICT)
+    _derive_per_member(boards, spans)
+    written = 0
+    for board in (ORG_PER_MEMBER, STREET_PER_MEMBER):
+        for s in spans:
+            written += lb.replace(board, s, {scope: dict(m) for scope, m in boards.get((board.name, s.key), {}).items()})
+    return {"entries": written}
+
+
 def rebuild(now: datetime | None = None) -> dict:
     """Recompute every board of the current periods from the collections and swap them in."""
     started = time.monotonic()

@@ -149,3 +149,23 @@ def test_an_offline_batch_feeds_the_boards_in_one_go(world, crowd):
     batch.append(collect(None, organisation=world.org_a1, collector=world.collector_a, feed=False))
     R.on_collections(batch)
     assert_live_equals_database(world)
+
+
+def test_per_member_boards_follow_roster_changes(world):
+    world.org_a1.member_count = 20
+    world.org_a1.save()
+    world.org_b1.member_count = 10
+    world.org_b1.save()
+    for _ in range(4):
+        collect(world.worker_a1, collector=world.collector_a)
+    collect(world.worker_b1, collector=world.collector_b)
+    R.rebuild()
+    assert [r.score for r in lb.top(R.ORG_PER_MEMBER, "all", R.DISTRICT)[0]] == [0.2, 0.1]
+    world.org_a1.member_count = 40  # a roster import doubles the union
+    world.org_a1.save()
+    R.refresh_per_member()
+    top = lb.top(R.ORG_PER_MEMBER, "all", R.DISTRICT)[0]
+    assert [(R.member_id(r.member), r.score) for r in top] == [(world.org_a1.pk, 0.1), (world.org_b1.pk, 0.1)] or [
+        r.score for r in top
+    ] == [0.1, 0.1]
+    assert_live_equals_database(world)
