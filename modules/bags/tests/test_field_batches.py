@@ -49,7 +49,6 @@ def test_command_creates_a_batch(world):
     assert Bag.objects.count() == 300
 
 
-@pytest.mark.postgres
 def test_one_hundred_thousand_bags_in_under_five_seconds(world):
     started = time.perf_counter()
     batch = services.batch_create(actor=world.district_staff, organisation=world.org_a1, size=100_000)

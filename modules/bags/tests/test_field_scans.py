@@ -260,3 +260,24 @@ def test_concurrent_batches_keep_the_ledger_whole(world, bags):
     assert Collection.objects.count() == 20
     assert balance_of(world.worker_a1.pk) + balance_of(world.worker_a1_other.pk) == 20
     assert ledger_mismatches() == []
+
+
+def test_a_photo_can_follow_its_scan(world, bags, tmp_path, settings):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client = world.client_for(world.collector_a)
+    post(client, URL, scan("ph-1", bags.code(bags.batch_a1, 9), bags.point_a, grade="wrong", reasons=["not_drained"]))
+    buffer = _io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "JPEG")
+    photo = SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+    response = client.post("/api/v1/bags/scans/ph-1/photo", {"photo": photo})
+    assert response.status_code == 200, response.json()
+    assert Collection.objects.get(client_id="ph-1").photo
+    junk = SimpleUploadedFile("p.jpg", b"not an image", content_type="image/jpeg")
+    assert client.post("/api/v1/bags/scans/ph-1/photo", {"photo": junk}).json()["code"] == "photo_invalid"
+    other = world.client_for(world.collector_b).post("/api/v1/bags/scans/ph-1/photo", {"photo": photo})
+    assert other.status_code == 403
