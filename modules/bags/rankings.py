@@ -120,9 +120,9 @@ def on_collections(collections: list[Collection]) -> None:
     if not collections:
         return
     try:
-        if is_local_and_stale():
-            # The in-process copy is rebuilt from the database, which already has these.
-            ensure_fresh()
+        if lb.is_local() and lb.built_at(MARKER) is None:
+            # This process has no copy yet: build it from the database, which already has these.
+            rebuild()
             return
         _apply(collections)
     except Exception:  # Redis down must not fail a scan that is already committed
@@ -273,10 +273,6 @@ def rebuild(now: datetime | None = None) -> dict:
             written += lb.replace(board, s, {scope: dict(m) for scope, m in scopes.items()})
     lb.mark_built(MARKER)
     return {"entries": written, "seconds": round(time.monotonic() - started, 3)}
-
-
-def is_local_and_stale() -> bool:
-    return lb.is_local() and not lb.is_built(MARKER, max_age=LOCAL_MAX_AGE)
 
 
 def ensure_fresh() -> bool:
