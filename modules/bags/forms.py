@@ -76,8 +76,8 @@ class PointForm(forms.ModelForm):
         self.fields["street"].queryset = selectors.streets_for_points(viewer).order_by("path")
         street = None
         street_id = self.data.get("street") if self.is_bound else (self.instance.street_id if self.instance.pk else None)
-        if street_id:
-            street = Organisation.objects.filter(pk=street_id, level=Organisation.Level.STREET).first()
+        if street_id and str(street_id).isdigit():
+            street = self.fields["street"].queryset.filter(pk=street_id).first()
         if street is None:
             street = self.fields["street"].queryset.first()
         self.fields["served_organisations"].queryset = selectors.servable_organisations(street)

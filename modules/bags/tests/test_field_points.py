@@ -74,3 +74,11 @@ def test_my_points_api(world, bags):
     assert world.client_for(world.collector_a).get("/api/v1/bags/my-points").json() == [
         {"id": bags.point_a.pk, "name": "什刹海垃圾分类驿站", "street_name": "什刹海街道总工会"}
     ]
+
+
+def test_junk_in_the_point_form_is_a_form_error_not_a_crash(world):
+    client = world.client_for(world.street_a_staff)
+    response = client.post("/bags/points/new/", {"name": "点", "street": "abc", "served_organisations": ["x"], "latitude": "north"})
+    assert response.status_code == 200 and "has-error" in response.content.decode()
+    response = client.post("/bags/points/new/", {"name": "点", "street": world.street_b.pk})
+    assert response.status_code == 200 and "has-error" in response.content.decode()
