@@ -4,6 +4,7 @@ collection points. Device tokens (Bearer) or the page session; errors as {code, 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,9 @@ from modules.bags import codes, labels, selectors, services
 from modules.bags.models import Bag, BagBatch, CollectionPoint, Grade, LabelExport
 
 router = Router(tags=["bags"])
+
+# Ids as the database can hold them: a bigger number is a 422, never a database error.
+Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class ErrorOut(Schema):
@@ -45,7 +49,7 @@ def base_url_of(request) -> str:
 
 
 class BatchIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     size: int = Field(ge=services.MIN_BATCH, le=services.MAX_BATCH)
     note: str = Field("", max_length=200)
 
@@ -234,11 +238,11 @@ def batch_bind(request, batch_id: int, payload: BulkBindIn):
 class ScanSchema(Schema):
     client_id: str = Field(min_length=1, max_length=64)
     code: str = Field(max_length=300)
-    point_id: int
+    point_id: Id
     category: str
     grade: str = Grade.CORRECT
     reasons: list[str] = Field(default_factory=list, max_length=10)
-    weight_grams: int | None = None
+    weight_grams: int | None = Field(None, ge=-(2**31), le=2**31)
     scanned_at: datetime | None = None
 
 
@@ -312,12 +316,12 @@ def scan_photo(request, client_id: str, photo: File[UploadedFile]):
 
 class PointIn(Schema):
     name: str = Field(min_length=1, max_length=120)
-    street_id: int
+    street_id: Id
     address: str = Field("", max_length=200)
-    latitude: float | None = None
-    longitude: float | None = None
-    served_organisation_ids: list[int] = Field(default_factory=list, max_length=2000)
-    collector_ids: list[int] = Field(default_factory=list, max_length=200)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    served_organisation_ids: list[Id] = Field(default_factory=list, max_length=2000)
+    collector_ids: list[Id] = Field(default_factory=list, max_length=200)
     is_active: bool = True
 
 

@@ -281,3 +281,14 @@ def test_a_photo_can_follow_its_scan(world, bags, tmp_path, settings):
     assert client.post("/api/v1/bags/scans/ph-1/photo", {"photo": junk}).json()["code"] == "photo_invalid"
     other = world.client_for(world.collector_b).post("/api/v1/bags/scans/ph-1/photo", {"photo": photo})
     assert other.status_code == 403
+
+
+def test_out_of_range_numbers_are_422_or_404_never_500(world, bags):
+    client = world.client_for(world.collector_a)
+    huge = 10**20
+    assert post(client, URL, scan("big-1", bags.code(bags.batch_a1, 0), bags.point_a, point_id=huge)).status_code == 422
+    assert post(client, URL, scan("big-2", bags.code(bags.batch_a1, 0), bags.point_a, weight_grams=huge)).status_code == 422
+    staff = world.client_for(world.district_staff)
+    assert staff.get(f"/api/v1/bags/batches/{huge}").status_code in (404, 422)
+    assert staff.get(f"/api/v1/bags/batches?organisation_id={2**63}").status_code in (200, 422)
+    assert staff.get(f"/api/v1/bags/points/{2**63}").status_code in (404, 422)
