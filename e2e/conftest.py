@@ -27,6 +27,11 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 pytestmark = pytest.mark.e2e
 
+# Sums layout shifts not caused by input (CLS); an init script, not an inline page script, so the CSP is untouched.
+CLS_OBSERVER = """(() => { window.__cls = 0; try { new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) { if (!e.hadRecentInput) window.__cls += e.value; } }).observe({type: 'layout-shift', buffered: true});
+} catch (e) {} })();"""
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -44,13 +49,21 @@ class Server:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def otp_for(self, phone: str, timeout: float = 10) -> str:
-        """The one-time code the console SMS backend printed in the server log (as the demo user reads it)."""
+    def otp_count(self, phone: str) -> int:
+        return len(self._otp_pattern(phone).findall(self.log_path.read_text(encoding="utf-8", errors="replace")))
+
+    @staticmethod
+    def _otp_pattern(phone: str):
+        return re.compile(re.escape(phone) + r"[：:].*?(\d{6})")
+
+    def otp_for(self, phone: str, timeout: float = 10, after: int = 0) -> str:
+        """The one-time code the console SMS backend printed in the server log (as the demo user reads it);
+        ``after``: how many codes for this phone were already there (so an older one is never taken)."""
         deadline = time.time() + timeout
-        pattern = re.compile(re.escape(phone) + r"[：:].*?(\d{6})")
+        pattern = self._otp_pattern(phone)
         while time.time() < deadline:
             found = pattern.findall(self.log_path.read_text(encoding="utf-8", errors="replace"))
-            if found:
+            if len(found) > after:
                 return found[-1]
             time.sleep(0.2)
         raise AssertionError(f"no one-time code for {phone} in the server log")
@@ -68,6 +81,14 @@ class Server:
 def server():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make e2e-deps` (scripts/test_deps.sh)")
+    if os.environ.get("E2E_BASE_URL"):
+        # Local iteration against a demo server already running with the e2e settings (the journeys pick
+        # unbound bags and fresh data as they go, so they can run again on the same database).
+        var_dir = Path(os.environ["E2E_VAR_DIR"])
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="1", UNIONHUB_VAR_DIR=str(var_dir))
+        yield Server(os.environ["E2E_BASE_URL"], Path(os.environ["E2E_SERVER_LOG"]), var_dir, env)
+        return
     var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
@@ -131,6 +152,30 @@ def browser():
         browser.close()
 
 
+MEASURE_JS = """() => {
+  const scripts = performance.getEntriesByType('resource')
+    .filter((e) => e.initiatorType === 'script' || /\\.m?js(\\?|$)/.test(e.name))
+    .filter((e) => !e.name.includes('/axe.min.js'));
+  const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 1 && r.height > 1; };
+  const targets = [...document.querySelectorAll(
+      'main a[href], main button, main summary, main select, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), main label:has(input[type=checkbox]), main label:has(input[type=radio])')]
+    .filter(visible)
+    .filter((el) => !el.closest('.leaflet-container'))
+    .filter((el) => getComputedStyle(el).display !== 'inline');
+  const small = targets.filter((el) => el.getBoundingClientRect().height < 44)
+    .map((el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} "${(el.textContent || el.name || '').trim().slice(0, 12)}" ${Math.round(el.getBoundingClientRect().height)}px`);
+  return {
+    js_decoded: scripts.reduce((n, e) => n + (e.decodedBodySize || 0), 0),
+    js_transferred: scripts.reduce((n, e) => n + (e.transferSize || 0), 0),
+    scripts: scripts.map((e) => [e.name.split('/').pop(), e.decodedBodySize]),
+    cls: window.__cls || 0,
+    scroll_width: document.documentElement.scrollWidth,
+    viewport_width: window.innerWidth,
+    small_targets: [...new Set(small)],
+  };
+}"""
+
+
 class Watched:
     """A page whose console errors and failed requests are collected, to assert there are none."""
 
@@ -187,6 +232,20 @@ class Watched:
         ]
         assert not bad, "axe violations:\n" + "\n".join(bad)
 
+    def measure(self) -> dict:
+        """What a phone user feels: JavaScript bytes (decoded and transferred), layout shift, page width,
+        and the controls in the main content smaller than a 44 px tap target (in-text links excepted)."""
+        self.page.wait_for_load_state("networkidle")
+        return self.page.evaluate(MEASURE_JS)
+
+    def assert_phone_friendly(self, max_js: int = 100_000) -> dict:
+        m = self.measure()
+        assert m["js_decoded"] < max_js, f"{m['js_decoded']} bytes of JavaScript: {m['scripts']}"
+        assert m["cls"] < 0.01, f"layout shift {m['cls']}"
+        assert m["scroll_width"] <= m["viewport_width"], f"horizontal scroll: {m['scroll_width']} px wide"
+        assert not m["small_targets"], f"tap targets under 44 px: {m['small_targets']}"
+        return m
+
     def save_failure(self):
         FAILURES.mkdir(parents=True, exist_ok=True)
         try:
@@ -213,12 +272,34 @@ _failed_key = pytest.StashKey[bool]()
 def _page_fixture(request, browser, server, options: dict, kind: str):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(15_000)
+    context.add_init_script(CLS_OBSERVER)
     page = context.new_page()
     watched = Watched(page, server, f"{request.node.name}-{kind}")
     yield watched
     if request.node.stash.get(_failed_key, False):
         watched.save_failure()
     context.close()
+
+
+@pytest.fixture
+def another(request, browser, server):
+    """A second (third…) person in the same journey: ``another("phone")`` or ``another("desktop")``."""
+    opened = []
+
+    def make(kind: str = "phone", **extra):
+        options = {**(PHONE if kind == "phone" else DESKTOP), **extra}
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        context.set_default_timeout(15_000)
+        context.add_init_script(CLS_OBSERVER)
+        watched = Watched(context.new_page(), server, f"{request.node.name}-{kind}{len(opened) + 2}")
+        opened.append((context, watched))
+        return watched
+
+    yield make
+    for context, watched in opened:
+        if request.node.stash.get(_failed_key, False):
+            watched.save_failure()
+        context.close()
 
 
 @pytest.fixture
@@ -242,8 +323,9 @@ def login_staff(watched: Watched, username: str, password: str = "demo12345"):
 def login_worker(watched: Watched, phone_number: str, next_path: str = ""):
     watched.goto("/login/phone/" + (f"?next={next_path}" if next_path else ""))
     watched.page.get_by_label("手机号").fill(phone_number)
+    before = watched.server.otp_count(phone_number)
     watched.page.get_by_role("button", name="获取验证码").click()
-    code = watched.server.otp_for(phone_number)
+    code = watched.server.otp_for(phone_number, after=before)
     watched.page.get_by_label("验证码").fill(code)
     watched.page.get_by_role("button", name="登录").click()
     watched.page.wait_for_load_state("networkidle")
@@ -251,3 +333,22 @@ def login_worker(watched: Watched, phone_number: str, next_path: str = ""):
 
 def json_of(text: str):
     return json.loads(text)
+
+
+def demo_bag_codes(server: Server, limit: int = 5) -> list[str]:
+    """Codes of the demo union's unbound, uncollected bags, as the tour page lists them."""
+    out = server.manage("shell", "--no-imports", "-c", f"from modules.bags.tour import tour_bags; print(' '.join(c for c, _ in tour_bags({limit})))")
+    return out.strip().splitlines()[-1].split() if out.strip() else []
+
+
+def uncollected_bags_of(server: Server, phone_number: str, limit: int = 3) -> list[str]:
+    """Codes of bags bound to the worker with this phone and not collected yet."""
+    out = server.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from modules.bags import codes; from modules.bags.models import Bag; "
+        f"print(' '.join(codes.encode(pk) for pk in Bag.objects.filter(owner__phone='{phone_number}', "
+        f"collected_at__isnull=True).order_by('pk').values_list('pk', flat=True)[:{limit}]))",
+    )
+    return out.strip().splitlines()[-1].split() if out.strip() else []
