@@ -85,6 +85,8 @@ class UnionHubAPI(NinjaAPI):
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
                 for status, description in DEFAULT_ERRORS.items():
+                    if int(status) in operation["responses"]:
+                        continue  # ninja keys its own responses by int: a str twin would be a duplicate JSON key
                     operation["responses"].setdefault(
                         status,
                         {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

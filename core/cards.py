@@ -14,7 +14,7 @@ def organisations(request):
     qs = scoping.organisations_visible_to(request.user).filter(level=Organisation.Level.GRASSROOTS)
     figures = qs.aggregate(n=Count("pk"), non_public=Count("pk", filter=Q(ownership=Organisation.Ownership.NON_PUBLIC)))
     return {
-        "title": _("基层工会"),
+        "title": _("基层工会数"),
         "value": f"{figures['n']:,}",
         "url": reverse("core:org_tree"),
         "hint": _("其中非公企业 %(n)s 个") % {"n": f"{figures['non_public']:,}"},

@@ -20,7 +20,7 @@ EN = {
     "文件不能超过 20 MB": "The file must not exceed 20 MB",
     "没有权限新建工会": "You do not have permission to create unions",
     "没有权限修改工会": "You do not have permission to change unions",
-    "基层工会": "Grassroots unions",
+    "基层工会": "Grassroots union", "基层工会数": "Grassroots unions",
     "其中非公企业 %(n)s 个": "%(n)s in non-public enterprises",
     "在册会员": "Active members",
     "按您的管理范围统计": "Within your scope",
