@@ -299,6 +299,29 @@ def truncate_all() -> None:
                 cur.execute(f"DELETE FROM {t._meta.db_table}")
 
 
+def drop_secondary_indexes() -> list[str]:
+    """PostgreSQL: drop the rollup tables' secondary indexes not led by the date for a bulk reload;
+    returns their definitions for ``create_indexes``."""
+    if not is_pg():
+        return []
+    tables = [t._meta.db_table for t in ALL_TABLES]
+    with connection.cursor() as cur:
+        cur.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+                       JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid
+                       WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) AND NOT x.indisprimary""", [tables])
+        # Indexes led by the day/week/month are kept: the rebuild itself reads day ranges back.
+        found = [(n, d) for n, d in cur.fetchall() if not any(f"btree ({c}" in d for c in ("day", "week", "month"))]
+        for name, _definition in found:
+            cur.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
+
+
+def create_indexes(definitions: list[str]) -> None:
+    with connection.cursor() as cur:
+        for definition in definitions:
+            cur.execute(definition)
+
+
 def ranges(days: list[date]) -> list[tuple[date, date]]:
     """Consecutive runs of days: [d1, d2, d3, d7] → [(d1, d3), (d7, d7)]."""
     out: list[tuple[date, date]] = []
