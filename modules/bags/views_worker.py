@@ -160,7 +160,8 @@ def rankings_organisations(request):
     if viewer is not None:
         R.ensure_fresh()
         place = lb.standings([(S.ORG_METRICS[metric][0], P.span(period).key, scope, R.member_key(viewer.organisation_id))])[0]
-        own = {"rank": place.rank, "total": place.total, "score": _score(place.score, metric)}
+        unit = _("袋/人") if metric == "per_member" else _("袋")
+        own = {"rank": place.rank, "total": place.total, "score": f"{_score(place.score, metric)} {unit}"}
     board = S.organisation_board(
         metric=metric,
         period=period,
