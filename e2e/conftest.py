@@ -320,8 +320,10 @@ def login_staff(watched: Watched, username: str, password: str = "demo12345"):
     watched.page.wait_for_load_state("networkidle")
 
 
-def login_worker(watched: Watched, phone_number: str, next_path: str = ""):
-    watched.goto("/login/phone/" + (f"?next={next_path}" if next_path else ""))
+def login_worker(watched: Watched, phone_number: str, next_path: str = "", here: bool = False):
+    """Phone one-time-code login; ``here``: the login page is already open (a link sent the worker there)."""
+    if not here:
+        watched.goto("/login/phone/" + (f"?next={next_path}" if next_path else ""))
     watched.page.get_by_label("手机号").fill(phone_number)
     before = watched.server.otp_count(phone_number)
     watched.page.get_by_role("button", name="获取验证码").click()
