@@ -1,7 +1,6 @@
 """API of the field side (/api/v1/bags/): batches and labels, bag lookup and binding, scans,
 collection points. Device tokens (Bearer) or the page session; errors as {code, message, field}."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
@@ -116,7 +115,7 @@ def batch_create(request, payload: BatchIn):
 
 @router.get("/batches", response={200: list[BatchOut], **ERRORS}, summary="批次列表（按权限范围）")
 @paginate(LimitOffsetPagination)
-def batch_list(request, organisation_id: int | None = None):
+def batch_list(request, organisation_id: Id | None = None):
     if not scoping.is_staff_member(request.user):
         raise Forbidden("forbidden", _("没有权限查看垃圾袋批次"))
     qs = selectors.batches_visible_to(request.user).order_by("-created_at", "-id")
@@ -126,7 +125,7 @@ def batch_list(request, organisation_id: int | None = None):
 
 
 @router.get("/batches/{batch_id}", response={200: BatchDetailOut, **ERRORS}, summary="批次详情（含标签生成进度）")
-def batch_detail(request, batch_id: int):
+def batch_detail(request, batch_id: Id):
     batch = _batch_for(request, batch_id)
     stats = selectors.batch_stats([batch.pk]).get(batch.pk, selectors.BatchStats())
     return {**_batch_out(batch), "bound": stats.bound, "collected": stats.collected,
@@ -138,7 +137,7 @@ class LabelsIn(Schema):
 
 
 @router.post("/batches/{batch_id}/labels", response={202: ExportOut, **ERRORS}, summary="生成标签 PDF（后台任务）")
-def labels_request(request, batch_id: int, payload: LabelsIn):
+def labels_request(request, batch_id: Id, payload: LabelsIn):
     batch = _batch_for(request, batch_id)
     export = services.label_export_request(actor=request.user, batch=batch, layout=payload.layout, base_url=base_url_of(request))
     export.refresh_from_db()
@@ -146,13 +145,13 @@ def labels_request(request, batch_id: int, payload: LabelsIn):
 
 
 @router.get("/batches/{batch_id}/labels/{export_id}", response={200: ExportOut, **ERRORS}, summary="标签生成进度")
-def labels_status(request, batch_id: int, export_id: int):
+def labels_status(request, batch_id: Id, export_id: Id):
     batch = _batch_for(request, batch_id)
     return _export_out(get_object_or_404(LabelExport, pk=export_id, batch=batch))
 
 
 @router.get("/batches/{batch_id}/labels/{export_id}/download", response={200: None, **ERRORS}, summary="下载标签 PDF")
-def labels_download(request, batch_id: int, export_id: int):
+def labels_download(request, batch_id: Id, export_id: Id):
     batch = _batch_for(request, batch_id)
     export = get_object_or_404(LabelExport, pk=export_id, batch=batch)
     if export.status != LabelExport.Status.READY or not export.file:
@@ -162,7 +161,7 @@ def labels_download(request, batch_id: int, export_id: int):
 
 
 @router.get("/batches/{batch_id}/codes.csv", response={200: None, **ERRORS}, summary="导出批次编码 CSV")
-def codes_csv(request, batch_id: int):
+def codes_csv(request, batch_id: Id):
     batch = _batch_for(request, batch_id)
     response = StreamingHttpResponse(labels.csv_rows(batch, base_url_of(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bags-{batch.pk}-codes.csv"'
@@ -227,7 +226,7 @@ class BulkBindOut(Schema):
 
 
 @router.post("/batches/{batch_id}/bind", response={200: BulkBindOut, **ERRORS}, summary="按名册批量绑定（编码,手机号；全部成功或全部不绑定）")
-def batch_bind(request, batch_id: int, payload: BulkBindIn):
+def batch_bind(request, batch_id: Id, payload: BulkBindIn):
     batch = _batch_for(request, batch_id)
     return {"bound": services.bags_bind_bulk(actor=request.user, batch=batch, rows=payload.rows)}
 
@@ -363,7 +362,7 @@ def _point_args(request, payload: PointIn) -> dict:
 
 @router.get("/points", response={200: list[PointOut], **ERRORS}, summary="收集点列表（街道/区工作人员）")
 @paginate(LimitOffsetPagination)
-def point_list(request, street_id: int | None = None):
+def point_list(request, street_id: Id | None = None):
     if not request.user.has_perm("bags.list_points"):
         raise Forbidden("forbidden", _("没有权限管理收集点"))
     qs = selectors.points_visible_to(request.user).prefetch_related("served_organisations", "collectors").order_by("street__path", "name")
@@ -385,12 +384,12 @@ def _point_for(request, point_id: int) -> CollectionPoint:
 
 
 @router.get("/points/{point_id}", response={200: PointOut, **ERRORS}, summary="收集点详情")
-def point_detail(request, point_id: int):
+def point_detail(request, point_id: Id):
     return _point_out(_point_for(request, point_id))
 
 
 @router.put("/points/{point_id}", response={200: PointOut, **ERRORS}, summary="修改收集点")
-def point_update(request, point_id: int, payload: PointIn):
+def point_update(request, point_id: Id, payload: PointIn):
     point = services.point_update(actor=request.user, point=_point_for(request, point_id), **_point_args(request, payload))
     return _point_out(point)
 
@@ -401,7 +400,7 @@ class DeletedOut(Schema):
 
 
 @router.delete("/points/{point_id}", response={200: DeletedOut, **ERRORS}, summary="删除收集点（已有回收记录的改为停用）")
-def point_delete(request, point_id: int):
+def point_delete(request, point_id: Id):
     deleted = services.point_delete(actor=request.user, point=_point_for(request, point_id))
     return {"deleted": deleted, "deactivated": not deleted}
 

@@ -292,3 +292,30 @@ def test_out_of_range_numbers_are_422_or_404_never_500(world, bags):
     assert staff.get(f"/api/v1/bags/batches/{huge}").status_code in (404, 422)
     assert staff.get(f"/api/v1/bags/batches?organisation_id={2**63}").status_code in (200, 422)
     assert staff.get(f"/api/v1/bags/points/{2**63}").status_code in (404, 422)
+
+
+@pytest.mark.parametrize("rules", [[], [("", 3, 7)], [("kitchen", 5, 9), ("", 2, 20)], [("kitchen", 0, 9)]])
+def test_set_based_points_agree_with_the_points_rule(world, bags, rules):
+    """The batch path's set-based points give exactly what ``points.points_for_collection`` gives."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from modules.bags.models import PointsRule
+    from modules.bags.points import points_for_collection
+
+    for category, points, cap in rules:
+        PointsRule.objects.create(category=category, points=points, daily_cap=cap, valid_from=timezone.now() - timedelta(days=3))
+    owners = [world.worker_a1, world.worker_a1_other]
+    for n in range(12):
+        bind(world, owners[n % 2], bags.code(bags.batch_a1, n))
+    now = timezone.now()
+    for n in range(12):
+        category = ("kitchen", "other", "recyclable")[n % 3]
+        at = now - timedelta(days=n // 6)
+        expected = points_for_collection(owner_id=owners[n % 2].pk, category=category, grade="correct", at=at)
+        item = services.ScanIn(client_id=f"sb-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk,
+                               category=category, scanned_at=at)
+        [result] = services.collections_record_batch(actor=world.collector_a, items=[item])
+        assert result.points == expected, (n, rules)
+    assert ledger_mismatches() == []
