@@ -26,6 +26,7 @@ static/vendor/.copied: frontend/package-lock.json frontend/copy-assets.mjs
 
 ## demo: install, migrate the embedded SQLite database, load demo data, serve on $(HOST):$(PORT)
 demo: install
+	mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v 0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo --if-empty --scale $(SCALE)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py startup
