@@ -210,7 +210,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 UNIONHUB_DISTRICT_NAME = os.environ.get("UNIONHUB_DISTRICT_NAME", "西城区总工会")
