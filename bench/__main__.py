@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short load phases (the CI smoke run); figures are indicative only")
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it exists")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn sync workers (default: 4)")
+    parser.add_argument(
+        "--keep-feature-data", action="store_true", help="reuse rollups/stations built under older migrations of their apps"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a benchmark raised (not only when the harness failed)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.context import Context, Result
 
     started = time.time()
-    marker = dataset.ensure(scale, rebuild=args.rebuild)
+    marker = dataset.ensure(scale, rebuild=args.rebuild, keep_extras=args.keep_feature_data)
     if names == ["data"]:
         return 0
     ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)

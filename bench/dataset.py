@@ -755,7 +755,7 @@ def run_command_if_exists(name: str, *args) -> tuple[bool, float, str]:
     return True, time.perf_counter() - t, out.getvalue()[-500:]
 
 
-def ensure(scale: Scale, rebuild: bool = False) -> dict:
+def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False) -> dict:
     """The data set of ``scale``, built or reused; returns the marker (with the secret key)."""
     marker = None if rebuild else marker_get(scale)
     reuse = bool(marker) and marker.get("dataset", {}).get("version") == GENERATOR_VERSION and marker.get("dataset", {}).get("complete")
@@ -797,11 +797,11 @@ def ensure(scale: Scale, rebuild: bool = False) -> dict:
                 "stats": stats,
             },
         )
-    extras(scale)
+    extras(scale, keep=keep_extras)
     return marker_get(scale)
 
 
-def extras(scale: Scale) -> None:
+def extras(scale: Scale, keep: bool = False) -> None:
     """Feature data that other programmes own, added when their code exists (stations, rollups,
     rankings); each is redone when its app's migrations change."""
     from bench.suites import feature_data
@@ -814,6 +814,9 @@ def extras(scale: Scale) -> None:
         if key is None:
             continue
         if done.get(step.name, {}).get("key") == key:
+            continue
+        if keep and step.name in done:
+            log(f"feature data: {step.name} is from {done[step.name].get('key')} (now {key}); kept (--keep-feature-data)")
             continue
         log(f"feature data: {step.name}")
         result = step.run(scale)
