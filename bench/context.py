@@ -39,6 +39,7 @@ class Context:
     port_base: int = 8300
     growth_scales: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    keep_feature_data: bool = False
     results: list[Result] = field(default_factory=list)
     ceilings: dict = field(default_factory=dict)
     servers: dict = field(default_factory=dict)

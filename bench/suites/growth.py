@@ -31,6 +31,8 @@ def run(ctx: Context) -> None:
             "--port-base",
             str(ctx.port_base + 10 * (i + 1)),
         ]
+        if ctx.keep_feature_data:
+            cmd.append("--keep-feature-data")
         out = subprocess.run(cmd, cwd=env.ROOT, capture_output=True, text=True, timeout=3600)
         status = "ok" if out.returncode == 0 else "error"
         ctx.add(
