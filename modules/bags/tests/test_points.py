@@ -86,3 +86,35 @@ def test_default_rules_seeded_only_once(world):
     assert len(points.default_rules_ensure()) == 1
     assert points.default_rules_ensure() == []
     assert earn(world.worker_a1) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_bags_scanned_at_once_cannot_both_pass_the_daily_cap(world):
+    """Two collectors scan two bags of one worker at the same moment, one point short of the cap."""
+    import threading
+
+    from django.db import connection, transaction
+
+    points.points_rule_create(actor=world.district_staff, category="", points=1, daily_cap=2, valid_from=NOON - timedelta(days=1))
+    collect(world.worker_a1, collector=world.collector_a, points=1, at=NOON, feed=False)
+    barrier = threading.Barrier(2)
+    awarded = []
+
+    def scan(minute):
+        try:
+            with transaction.atomic():
+                barrier.wait(timeout=5)
+                earned = earn(world.worker_a1, at=NOON + timedelta(minutes=minute))
+                collect(world.worker_a1, collector=world.collector_a, points=earned, at=NOON + timedelta(minutes=minute), feed=False)
+                awarded.append(earned)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan, args=(m,)) for m in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(awarded) == [0, 1]
+    assert points.points_today(world.worker_a1.pk, NOON) == 2
