@@ -127,7 +127,6 @@
         var box = panel.querySelector(".ss-chart");
         if (!box || !window.echarts || !BUILD[type]) return;
         if (!d.rows.length) { box.textContent = ""; box.appendChild(el("p", T.empty, "empty")); return; }
-        box.setAttribute("aria-label", d.title);
         var chart = window.echarts.init(box, null, { renderer: "canvas" });
         chart.setOption(BUILD[type](d));
         charts.push(chart);
