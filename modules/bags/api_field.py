@@ -16,7 +16,7 @@ from pydantic import Field
 from core import scoping
 from core.errors import ApiError, Forbidden, Invalid, NotFound
 from core.models import Organisation, User
-from modules.bags import codes, labels, selectors, services
+from modules.bags import abuse, codes, labels, selectors, services
 from modules.bags.models import Bag, BagBatch, CollectionPoint, Grade, LabelExport
 
 router = Router(tags=["bags"])
@@ -40,8 +40,8 @@ def base_url_of(request) -> str:
     configured = getattr(settings, "BAG_URL_BASE", "")
     if configured:
         return configured.rstrip("/")
-    # The address people reach this site by; labels always carry https.
-    return f"https://{request.get_host()}"
+    # The address people reach this site by (https in production, behind SECURE_PROXY_SSL_HEADER).
+    return f"{request.scheme}://{request.get_host()}"
 
 
 # ---------------------------------------------------------------- batches
@@ -185,9 +185,7 @@ class BagOut(Schema):
 
 @router.get("/lookup/{code}", response={200: BagOut, **ERRORS}, summary="按编码查询垃圾袋")
 def bag_lookup(request, code: str):
-    parsed = codes.parse(code)
-    if not parsed.ok:
-        raise services.code_error(parsed.status)
+    parsed = abuse.code_checked(request, code)
     bag = Bag.objects.select_related("organisation").filter(pk=parsed.bag_id).first()
     if bag is None:
         raise NotFound("bag_not_issued", _("该垃圾袋尚未发放"), field="code")
@@ -209,6 +207,7 @@ class BindIn(Schema):
 
 @router.post("/bind", response={200: BagOut, **ERRORS}, summary="职工绑定垃圾袋")
 def bag_bind(request, payload: BindIn):
+    abuse.code_checked(request, payload.code)
     bag = services.bag_bind(actor=request.user, code=payload.code)
     code = codes.encode(bag.pk)
     return {
@@ -276,6 +275,7 @@ def _require_collector(user: User) -> None:
 @router.post("/scans", response={200: ScanOut, 201: ScanOut, **ERRORS}, summary="上传一条回收记录（按 client_id 幂等）")
 def scan_single(request, payload: ScanSchema):
     _require_collector(request.user)
+    abuse.code_checked(request, payload.code)
     result = services.collection_record(actor=request.user, item=_scan_in(payload))
     if not result.ok:
         raise ApiError(result.code, result.message, field=result.field, status=result.status)
