@@ -19,12 +19,20 @@ from modules.bags.models import Category
 ORG = "core.Organisation"
 
 
+class Rollup(models.Model):
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
 def _org_fk(related_name: str = "+", verbose_name=None):
     # No database constraint: rollups are bulk-rewritten and must never block or be blocked by the tree.
     return models.ForeignKey(ORG, on_delete=models.DO_NOTHING, db_constraint=False, related_name=related_name, verbose_name=verbose_name)
 
 
-class OrgDay(models.Model):
+class OrgDay(Rollup):
     """Bags, grams and correctly sorted bags per day × grassroots union × category."""
 
     day = models.DateField()
@@ -43,7 +51,7 @@ class OrgDay(models.Model):
         indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["day"])]
 
 
-class BranchDay(models.Model):
+class BranchDay(Rollup):
     """OrgDay grouped by second-tier union, street and kind: the district and street dashboards."""
 
     day = models.DateField()
@@ -61,7 +69,7 @@ class BranchDay(models.Model):
         indexes = [models.Index(fields=["day", "branch"])]
 
 
-class BranchHour(models.Model):
+class BranchHour(Rollup):
     """Bags per day × hour of day (local time) for the weekday × hour heatmap."""
 
     day = models.DateField()
@@ -78,7 +86,7 @@ class BranchHour(models.Model):
         indexes = [models.Index(fields=["day", "branch"])]
 
 
-class OrgHour(models.Model):
+class OrgHour(Rollup):
     """Bags per day × hour × grassroots union (the heatmap of a union admin's own scope)."""
 
     day = models.DateField()
@@ -95,7 +103,7 @@ class OrgHour(models.Model):
         indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["day"])]
 
 
-class OrgReasonDay(models.Model):
+class OrgReasonDay(Rollup):
     """Wrong-sort reasons per day × grassroots union × category (a bag may carry several)."""
 
     day = models.DateField()
@@ -112,7 +120,7 @@ class OrgReasonDay(models.Model):
         indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["day"])]
 
 
-class BranchReasonDay(models.Model):
+class BranchReasonDay(Rollup):
     day = models.DateField()
     branch = _org_fk()
     street = _org_fk()
@@ -126,7 +134,7 @@ class BranchReasonDay(models.Model):
         indexes = [models.Index(fields=["day", "branch"])]
 
 
-class PointDay(models.Model):
+class PointDay(Rollup):
     """Per collection point × collector × category per day: throughput."""
 
     day = models.DateField()
@@ -143,7 +151,7 @@ class PointDay(models.Model):
         indexes = [models.Index(fields=["day", "point_street"])]
 
 
-class CrossStreetDay(models.Model):
+class CrossStreetDay(Rollup):
     """Bags of a union collected at a point of another street, per day (a small share of all scans)."""
 
     day = models.DateField()
@@ -159,7 +167,7 @@ class CrossStreetDay(models.Model):
         indexes = [models.Index(fields=["day"])]
 
 
-class MemberDay(models.Model):
+class MemberDay(Rollup):
     """Bags a member used per day: distinct participants and improbable daily counts."""
 
     day = models.DateField()
@@ -176,7 +184,7 @@ class MemberDay(models.Model):
         ]
 
 
-class OrgMonth(models.Model):
+class OrgMonth(Rollup):
     """Participation per calendar month × grassroots union: members, participants, new ones, bags."""
 
     month = models.DateField()  # first day of the month
@@ -195,7 +203,7 @@ class OrgMonth(models.Model):
         indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["organisation", "month"])]
 
 
-class OrgWeek(models.Model):
+class OrgWeek(Rollup):
     """Bags per ISO week (Monday) × grassroots union × category: the history the jump test compares."""
 
     week = models.DateField()
@@ -217,7 +225,7 @@ class OrgWeek(models.Model):
 # --- month tables: long periods read whole months here and only the edge days from the day tables ---
 
 
-class OrgMonthCat(models.Model):
+class OrgMonthCat(Rollup):
     month = models.DateField()
     organisation = _org_fk()
     branch = _org_fk()
@@ -234,7 +242,7 @@ class OrgMonthCat(models.Model):
         indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["organisation", "month"])]
 
 
-class BranchMonthCat(models.Model):
+class BranchMonthCat(Rollup):
     month = models.DateField()
     branch = _org_fk()
     street = _org_fk()
@@ -250,7 +258,7 @@ class BranchMonthCat(models.Model):
         indexes = [models.Index(fields=["month", "branch"])]
 
 
-class BranchMonthHour(models.Model):
+class BranchMonthHour(Rollup):
     month = models.DateField()
     weekday = models.SmallIntegerField()
     hour = models.SmallIntegerField()
@@ -265,7 +273,7 @@ class BranchMonthHour(models.Model):
         indexes = [models.Index(fields=["month", "branch"])]
 
 
-class BranchMonthReason(models.Model):
+class BranchMonthReason(Rollup):
     month = models.DateField()
     branch = _org_fk()
     street = _org_fk()
@@ -279,7 +287,7 @@ class BranchMonthReason(models.Model):
         indexes = [models.Index(fields=["month", "branch"])]
 
 
-class RollupState(models.Model):
+class RollupState(Rollup):
     """The refresh job's bookkeeping (snapshots of the highest scan id seen, last run figures)."""
 
     key = models.CharField(max_length=40, primary_key=True)

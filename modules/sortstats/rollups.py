@@ -20,8 +20,7 @@ from django.db.models import Max, Min
 from modules.bags.models import BagBatch, Collection
 from modules.sortstats import models as m
 
-FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay,
-               m.MemberDay]
+FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay, m.MemberDay]
 MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason]
 ALL_TABLES = [*FACT_TABLES, m.OrgWeek, *MONTH_TABLES, m.OrgMonth]
 
@@ -107,7 +106,7 @@ def recompute_days(lo: date, hi: date) -> int:
         cur.execute("DROP TABLE IF EXISTS ss_window", [])
         cur.execute(
             f"""CREATE TEMPORARY TABLE ss_window AS
-            SELECT {x['day']} AS day, {x['weekday']} AS weekday, {x['hour']} AS hour, c.organisation_id, {BRANCH} AS branch_id,
+            SELECT {x["day"]} AS day, {x["weekday"]} AS weekday, {x["hour"]} AS hour, c.organisation_id, {BRANCH} AS branch_id,
                    {STREET} AS street_id, o.kind, c.category, CASE WHEN c.grade = 'correct' THEN 1 ELSE 0 END AS ok,
                    c.weight_grams, c.owner_id, c.point_id, c.collector_id, p.street_id AS point_street_id,
                    CASE WHEN c.grade = 'wrong' THEN c.reasons END AS reasons
@@ -182,11 +181,14 @@ def recompute_weeks(lo: date, hi: date) -> int:
     with connection.cursor() as cur:
         while week <= hi:
             cur.execute("DELETE FROM sortstats_orgweek WHERE week = %s", [_d(week)])
-            written += _exec(cur, """INSERT INTO sortstats_orgweek (week, organisation_id, branch_id, street_id, kind, category, bags,
+            written += _exec(
+                cur,
+                """INSERT INTO sortstats_orgweek (week, organisation_id, branch_id, street_id, kind, category, bags,
                                                                      grams, weighed, correct)
                 SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
                 FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
-                [_d(week), _d(week), _d(week + timedelta(days=7))])
+                [_d(week), _d(week), _d(week + timedelta(days=7))],
+            )
             week += timedelta(days=7)
     return written
 
@@ -198,18 +200,34 @@ def recompute_month_tables(first: date) -> int:
     with connection.cursor() as cur:
         for model in MONTH_TABLES:
             cur.execute(f"DELETE FROM {model._meta.db_table} WHERE month = %s", [_d(first)])
-        written += _exec(cur, """INSERT INTO sortstats_orgmonthcat (month, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_orgmonthcat (month, organisation_id, branch_id, street_id, kind, category, bags, grams, weighed, correct)
             SELECT %s, organisation_id, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
-            FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""", params)
-        written += _exec(cur, """INSERT INTO sortstats_branchmonthcat (month, branch_id, street_id, kind, category, bags, grams, weighed, correct)
+            FROM sortstats_orgday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
+            params,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_branchmonthcat (month, branch_id, street_id, kind, category, bags, grams, weighed, correct)
             SELECT %s, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
-            FROM sortstats_branchday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5""", params)
-        written += _exec(cur, """INSERT INTO sortstats_branchmonthhour (month, weekday, hour, branch_id, street_id, kind, category, bags)
+            FROM sortstats_branchday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5""",
+            params,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_branchmonthhour (month, weekday, hour, branch_id, street_id, kind, category, bags)
             SELECT %s, weekday, hour, branch_id, street_id, kind, category, SUM(bags)
-            FROM sortstats_branchhour WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6, 7""", params)
-        written += _exec(cur, """INSERT INTO sortstats_branchmonthreason (month, branch_id, street_id, kind, category, reason, bags)
+            FROM sortstats_branchhour WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6, 7""",
+            params,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_branchmonthreason (month, branch_id, street_id, kind, category, reason, bags)
             SELECT %s, branch_id, street_id, kind, category, reason, SUM(bags)
-            FROM sortstats_branchreasonday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""", params)
+            FROM sortstats_branchreasonday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
+            params,
+        )
     return written
 
 
@@ -306,9 +324,12 @@ def drop_secondary_indexes() -> list[str]:
         return []
     tables = [t._meta.db_table for t in ALL_TABLES]
     with connection.cursor() as cur:
-        cur.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+        cur.execute(
+            """SELECT i.indexname, i.indexdef FROM pg_indexes i
                        JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid
-                       WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) AND NOT x.indisprimary""", [tables])
+                       WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) AND NOT x.indisprimary""",
+            [tables],
+        )
         # Indexes led by the day/week/month are kept: the rebuild itself reads day ranges back.
         found = [(n, d) for n, d in cur.fetchall() if not any(f"btree ({c}" in d for c in ("day", "week", "month"))]
         for name, _definition in found:

@@ -49,8 +49,15 @@ from modules.sortstats.models import (
 from modules.sortstats.rollups import month_start, next_month
 
 GRANULARITIES = {"day": gettext_lazy("按日"), "week": gettext_lazy("按周"), "month": gettext_lazy("按月")}
-WEEKDAYS = [gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三"), gettext_lazy("周四"),
-            gettext_lazy("周五"), gettext_lazy("周六"), gettext_lazy("周日")]
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
 MAX_DAYS = 3 * 366
 
 
@@ -369,20 +376,50 @@ def volume_summary(viewer, f: Filters) -> dict:
     for code in Category.values:
         cur = current.get(code, {"bags": 0, "grams": 0, "correct": 0})
         prev = previous.get(code, {"bags": 0, "grams": 0})
-        rows.append([category_label(code), cur["bags"], kg(cur["grams"]), pct(cur["bags"], total_bags), prev["bags"],
-                     change(cur["bags"], prev["bags"]), kg(prev["grams"]), change(cur["grams"], prev["grams"]),
-                     pct(cur["correct"], cur["bags"])])
+        rows.append(
+            [
+                category_label(code),
+                cur["bags"],
+                kg(cur["grams"]),
+                pct(cur["bags"], total_bags),
+                prev["bags"],
+                change(cur["bags"], prev["bags"]),
+                kg(prev["grams"]),
+                change(cur["grams"], prev["grams"]),
+                pct(cur["correct"], cur["bags"]),
+            ]
+        )
     top = max(rows, key=lambda r: r[1]) if total_bags else None
     top_weight = max(rows, key=lambda r: r[2]) if total_grams else None
     correct = sum(r["correct"] for r in current.values())
     return _table(
-        "volume_summary", _("各类垃圾投放量"),
-        [_("分类"), _("袋数"), _("重量（千克）"), _("袋数占比（%）"), _("上期袋数"), _("袋数环比（%）"), _("上期重量（千克）"), _("重量环比（%）"), _("分类准确率（%）")],
+        "volume_summary",
+        _("各类垃圾投放量"),
+        [
+            _("分类"),
+            _("袋数"),
+            _("重量（千克）"),
+            _("袋数占比（%）"),
+            _("上期袋数"),
+            _("袋数环比（%）"),
+            _("上期重量（千克）"),
+            _("重量环比（%）"),
+            _("分类准确率（%）"),
+        ],
         rows,
-        totals={"bags": total_bags, "kg": kg(total_grams), "previous_bags": prev_bags, "previous_kg": kg(prev_grams),
-                "change": change(total_bags, prev_bags), "change_kg": change(total_grams, prev_grams), "accuracy": pct(correct, total_bags)},
-        top_category=top[0] if top else None, top_category_by_weight=top_weight[0] if top_weight else None,
-        period=period_label(f), previous_period=period_label(f.previous()),
+        totals={
+            "bags": total_bags,
+            "kg": kg(total_grams),
+            "previous_bags": prev_bags,
+            "previous_kg": kg(prev_grams),
+            "change": change(total_bags, prev_bags),
+            "change_kg": change(total_grams, prev_grams),
+            "accuracy": pct(correct, total_bags),
+        },
+        top_category=top[0] if top else None,
+        top_category_by_weight=top_weight[0] if top_weight else None,
+        period=period_label(f),
+        previous_period=period_label(f.previous()),
     )
 
 
@@ -390,7 +427,9 @@ def volume_trend(viewer, f: Filters) -> dict:
     """Bags and kilograms per category per day, week or month, every bucket present."""
     trunc = {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(f.granularity)
     scope = scope_for(viewer)
-    qs = _filtered((OrgDay if scope.fine else BranchDay).objects.filter(scope.q, day__gte=f.start, day__lte=f.end), f, category=True, kind=True)
+    qs = _filtered(
+        (OrgDay if scope.fine else BranchDay).objects.filter(scope.q, day__gte=f.start, day__lte=f.end), f, category=True, kind=True
+    )
     qs = qs.annotate(bucket=trunc) if trunc is not None else qs.annotate(bucket=F("day"))
     found = {}
     for r in qs.values("bucket", "category").annotate(bags=Sum("bags"), grams=Sum("grams")):
@@ -405,9 +444,16 @@ def volume_trend(viewer, f: Filters) -> dict:
             series[category_label(c)]["bags"].append(bags)
             series[category_label(c)]["kg"].append(kg(grams))
     totals = [sum(s["bags"][i] for s in series.values()) for i in range(len(buckets))]
-    return _table("volume_trend", _("投放量趋势"), [_("时间"), _("分类"), _("袋数"), _("重量（千克）")], rows,
-                  buckets=[_bucket_label(b, f.granularity) for b in buckets], series=series, totals=totals,
-                  granularity=f.granularity)
+    return _table(
+        "volume_trend",
+        _("投放量趋势"),
+        [_("时间"), _("分类"), _("袋数"), _("重量（千克）")],
+        rows,
+        buckets=[_bucket_label(b, f.granularity) for b in buckets],
+        series=series,
+        totals=totals,
+        granularity=f.granularity,
+    )
 
 
 def _grouped_volume(viewer, f: Filters, field: str):
@@ -417,8 +463,7 @@ def _grouped_volume(viewer, f: Filters, field: str):
 def volume_by_street(viewer, f: Filters) -> dict:
     data = list(_grouped_volume(viewer, f, "street_id"))
     names = org_names(r["street_id"] for r in data)
-    return _by_dimension("volume_by_street", _("各街道投放量"), _("街道"), data, "street_id",
-                         lambda i: names.get(i, _("未归属街道")))
+    return _by_dimension("volume_by_street", _("各街道投放量"), _("街道"), data, "street_id", lambda i: names.get(i, _("未归属街道")))
 
 
 def volume_by_kind(viewer, f: Filters) -> dict:
@@ -436,11 +481,15 @@ def _by_dimension(key, title, dim_title, data, field, label) -> dict:
     for value, cats in by.items():
         bags = sum(v[0] for v in cats.values())
         top = max(cats.items(), key=lambda kv: kv[1][0])[0]
-        rows.append([label(value), *(cats[c][0] for c in Category.values), bags,
-                     kg(sum(v[1] for v in cats.values())), category_label(top)])
+        rows.append([label(value), *(cats[c][0] for c in Category.values), bags, kg(sum(v[1] for v in cats.values())), category_label(top)])
     rows.sort(key=lambda r: (-r[len(Category.values) + 1], r[0]))
-    return _table(key, title, [dim_title, *(category_label(c) for c in Category.values), _("合计袋数"), _("重量（千克）"), _("最多的分类")],
-                  rows, categories=[category_label(c) for c in Category.values])
+    return _table(
+        key,
+        title,
+        [dim_title, *(category_label(c) for c in Category.values), _("合计袋数"), _("重量（千克）"), _("最多的分类")],
+        rows,
+        categories=[category_label(c) for c in Category.values],
+    )
 
 
 def heatmap(viewer, f: Filters) -> dict:
@@ -449,10 +498,16 @@ def heatmap(viewer, f: Filters) -> dict:
     cells = {(r["weekday"], r["hour"]): r["bags"] for r in data}
     rows = [[str(WEEKDAYS[wd - 1]), *(cells.get((wd, h), 0) for h in range(24))] for wd in range(1, 8)]
     peak = max(cells.items(), key=lambda kv: kv[1]) if cells else None
-    return _table("heatmap", _("投放时段分布（星期×小时）"), [_("星期"), *(f"{h}时" for h in range(24))], rows,
-                  cells=[[h, wd - 1, cells.get((wd, h), 0)] for wd in range(1, 8) for h in range(24)],
-                  weekdays=[str(w) for w in WEEKDAYS], hours=[f"{h}时" for h in range(24)],
-                  peak={"weekday": str(WEEKDAYS[peak[0][0] - 1]), "hour": peak[0][1], "bags": peak[1]} if peak else None)
+    return _table(
+        "heatmap",
+        _("投放时段分布（星期×小时）"),
+        [_("星期"), *(f"{h}时" for h in range(24))],
+        rows,
+        cells=[[h, wd - 1, cells.get((wd, h), 0)] for wd in range(1, 8) for h in range(24)],
+        weekdays=[str(w) for w in WEEKDAYS],
+        hours=[f"{h}时" for h in range(24)],
+        peak={"weekday": str(WEEKDAYS[peak[0][0] - 1]), "hour": peak[0][1], "bags": peak[1]} if peak else None,
+    )
 
 
 # --- sorting accuracy -----------------------------------------------------------------------
@@ -469,14 +524,20 @@ def _accuracy_rows(data, field, label) -> list:
 
 def accuracy_by_category(viewer, f: Filters) -> dict:
     data = _volume(viewer, f, ["category"])
-    return _table("accuracy_by_category", _("各分类准确率"), [_("分类"), *ACCURACY_COLUMNS], _accuracy_rows(data, "category", category_label))
+    return _table(
+        "accuracy_by_category", _("各分类准确率"), [_("分类"), *ACCURACY_COLUMNS], _accuracy_rows(data, "category", category_label)
+    )
 
 
 def accuracy_by_street(viewer, f: Filters) -> dict:
     data = _volume(viewer, f, ["street_id"])
     names = org_names(r["street_id"] for r in data)
-    return _table("accuracy_by_street", _("各街道准确率"), [_("街道"), *ACCURACY_COLUMNS],
-                  _accuracy_rows(data, "street_id", lambda i: names.get(i, _("未归属街道"))))
+    return _table(
+        "accuracy_by_street",
+        _("各街道准确率"),
+        [_("街道"), *ACCURACY_COLUMNS],
+        _accuracy_rows(data, "street_id", lambda i: names.get(i, _("未归属街道"))),
+    )
 
 
 def accuracy_by_kind(viewer, f: Filters) -> dict:
@@ -492,8 +553,14 @@ def accuracy_by_organisation(viewer, f: Filters, *, limit: int | None = 100) -> 
     data = data[:limit] if limit else data
     names = org_names(r["organisation_id"] for r in data)
     rows = _accuracy_rows(data, "organisation_id", lambda i: names.get(i, str(i)))
-    return _table("accuracy_by_organisation", _("各基层工会准确率"), [_("基层工会"), *ACCURACY_COLUMNS], rows,
-                  total=total, limited=bool(limit and total > limit))
+    return _table(
+        "accuracy_by_organisation",
+        _("各基层工会准确率"),
+        [_("基层工会"), *ACCURACY_COLUMNS],
+        rows,
+        total=total,
+        limited=bool(limit and total > limit),
+    )
 
 
 def wrong_reasons(viewer, f: Filters) -> dict:
@@ -518,13 +585,28 @@ def _org_month(viewer, f: Filters, month: date | None = None):
     return qs
 
 
-PARTICIPATION_COLUMNS = [gettext_lazy("会员数"), gettext_lazy("参与人数"), gettext_lazy("参与率（%）"), gettext_lazy("新参与人数"),
-                         gettext_lazy("发放袋数"), gettext_lazy("使用袋数"), gettext_lazy("使用÷发放（%）")]
+PARTICIPATION_COLUMNS = [
+    gettext_lazy("会员数"),
+    gettext_lazy("参与人数"),
+    gettext_lazy("参与率（%）"),
+    gettext_lazy("新参与人数"),
+    gettext_lazy("发放袋数"),
+    gettext_lazy("使用袋数"),
+    gettext_lazy("使用÷发放（%）"),
+]
 
 
 def _participation_row(label, r) -> list:
-    return [label, r["members"], r["participants"], pct(r["participants"], r["members"]), r["new_participants"],
-            r["bags_issued"], r["bags_used"], pct(r["bags_used"], r["bags_issued"])]
+    return [
+        label,
+        r["members"],
+        r["participants"],
+        pct(r["participants"], r["members"]),
+        r["new_participants"],
+        r["bags_issued"],
+        r["bags_used"],
+        pct(r["bags_used"], r["bags_issued"]),
+    ]
 
 
 SUMS = {k: Sum(k) for k in ("members", "participants", "new_participants", "bags_issued", "bags_used")}
@@ -538,9 +620,15 @@ def participation_by_organisation(viewer, f: Filters, *, limit: int | None = 100
     data = list((qs[:limit] if limit else qs).values("organisation_id", *SUMS))
     names = org_names(r["organisation_id"] for r in data)
     rows = [_participation_row(names.get(r["organisation_id"], ""), r) for r in data]
-    return _table("participation_by_organisation", _("各基层工会参与情况"), [_("基层工会"), *PARTICIPATION_COLUMNS], rows,
-                  month=f"{month.year}年{month.month}月", total=total if total is not None else len(rows),
-                  limited=bool(limit and total and total > limit))
+    return _table(
+        "participation_by_organisation",
+        _("各基层工会参与情况"),
+        [_("基层工会"), *PARTICIPATION_COLUMNS],
+        rows,
+        month=f"{month.year}年{month.month}月",
+        total=total if total is not None else len(rows),
+        limited=bool(limit and total and total > limit),
+    )
 
 
 def participation_by_street(viewer, f: Filters) -> dict:
@@ -548,8 +636,9 @@ def participation_by_street(viewer, f: Filters) -> dict:
     data = list(_org_month(viewer, f, month).values("street_id").annotate(**SUMS).order_by("street_id"))
     names = org_names(r["street_id"] for r in data)
     rows = sorted((_participation_row(names.get(r["street_id"], _("未归属街道")), r) for r in data), key=lambda r: -r[2])
-    return _table("participation_by_street", _("各街道参与情况"), [_("街道"), *PARTICIPATION_COLUMNS], rows,
-                  month=f"{month.year}年{month.month}月")
+    return _table(
+        "participation_by_street", _("各街道参与情况"), [_("街道"), *PARTICIPATION_COLUMNS], rows, month=f"{month.year}年{month.month}月"
+    )
 
 
 def participation_trend(viewer, f: Filters) -> dict:
@@ -581,29 +670,74 @@ def _points(viewer, f: Filters):
     return qs
 
 
-THROUGHPUT_COLUMNS = [gettext_lazy("袋数"), gettext_lazy("重量（千克）"), gettext_lazy("准确率（%）"), gettext_lazy("工作天数"), gettext_lazy("日均袋数")]
+THROUGHPUT_COLUMNS = [
+    gettext_lazy("袋数"),
+    gettext_lazy("重量（千克）"),
+    gettext_lazy("准确率（%）"),
+    gettext_lazy("工作天数"),
+    gettext_lazy("日均袋数"),
+]
 
 
 def throughput_points(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    data = _points(viewer, f).values("point_id", "point_street_id").annotate(
-        bags=Sum("bags"), grams=Sum("grams"), correct=Sum("correct"), days=Count("day", distinct=True),
-        collectors=Count("collector_id", distinct=True)).order_by("-bags", "point_id")
+    data = (
+        _points(viewer, f)
+        .values("point_id", "point_street_id")
+        .annotate(
+            bags=Sum("bags"),
+            grams=Sum("grams"),
+            correct=Sum("correct"),
+            days=Count("day", distinct=True),
+            collectors=Count("collector_id", distinct=True),
+        )
+        .order_by("-bags", "point_id")
+    )
     data = list(data[:limit] if limit else data)
     points = dict(CollectionPoint.objects.filter(pk__in=[r["point_id"] for r in data]).values_list("id", "name"))
     streets = org_names(r["point_street_id"] for r in data)
-    rows = [[points.get(r["point_id"], str(r["point_id"])), streets.get(r["point_street_id"], ""), r["bags"], kg(r["grams"]),
-             pct(r["correct"], r["bags"]), r["days"], round(r["bags"] / r["days"], 1) if r["days"] else 0, r["collectors"]] for r in data]
+    rows = [
+        [
+            points.get(r["point_id"], str(r["point_id"])),
+            streets.get(r["point_street_id"], ""),
+            r["bags"],
+            kg(r["grams"]),
+            pct(r["correct"], r["bags"]),
+            r["days"],
+            round(r["bags"] / r["days"], 1) if r["days"] else 0,
+            r["collectors"],
+        ]
+        for r in data
+    ]
     return _table("throughput_points", _("各收集点回收量"), [_("收集点"), _("街道"), *THROUGHPUT_COLUMNS, _("分拣员人数")], rows)
 
 
 def throughput_collectors(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    data = _points(viewer, f).values("collector_id").annotate(
-        bags=Sum("bags"), grams=Sum("grams"), correct=Sum("correct"), days=Count("day", distinct=True),
-        points=Count("point_id", distinct=True)).order_by("-bags", "collector_id")
+    data = (
+        _points(viewer, f)
+        .values("collector_id")
+        .annotate(
+            bags=Sum("bags"),
+            grams=Sum("grams"),
+            correct=Sum("correct"),
+            days=Count("day", distinct=True),
+            points=Count("point_id", distinct=True),
+        )
+        .order_by("-bags", "collector_id")
+    )
     data = list(data[:limit] if limit else data)
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=[r["collector_id"] for r in data]).only("id", "username", "display_name")}
-    rows = [[users.get(r["collector_id"], str(r["collector_id"])), r["bags"], kg(r["grams"]), pct(r["correct"], r["bags"]), r["days"],
-             round(r["bags"] / r["days"], 1) if r["days"] else 0, r["points"]] for r in data]
+    rows = [
+        [
+            users.get(r["collector_id"], str(r["collector_id"])),
+            r["bags"],
+            kg(r["grams"]),
+            pct(r["correct"], r["bags"]),
+            r["days"],
+            round(r["bags"] / r["days"], 1) if r["days"] else 0,
+            r["points"],
+        ]
+        for r in data
+    ]
     return _table("throughput_collectors", _("各分拣员回收量"), [_("分拣员"), *THROUGHPUT_COLUMNS, _("收集点数")], rows)
 
 
@@ -650,13 +784,19 @@ def jump_test(history: list[int], current: int, k: float, min_bags: int) -> dict
     sd = (sum((h - mean) ** 2 for h in history) / n) ** 0.5
     median = statistics.median(history)
     mad = statistics.median([abs(h - median) for h in history])
-    spread = max(sd, mean ** 0.5, 1.0)
-    robust = max(1.4826 * mad, median ** 0.5, 1.0)
+    spread = max(sd, mean**0.5, 1.0)
+    robust = max(1.4826 * mad, median**0.5, 1.0)
     threshold = mean + k * spread
     robust_threshold = median + k * robust
     if current > threshold and current > robust_threshold:
-        return {"mean": round(mean, 1), "sd": round(sd, 1), "median": median, "mad": mad,
-                "threshold": round(max(threshold, robust_threshold), 1), "ratio": round(current / mean, 1) if mean else None}
+        return {
+            "mean": round(mean, 1),
+            "sd": round(sd, 1),
+            "median": median,
+            "mad": mad,
+            "threshold": round(max(threshold, robust_threshold), 1),
+            "ratio": round(current / mean, 1) if mean else None,
+        }
     return None
 
 
@@ -675,8 +815,17 @@ def _jump_rows(series, monday, names, k, min_bags, link):
         history, current = weeks[:-1], weeks[-1]
         found = jump_test(history, current, k, min_bags)
         if found:
-            rows.append({"id": entity, "name": names.get(entity, str(entity)), "current": current, "history": history,
-                         "week": f"{cn_date(monday)}至{cn_date(monday + timedelta(days=6))}", "link": link(entity), **found})
+            rows.append(
+                {
+                    "id": entity,
+                    "name": names.get(entity, str(entity)),
+                    "current": current,
+                    "history": history,
+                    "week": f"{cn_date(monday)}至{cn_date(monday + timedelta(days=6))}",
+                    "link": link(entity),
+                    **found,
+                }
+            )
     rows.sort(key=lambda r: -(r["current"] - r["threshold"]))
     return rows
 
@@ -697,8 +846,9 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
     org_series, window_start = _weekly(org_qs, "organisation_id", current, field="week")
     # Only entities that might jump need a name: cheap pre-filter on the series itself.
     org_flagged = [(e, w) for e, w in org_series if jump_test(w[:-1], w[-1], cfg["k"], cfg["min_bags"])]
-    org_rows = _jump_rows(org_flagged, current, org_names(e for e, _w in org_flagged), cfg["k"], cfg["min_bags"],
-                          lambda e: link("organisation", e))
+    org_rows = _jump_rows(
+        org_flagged, current, org_names(e for e, _w in org_flagged), cfg["k"], cfg["min_bags"], lambda e: link("organisation", e)
+    )
 
     point_qs = _points(viewer, replace(f, start=window_start, end=current + timedelta(days=6)))
     col_series, _start = _weekly(point_qs, "collector_id", current)
@@ -707,7 +857,11 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
     collector_rows = _jump_rows(col_flagged, current, users, cfg["k"], cfg["min_bags"], lambda e: link("collector", e))
 
     # Bags collected at a point of another street than their union's.
-    cross_qs = CrossStreetDay.objects.filter(scope.org_q if scope.fine else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street")))
+    cross_qs = CrossStreetDay.objects.filter(
+        scope.org_q
+        if scope.fine
+        else (scoping.organisation_scope_q(viewer, "point_street") | scoping.organisation_scope_q(viewer, "org_street"))
+    )
     # The most recent 31 days of the period at most: a lead for this month's follow-up, not a yearly audit.
     cross_start = max(f.start, f.end - timedelta(days=30))
     cross_qs = cross_qs.filter(day__gte=cross_start, day__lte=f.end)
@@ -715,28 +869,56 @@ def anomalies(viewer, f: Filters, *, link=lambda kind, entity: "") -> dict:
         cross_qs = cross_qs.filter(Q(point_street_id=f.street_id) | Q(org_street_id=f.street_id))
     if f.category:
         cross_qs = cross_qs.filter(category=f.category)
-    cross = list(cross_qs.values("organisation_id", "org_street_id", "point_id", "point_street_id").annotate(
-        bags=Sum("bags"), first=Min("day"), last=Max("day"), days=Count("day", distinct=True)
-    ).filter(bags__gte=cfg["cross_street_min"]).order_by("-bags")[:50])
+    cross = list(
+        cross_qs.values("organisation_id", "org_street_id", "point_id", "point_street_id")
+        .annotate(bags=Sum("bags"), first=Min("day"), last=Max("day"), days=Count("day", distinct=True))
+        .filter(bags__gte=cfg["cross_street_min"])
+        .order_by("-bags")[:50]
+    )
     names = org_names([r["organisation_id"] for r in cross] + [r["org_street_id"] for r in cross] + [r["point_street_id"] for r in cross])
     points = dict(CollectionPoint.objects.filter(pk__in=[r["point_id"] for r in cross]).values_list("id", "name"))
-    cross_rows = [{"organisation": names.get(r["organisation_id"], ""), "organisation_street": names.get(r["org_street_id"], ""),
-                   "point": points.get(r["point_id"], ""), "point_street": names.get(r["point_street_id"], ""), "bags": r["bags"],
-                   "days": r["days"], "first": cn_date(r["first"]), "last": cn_date(r["last"]),
-                   "link": link("organisation", r["organisation_id"])} for r in cross]
+    cross_rows = [
+        {
+            "organisation": names.get(r["organisation_id"], ""),
+            "organisation_street": names.get(r["org_street_id"], ""),
+            "point": points.get(r["point_id"], ""),
+            "point_street": names.get(r["point_street_id"], ""),
+            "bags": r["bags"],
+            "days": r["days"],
+            "first": cn_date(r["first"]),
+            "last": cn_date(r["last"]),
+            "link": link("organisation", r["organisation_id"]),
+        }
+        for r in cross
+    ]
 
     # One member's improbable daily counts.
     member_qs = MemberDay.objects.filter(scope.org_q, bags__gt=cfg["member_daily_max"], day__gte=f.start, day__lte=f.end)
     heavy = list(member_qs.order_by("-bags", "day")[:50].values("member_id", "organisation_id", "day", "bags"))
     members = {m.pk: m for m in Member.objects.filter(pk__in=[r["member_id"] for r in heavy]).only("id", "name")}
     names = org_names(r["organisation_id"] for r in heavy)
-    member_rows = [{"member": mask_name(members[r["member_id"]].name) if r["member_id"] in members else str(r["member_id"]),
-                    "member_id": r["member_id"], "organisation": names.get(r["organisation_id"], ""), "day": cn_date(r["day"]),
-                    "bags": r["bags"], "limit": cfg["member_daily_max"], "link": link("organisation", r["organisation_id"])} for r in heavy]
+    member_rows = [
+        {
+            "member": mask_name(members[r["member_id"]].name) if r["member_id"] in members else str(r["member_id"]),
+            "member_id": r["member_id"],
+            "organisation": names.get(r["organisation_id"], ""),
+            "day": cn_date(r["day"]),
+            "bags": r["bags"],
+            "limit": cfg["member_daily_max"],
+            "link": link("organisation", r["organisation_id"]),
+        }
+        for r in heavy
+    ]
     return {
-        "key": "anomalies", "title": _("异常线索"), "settings": cfg, "week": f"{cn_date(current)}至{cn_date(current + timedelta(days=6))}",
+        "key": "anomalies",
+        "title": _("异常线索"),
+        "settings": cfg,
+        "week": f"{cn_date(current)}至{cn_date(current + timedelta(days=6))}",
         "cross_street_period": f"{cn_date(cross_start)}至{cn_date(f.end)}",
-        "organisation_jumps": org_rows, "collector_jumps": collector_rows, "cross_street": cross_rows, "member_daily": member_rows,
+        "organisation_jumps": org_rows,
+        "collector_jumps": collector_rows,
+        "cross_street": cross_rows,
+        "member_daily": member_rows,
     }
 
 
@@ -745,12 +927,35 @@ def anomalies_table(viewer, f: Filters) -> dict:
     a = anomalies(viewer, f)
     rows = []
     for r in a["organisation_jumps"]:
-        rows.append([_("基层工会投放量突增"), r["name"], r["week"], r["current"], _("前8周均值%(mean)s，标准差%(sd)s，中位数%(median)s，阈值%(threshold)s") % r])
+        rows.append(
+            [
+                _("基层工会投放量突增"),
+                r["name"],
+                r["week"],
+                r["current"],
+                _("前8周均值%(mean)s，标准差%(sd)s，中位数%(median)s，阈值%(threshold)s") % r,
+            ]
+        )
     for r in a["collector_jumps"]:
-        rows.append([_("分拣员回收量突增"), r["name"], r["week"], r["current"], _("前8周均值%(mean)s，标准差%(sd)s，中位数%(median)s，阈值%(threshold)s") % r])
+        rows.append(
+            [
+                _("分拣员回收量突增"),
+                r["name"],
+                r["week"],
+                r["current"],
+                _("前8周均值%(mean)s，标准差%(sd)s，中位数%(median)s，阈值%(threshold)s") % r,
+            ]
+        )
     for r in a["cross_street"]:
-        rows.append([_("跨街道投放"), r["organisation"], f"{r['first']}至{r['last']}", r["bags"],
-                     _("%(organisation_street)s的袋子在%(point_street)s的%(point)s回收") % r])
+        rows.append(
+            [
+                _("跨街道投放"),
+                r["organisation"],
+                f"{r['first']}至{r['last']}",
+                r["bags"],
+                _("%(organisation_street)s的袋子在%(point_street)s的%(point)s回收") % r,
+            ]
+        )
     for r in a["member_daily"]:
         rows.append([_("单人单日袋数过多"), f"{r['member']}（{r['organisation']}）", r["day"], r["bags"], _("上限%(limit)s袋/日") % r])
     return _table("anomalies", _("异常线索"), [_("类型"), _("对象"), _("时间"), _("数量"), _("依据")], rows)
@@ -809,9 +1014,14 @@ def street_month_report(viewer, street: Organisation, month: date) -> dict:
     first = month_start(month)
     f = Filters(start=first, end=next_month(first) - timedelta(days=1), street_id=street.pk)
     return {
-        "street": street, "month": first, "month_label": f"{first.year}年{first.month}月",
-        "summary": volume_summary(viewer, f), "accuracy": accuracy_by_kind(viewer, f),
-        "reasons": wrong_reasons(viewer, f), "participation": participation_by_organisation(viewer, f, limit=10),
-        "participation_total": participation_trend(viewer, f)["rows"][-1], "heatmap": heatmap(viewer, f),
+        "street": street,
+        "month": first,
+        "month_label": f"{first.year}年{first.month}月",
+        "summary": volume_summary(viewer, f),
+        "accuracy": accuracy_by_kind(viewer, f),
+        "reasons": wrong_reasons(viewer, f),
+        "participation": participation_by_organisation(viewer, f, limit=10),
+        "participation_total": participation_trend(viewer, f)["rows"][-1],
+        "heatmap": heatmap(viewer, f),
         "points": throughput_points(viewer, f, limit=5),
     }

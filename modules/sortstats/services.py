@@ -98,8 +98,13 @@ def rollups_refresh(*, today: date | None = None) -> dict:
             rows += rollups.recompute_participation(month)
         snapshots = [s for s in state.get("snapshots", []) if s[0] >= now - 4 * commit_lag()]
         snapshots.append([now, high])
-        state_row.value = {"snapshots": snapshots[-200:], "last_start": now, "last_rows": rows,
-                           "last_days": [d.isoformat() for d in sorted(days)], "closed_month": previous_month.isoformat()}
+        state_row.value = {
+            "snapshots": snapshots[-200:],
+            "last_start": now,
+            "last_rows": rows,
+            "last_days": [d.isoformat() for d in sorted(days)],
+            "closed_month": previous_month.isoformat(),
+        }
         state_row.save()
     return {"days": len(days), "months": len(months), "rows": rows, "seconds": round(systime.perf_counter() - started, 3)}
 
@@ -143,11 +148,21 @@ def rollups_rebuild(*, actor=None, progress=None, today: date | None = None) -> 
             for first in months:
                 total += rollups.recompute_participation(first)
         scans = OrgDay.objects.aggregate(n=Sum("bags"))["n"] or 0
-        state_row.value = {"snapshots": [[now, high]], "last_start": now, "last_rows": total, "rebuilt": True,
-                           "closed_month": rollups.month_start(current_month - timedelta(days=1)).isoformat()}
+        state_row.value = {
+            "snapshots": [[now, high]],
+            "last_start": now,
+            "last_rows": total,
+            "rebuilt": True,
+            "closed_month": rollups.month_start(current_month - timedelta(days=1)).isoformat(),
+        }
         state_row.save()
         if actor is not None:
             audit(actor=actor, action="sortstats.rebuild", obj=None, changes={"rows": total})
     seconds = systime.perf_counter() - started
-    return {"rows": total, "months": len(months), "seconds": round(seconds, 3), "scans": scans,
-            "scans_per_second": round(scans / seconds) if seconds else 0}
+    return {
+        "rows": total,
+        "months": len(months),
+        "seconds": round(seconds, 3),
+        "scans": scans,
+        "scans_per_second": round(scans / seconds) if seconds else 0,
+    }

@@ -27,13 +27,34 @@ from modules.sortstats.selectors import Filters
 
 CHART_LAYOUT = [
     # (section title, [(chart key, chart type, wide?)])
-    (_("投放量"), [("volume_trend", "trend", True), ("volume_summary", "pie", False), ("heatmap", "heatmap", False),
-                   ("volume_by_street", "stacked", False), ("volume_by_kind", "stacked", False)]),
-    (_("分类准确率"), [("accuracy_by_category", "accuracy", False), ("accuracy_by_kind", "accuracy", False),
-                      ("accuracy_by_street", "accuracy", False), ("wrong_reasons", "reasons", False),
-                      ("accuracy_by_organisation", "table", True)]),
-    (_("参与情况"), [("participation_trend", "participation_trend", False), ("participation_by_street", "participation", False),
-                    ("participation_by_organisation", "table", True)]),
+    (
+        _("投放量"),
+        [
+            ("volume_trend", "trend", True),
+            ("volume_summary", "pie", False),
+            ("heatmap", "heatmap", False),
+            ("volume_by_street", "stacked", False),
+            ("volume_by_kind", "stacked", False),
+        ],
+    ),
+    (
+        _("分类准确率"),
+        [
+            ("accuracy_by_category", "accuracy", False),
+            ("accuracy_by_kind", "accuracy", False),
+            ("accuracy_by_street", "accuracy", False),
+            ("wrong_reasons", "reasons", False),
+            ("accuracy_by_organisation", "table", True),
+        ],
+    ),
+    (
+        _("参与情况"),
+        [
+            ("participation_trend", "participation_trend", False),
+            ("participation_by_street", "participation", False),
+            ("participation_by_organisation", "table", True),
+        ],
+    ),
     (_("回收效率"), [("throughput_points", "throughput", False), ("throughput_collectors", "throughput", False)]),
 ]
 
@@ -57,7 +78,10 @@ def _presets(today: date) -> list[tuple[str, dict]]:
         (_("上月"), {"start": last_month_end.replace(day=1), "end": last_month_end}),
         (_("近7天"), {"start": today - timedelta(days=6), "end": today}),
         (_("近30天"), {"start": today - timedelta(days=29), "end": today}),
-        (_("近12个月"), {"start": month_start(today.replace(year=today.year - 1) + timedelta(days=31)), "end": today, "granularity": "month"}),
+        (
+            _("近12个月"),
+            {"start": month_start(today.replace(year=today.year - 1) + timedelta(days=31)), "end": today, "granularity": "month"},
+        ),
         (_("今年"), {"start": date(today.year, 1, 1), "end": today, "granularity": "month"}),
     ]
 
@@ -72,7 +96,15 @@ def _filter_context(request, f: Filters, errors: dict) -> dict:
         "kinds": [k for k in Organisation.Kind.choices if k[0] != Organisation.Kind.FEDERATION],
         "categories": Category.choices,
         "granularities": list(selectors.GRANULARITIES.items()),
-        "presets": [(label, urlencode({**{k: str(v) for k, v in p.items()}, **{k: v for k, v in f.as_query().items() if k in ("street", "kind", "category")}})) for label, p in _presets(today)],
+        "presets": [
+            (
+                label,
+                urlencode(
+                    {**{k: str(v) for k, v in p.items()}, **{k: v for k, v in f.as_query().items() if k in ("street", "kind", "category")}}
+                ),
+            )
+            for label, p in _presets(today)
+        ],
     }
 
 
@@ -83,16 +115,36 @@ def dashboard(request):
     f, errors = _filters(request)
     summary = selectors.volume_summary(request.user, f)
     sections = [(title, [{"key": key, "type": kind, "wide": wide} for key, kind, wide in charts]) for title, charts in CHART_LAYOUT]
-    config = {"api": reverse("api_v1:sortstats_chart", args=["__key__"]), "query": urlencode(f.as_query()),
-              "export": reverse("sortstats:export", args=["__key__", "__fmt__"]),
-              "text": {"empty": _("暂无数据"), "failed": _("加载失败，请刷新重试"), "total": _("合计"), "bags": _("袋"),
-                       "people": _("人"), "times": _("次"), "participants": _("参与人数"), "rate": _("参与率"),
-                       "month": _("统计月份："), "peak": _("高峰："), "hour": _("时"),
-                       "limited": _("页面显示前 %(shown)s 条（共 %(total)s 条），完整数据请下载")}}
-    return render(request, "sortstats/dashboard.html", {
-        **_filter_context(request, f, errors), "summary": summary, "sections": sections, "config": config,
-        "can_rebuild": request.user.has_perm("sortstats.rebuild"),
-    })
+    config = {
+        "api": reverse("api_v1:sortstats_chart", args=["__key__"]),
+        "query": urlencode(f.as_query()),
+        "export": reverse("sortstats:export", args=["__key__", "__fmt__"]),
+        "text": {
+            "empty": _("暂无数据"),
+            "failed": _("加载失败，请刷新重试"),
+            "total": _("合计"),
+            "bags": _("袋"),
+            "people": _("人"),
+            "times": _("次"),
+            "participants": _("参与人数"),
+            "rate": _("参与率"),
+            "month": _("统计月份："),
+            "peak": _("高峰："),
+            "hour": _("时"),
+            "limited": _("页面显示前 %(shown)s 条（共 %(total)s 条），完整数据请下载"),
+        },
+    }
+    return render(
+        request,
+        "sortstats/dashboard.html",
+        {
+            **_filter_context(request, f, errors),
+            "summary": summary,
+            "sections": sections,
+            "config": config,
+            "can_rebuild": request.user.has_perm("sortstats.rebuild"),
+        },
+    )
 
 
 @login_required
@@ -125,8 +177,10 @@ def export(request, key: str, fmt: str):
     if fmt == "csv":
         response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(exports.table_xlsx(table, subtitle=selectors.period_label(f)),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            exports.table_xlsx(table, subtitle=selectors.period_label(f)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -151,11 +205,19 @@ def reports(request):
     for _i in range(12):
         months.append(cur)
         cur = month_start(cur - timedelta(days=1))
-    return render(request, "sortstats/reports.html", {
-        "month": month, "month_value": f"{month.year}-{month.month:02d}", "month_label": f"{month.year}年{month.month}月",
-        "months": [(f"{m.year}-{m.month:02d}", f"{m.year}年{m.month}月") for m in months],
-        "streets": [] if fine else selectors.streets_for(request.user), "error": error, "fine": fine,
-    })
+    return render(
+        request,
+        "sortstats/reports.html",
+        {
+            "month": month,
+            "month_value": f"{month.year}-{month.month:02d}",
+            "month_label": f"{month.year}年{month.month}月",
+            "months": [(f"{m.year}-{m.month:02d}", f"{m.year}年{m.month}月") for m in months],
+            "streets": [] if fine else selectors.streets_for(request.user),
+            "error": error,
+            "fine": fine,
+        },
+    )
 
 
 @login_required

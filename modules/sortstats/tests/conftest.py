@@ -27,12 +27,28 @@ def november(world) -> November:
     a, b = dict(point=p_a, collector=w.collector_a), dict(point=p_b, collector=w.collector_b)
     # 1-7: the period
     scan(w.org_a1, **a, when=at(date(2026, 11, 2), 8, 0), category="kitchen", grams=2000, owner=w.worker_a1)
-    scan(w.org_a1, **a, when=at(date(2026, 11, 2), 8, 30), category="kitchen", grade="wrong", grams=1000, owner=w.worker_a1,
-         reasons=["not_drained"])
+    scan(
+        w.org_a1,
+        **a,
+        when=at(date(2026, 11, 2), 8, 30),
+        category="kitchen",
+        grade="wrong",
+        grams=1000,
+        owner=w.worker_a1,
+        reasons=["not_drained"],
+    )
     scan(w.org_a1, **a, when=at(date(2026, 11, 3), 19, 0), category="recyclable", grams=500, owner=w.worker_a1_other)
     scan(w.org_a2, **a, when=at(date(2026, 11, 3), 19, 10), category="other", grams=None)
-    scan(w.org_b1, **b, when=at(date(2026, 11, 4), 7, 0), category="hazardous", grade="wrong", grams=100, owner=w.worker_b1,
-         reasons=["battery", "medicine"])
+    scan(
+        w.org_b1,
+        **b,
+        when=at(date(2026, 11, 4), 7, 0),
+        category="hazardous",
+        grade="wrong",
+        grams=100,
+        owner=w.worker_b1,
+        reasons=["battery", "medicine"],
+    )
     scan(w.org_b1, **a, when=at(date(2026, 11, 4), 7, 20), category="kitchen", grams=3000, owner=w.worker_b1)
     scan(w.org_i1, **b, when=at(date(2026, 11, 8), 23, 59), category="kitchen", grams=1500)
     # 8: just after the period (local midnight)

@@ -36,14 +36,35 @@ def issue(organisation, n: int, *, when: datetime | None = None, owner=None) -> 
     return bags
 
 
-def collect(bag: Bag, *, point: CollectionPoint, collector, when: datetime, category: str = "kitchen", grade: str = "correct",
-            grams: int | None = None, reasons=(), owner=None, organisation=None) -> Collection:
+def collect(
+    bag: Bag,
+    *,
+    point: CollectionPoint,
+    collector,
+    when: datetime,
+    category: str = "kitchen",
+    grade: str = "correct",
+    grams: int | None = None,
+    reasons=(),
+    owner=None,
+    organisation=None,
+) -> Collection:
     organisation = organisation or bag.organisation
     owner = owner if owner is not None else bag.owner
     return Collection.objects.create(
-        bag=bag, client_id=f"t-{next(_client_ids)}", point=point, collector=collector, category=category, grade=grade,
-        reasons=list(reasons), weight_grams=grams, collected_at=when, owner=owner, organisation=organisation,
-        street_id=organisation.street_id, points_awarded=0,
+        bag=bag,
+        client_id=f"t-{next(_client_ids)}",
+        point=point,
+        collector=collector,
+        category=category,
+        grade=grade,
+        reasons=list(reasons),
+        weight_grams=grams,
+        collected_at=when,
+        owner=owner,
+        organisation=organisation,
+        street_id=organisation.street_id,
+        points_awarded=0,
     )
 
 
@@ -53,17 +74,42 @@ def scan(organisation, *, point: CollectionPoint, collector, when: datetime, own
     return collect(bag, point=point, collector=collector, when=when, owner=owner, **kwargs)
 
 
-def bulk_scans(organisation, *, point: CollectionPoint, collector, times, category: str = "kitchen", grade: str = "correct",
-               grams: int | None = 1000, owner=None, reasons=()) -> int:
+def bulk_scans(
+    organisation,
+    *,
+    point: CollectionPoint,
+    collector,
+    times,
+    category: str = "kitchen",
+    grade: str = "correct",
+    grams: int | None = 1000,
+    owner=None,
+    reasons=(),
+) -> int:
     """Many scans of one kind at the given times, in four queries (one batch, its bags, their collections)."""
     times = list(times)
-    batch = BagBatch.objects.create(organisation=organisation, size=len(times), created=len(times), status=BagBatch.Status.READY,
-                                    created_at=min(times))
+    batch = BagBatch.objects.create(
+        organisation=organisation, size=len(times), created=len(times), status=BagBatch.Status.READY, created_at=min(times)
+    )
     bags = Bag.objects.bulk_create([Bag(batch=batch, organisation=organisation, owner=owner, collected_at=t) for t in times])
-    Collection.objects.bulk_create([
-        Collection(bag=bag, client_id=f"t-{next(_client_ids)}", point=point, collector=collector, category=category, grade=grade,
-                   reasons=list(reasons), weight_grams=grams, collected_at=t, owner=owner, organisation=organisation,
-                   street_id=organisation.street_id, points_awarded=0)
-        for bag, t in zip(bags, times)
-    ])
+    Collection.objects.bulk_create(
+        [
+            Collection(
+                bag=bag,
+                client_id=f"t-{next(_client_ids)}",
+                point=point,
+                collector=collector,
+                category=category,
+                grade=grade,
+                reasons=list(reasons),
+                weight_grams=grams,
+                collected_at=t,
+                owner=owner,
+                organisation=organisation,
+                street_id=organisation.street_id,
+                points_awarded=0,
+            )
+            for bag, t in zip(bags, times, strict=True)
+        ]
+    )
     return len(times)

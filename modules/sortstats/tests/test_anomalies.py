@@ -39,17 +39,28 @@ def test_planted_anomalies_are_listed_with_evidence(planted):
     [org] = a["organisation_jumps"]  # org_a2 kept its 10 a week: not listed
     assert (org["name"], org["current"], org["history"]) == ("北京某科技有限公司工会", 60, [10] * 8)
     assert (org["mean"], org["sd"], org["median"], org["mad"]) == (10.0, 0.0, 10, 0)
-    assert org["threshold"] == pytest.approx(10 + 3 * 10 ** 0.5, abs=0.1)
+    assert org["threshold"] == pytest.approx(10 + 3 * 10**0.5, abs=0.1)
 
     [collector] = a["collector_jumps"]
     assert (collector["name"], collector["current"], collector["history"]) == ("collector_a", 74, [20] * 8)
 
     [cross] = a["cross_street"]
     assert (cross["organisation"], cross["organisation_street"], cross["point"], cross["point_street"], cross["bags"], cross["first"]) == (
-        "金融街园区工会", "金融街街道总工会", "什刹海一号收集点", "什刹海街道总工会", 4, "2026年11月20日")
+        "金融街园区工会",
+        "金融街街道总工会",
+        "什刹海一号收集点",
+        "什刹海街道总工会",
+        4,
+        "2026年11月20日",
+    )
 
     [heavy] = a["member_daily"]
-    assert (heavy["member"], heavy["organisation"], heavy["day"], heavy["bags"]) == ("张*明", "北京某科技有限公司工会", "2026年11月18日", 12)
+    assert (heavy["member"], heavy["organisation"], heavy["day"], heavy["bags"]) == (
+        "张*明",
+        "北京某科技有限公司工会",
+        "2026年11月18日",
+        12,
+    )
 
     table = selectors.anomalies_table(w.district_staff, Filters(start=date(2026, 11, 1), end=END))
     assert [r[0] for r in table["rows"]] == ["基层工会投放量突增", "分拣员回收量突增", "跨街道投放", "单人单日袋数过多"]

@@ -31,8 +31,15 @@ def test_volume_by_category_with_change_against_previous_period(november):
     assert row(t, "可回收物") == ["可回收物", 1, 0.5, 14.3, 0, None, 0.0, None, 100.0]
     assert row(t, "有害垃圾") == ["有害垃圾", 1, 0.1, 14.3, 0, None, 0.0, None, 0.0]
     assert row(t, "其他垃圾") == ["其他垃圾", 1, 0.0, 14.3, 0, None, 0.0, None, 100.0]
-    assert t["totals"] == {"bags": 7, "kg": 8.1, "previous_bags": 2, "previous_kg": 3.0, "change": 250.0, "change_kg": 170.0,
-                           "accuracy": 71.4}
+    assert t["totals"] == {
+        "bags": 7,
+        "kg": 8.1,
+        "previous_bags": 2,
+        "previous_kg": 3.0,
+        "change": 250.0,
+        "change_kg": 170.0,
+        "accuracy": 71.4,
+    }
     assert t["top_category"] == "厨余垃圾"
     assert t["previous_period"] == "2026年10月26日至2026年11月1日"
 
@@ -43,10 +50,14 @@ def test_trend_by_day_and_by_week_respects_local_midnight(november):
     assert len(days["buckets"]) == 7
     assert days["totals"] == [2, 2, 2, 0, 0, 0, 1]  # 2-8 Nov; #7 at 23:59 on the 8th, #8 at 00:00 on the 9th
     assert days["series"]["厨余垃圾"]["kg"] == [3.0, 0, 3.0, 0, 0, 0, 1.5]
-    weeks = selectors.volume_trend(november.world.district_staff, Filters(start=date(2026, 10, 26), end=date(2026, 11, 15), granularity="week"))
+    weeks = selectors.volume_trend(
+        november.world.district_staff, Filters(start=date(2026, 10, 26), end=date(2026, 11, 15), granularity="week")
+    )
     assert weeks["buckets"] == ["10月26日起一周", "11月2日起一周", "11月9日起一周"]
     assert weeks["totals"] == [2, 7, 1]
-    months = selectors.volume_trend(november.world.district_staff, Filters(start=date(2026, 10, 1), end=date(2026, 11, 30), granularity="month"))
+    months = selectors.volume_trend(
+        november.world.district_staff, Filters(start=date(2026, 10, 1), end=date(2026, 11, 30), granularity="month")
+    )
     assert months["totals"] == [1, 9]
 
 
@@ -117,8 +128,10 @@ def test_throughput_per_point_and_collector(november):
     w = november.world
     points = selectors.throughput_points(w.district_staff, PERIOD)
     # point, street, bags, kg, accuracy, days, bags/day, collectors
-    assert points["rows"] == [["什刹海一号收集点", "什刹海街道总工会", 5, 6.5, 80.0, 3, 1.7, 1],
-                              ["金融街一号收集点", "金融街街道总工会", 2, 1.6, 50.0, 2, 1.0, 1]]
+    assert points["rows"] == [
+        ["什刹海一号收集点", "什刹海街道总工会", 5, 6.5, 80.0, 3, 1.7, 1],
+        ["金融街一号收集点", "金融街街道总工会", 2, 1.6, 50.0, 2, 1.0, 1],
+    ]
     collectors = selectors.throughput_collectors(w.district_staff, PERIOD)
     assert [r[:3] for r in collectors["rows"]] == [["collector_a", 5, 6.5], ["collector_b", 2, 1.6]]
 
@@ -145,7 +158,10 @@ def test_scope_per_role(november):
     assert bags(w.admin_b1) == 2
     assert [r[0] for r in selectors.accuracy_by_organisation(w.admin_a1, PERIOD)["rows"]] == ["北京某科技有限公司工会"]
     assert sum(sum(r[1:]) for r in selectors.heatmap(w.admin_a1, PERIOD)["rows"]) == 3
-    assert [r[0] for r in selectors.participation_by_organisation(w.street_a_staff, PERIOD)["rows"]] == ["北京某科技有限公司工会", "柳荫街社区工会"]
+    assert [r[0] for r in selectors.participation_by_organisation(w.street_a_staff, PERIOD)["rows"]] == [
+        "北京某科技有限公司工会",
+        "柳荫街社区工会",
+    ]
     assert [r[0] for r in selectors.throughput_points(w.street_b_staff, PERIOD)["rows"]] == ["金融街一号收集点"]
     for user in (w.collector_a, w.inspector, w.worker_a1.user):
         with pytest.raises(Forbidden):
@@ -170,13 +186,17 @@ def test_split_period_into_whole_months_and_edge_days():
         return selectors.split_period(f, today=date(2027, 1, 10))
 
     assert split(Filters(start=date(2026, 10, 15), end=date(2026, 12, 3))) == (
-        [date(2026, 11, 1)], [(date(2026, 10, 15), date(2026, 10, 31)), (date(2026, 12, 1), date(2026, 12, 3))])
+        [date(2026, 11, 1)],
+        [(date(2026, 10, 15), date(2026, 10, 31)), (date(2026, 12, 1), date(2026, 12, 3))],
+    )
     assert split(Filters(start=date(2026, 1, 1), end=date(2026, 12, 31)))[0] == [date(2026, m, 1) for m in range(1, 13)]
     assert split(Filters(start=date(2026, 1, 1), end=date(2026, 12, 31)))[1] == []
     assert split(Filters(start=date(2026, 11, 2), end=date(2026, 11, 8))) == ([], [(date(2026, 11, 2), date(2026, 11, 8))])
     # the current month is never read from the month tables
     assert selectors.split_period(Filters(start=date(2026, 10, 1), end=date(2026, 11, 30)), today=date(2026, 11, 24)) == (
-        [date(2026, 10, 1)], [(date(2026, 11, 1), date(2026, 11, 30))])
+        [date(2026, 10, 1)],
+        [(date(2026, 11, 1), date(2026, 11, 30))],
+    )
 
 
 @pytest.mark.django_db
@@ -191,14 +211,22 @@ def test_long_period_reads_month_tables_plus_edge_days(november):
     assert [r[1] for r in t["rows"]] == [6, 1, 1, 1] and t["totals"]["kg"] == 11.1
     assert sum(sum(r[1:]) for r in selectors.heatmap(w.district_staff, f)["rows"]) == 9
     assert selectors.wrong_reasons(w.district_staff, f)["total"] == 4
-    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 4, 3, 1, 75.0]
+    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == [
+        "北京某科技有限公司工会",
+        4,
+        3,
+        1,
+        75.0,
+    ]
     assert row(selectors.accuracy_by_street(w.street_a_staff, f), "什刹海街道总工会") == ["什刹海街道总工会", 5, 4, 1, 80.0]
     assert selectors.volume_summary(w.admin_b1, f)["totals"]["bags"] == 3
 
 
 def test_split_weeks():
     assert selectors.split_weeks(date(2026, 11, 1), date(2026, 11, 24)) == (
-        [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)], [(date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 23), date(2026, 11, 24))])
+        [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)],
+        [(date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 23), date(2026, 11, 24))],
+    )
     assert selectors.split_weeks(date(2026, 11, 3), date(2026, 11, 8)) == ([], [(date(2026, 11, 3), date(2026, 11, 8))])
 
 
@@ -209,4 +237,10 @@ def test_union_figures_from_week_tables_match(november):
     f = Filters(start=date(2026, 11, 1), end=date(2026, 11, 15))
     t = selectors.volume_summary(w.admin_a1, f)
     assert [r[1] for r in t["rows"]] == [4, 1, 0, 0] and t["totals"]["kg"] == 5.5 and t["totals"]["accuracy"] == 80.0
-    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == ["北京某科技有限公司工会", 5, 4, 1, 80.0]
+    assert row(selectors.accuracy_by_organisation(w.district_staff, f), "北京某科技有限公司工会") == [
+        "北京某科技有限公司工会",
+        5,
+        4,
+        1,
+        80.0,
+    ]

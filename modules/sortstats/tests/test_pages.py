@@ -42,10 +42,27 @@ def test_bad_filter_shows_the_field_and_reason(november):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", ["volume_summary", "volume_trend", "volume_by_street", "volume_by_kind", "heatmap", "accuracy_by_category",
-                                 "accuracy_by_street", "accuracy_by_kind", "accuracy_by_organisation", "wrong_reasons",
-                                 "participation_by_organisation", "participation_by_street", "participation_trend",
-                                 "throughput_points", "throughput_collectors", "anomalies"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "volume_summary",
+        "volume_trend",
+        "volume_by_street",
+        "volume_by_kind",
+        "heatmap",
+        "accuracy_by_category",
+        "accuracy_by_street",
+        "accuracy_by_kind",
+        "accuracy_by_organisation",
+        "wrong_reasons",
+        "participation_by_organisation",
+        "participation_by_street",
+        "participation_trend",
+        "throughput_points",
+        "throughput_collectors",
+        "anomalies",
+    ],
+)
 def test_every_chart_answers_json_in_few_queries(november, key, django_assert_max_num_queries):
     client = november.world.client_for(november.world.street_a_staff)
     with django_assert_max_num_queries(12):
@@ -68,7 +85,19 @@ def test_export_xlsx_opens_and_csv_rows(november):
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     values = [list(r) for r in ws.iter_rows(values_only=True)]
-    header = values.index(["分类", "袋数", "重量（千克）", "袋数占比（%）", "上期袋数", "袋数环比（%）", "上期重量（千克）", "重量环比（%）", "分类准确率（%）"])
+    header = values.index(
+        [
+            "分类",
+            "袋数",
+            "重量（千克）",
+            "袋数占比（%）",
+            "上期袋数",
+            "袋数环比（%）",
+            "上期重量（千克）",
+            "重量环比（%）",
+            "分类准确率（%）",
+        ]
+    )
     assert values[header + 1][:3] == ["厨余垃圾", 4, 7.5]
     csv_response = client.get(reverse("sortstats:export", args=["heatmap", "csv"]) + "?" + QUERY)
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))

@@ -4,11 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from modules.bags.models import Collection
 from modules.sortstats import rollups, selectors, services
-from django.db.models import Sum
-
 from modules.sortstats.models import BranchMonthCat, OrgDay, RollupState
 from modules.sortstats.tests.helpers import at, bulk_scans, issue, point, scan
 
@@ -90,7 +89,10 @@ def test_rebuild_command_reports_rate(world, capsys):
     out = capsys.readouterr().out
     assert "2026年09月" in out and "2026年10月" in out and "读取 2 条回收记录" in out and "条记录/秒" in out
     # August had bags issued but no scan: it still has its participation row.
-    assert selectors.participation_trend(world.district_staff, selectors.Filters(start=date(2026, 8, 1), end=date(2026, 8, 31)))["rows"][-1][5] == 5
+    assert (
+        selectors.participation_trend(world.district_staff, selectors.Filters(start=date(2026, 8, 1), end=date(2026, 8, 31)))["rows"][-1][5]
+        == 5
+    )
     call_command("sortstats_rebuild", "--refresh")
     assert "增量刷新完成" in capsys.readouterr().out
 

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
         result = services.rollups_rebuild(progress=progress)
         rate = result["rows"] / result["seconds"] if result["seconds"] else 0
-        self.stdout.write(self.style.SUCCESS(
-            f"重建完成：读取 {result['scans']:,} 条回收记录，写入 {result['rows']:,} 行汇总，{result['months']} 个月，"
-            f"用时 {result['seconds']:.2f} 秒（{result['scans_per_second']:,} 条记录/秒，{rate:,.0f} 汇总行/秒）"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"重建完成：读取 {result['scans']:,} 条回收记录，写入 {result['rows']:,} 行汇总，{result['months']} 个月，"
+                f"用时 {result['seconds']:.2f} 秒（{result['scans_per_second']:,} 条记录/秒，{rate:,.0f} 汇总行/秒）"
+            )
+        )
