@@ -69,9 +69,7 @@ class Server:
         raise AssertionError(f"no one-time code for {phone} in the server log")
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
-        )
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
@@ -111,7 +109,11 @@ def server():
     log = open(srv.log_path, "w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=srv_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=srv_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         _wait_until_up(base_url + "/healthz", proc)
@@ -145,8 +147,16 @@ def browser():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -339,7 +349,9 @@ def json_of(text: str):
 
 def demo_bag_codes(server: Server, limit: int = 5) -> list[str]:
     """Codes of the demo union's unbound, uncollected bags, as the tour page lists them."""
-    out = server.manage("shell", "--no-imports", "-c", f"from modules.bags.tour import tour_bags; print(' '.join(c for c, _ in tour_bags({limit})))")
+    out = server.manage(
+        "shell", "--no-imports", "-c", f"from modules.bags.tour import tour_bags; print(' '.join(c for c, _ in tour_bags({limit})))"
+    )
     return out.strip().splitlines()[-1].split() if out.strip() else []
 
 

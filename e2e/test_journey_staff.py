@@ -17,7 +17,9 @@ pytestmark = pytest.mark.e2e
 
 def _demo_union(server) -> tuple[int, str]:
     out = server.manage(
-        "shell", "--no-imports", "-c",
+        "shell",
+        "--no-imports",
+        "-c",
         "from core.models import Member; o = Member.objects.get(phone='13800000001').organisation; print(o.pk, o.name)",
     )
     pk, name = out.strip().splitlines()[-1].split(" ", 1)
