@@ -378,14 +378,14 @@ def clean_member_fields(raw: dict, lookup: dict | None = None) -> tuple[dict, li
     else:
         try:
             year = int(float(str(birth).strip()))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", or an infinite number from a spreadsheet
             year = 0
         if not 1900 <= year <= lookup["this_year"]:
             errors.append(("birth_year", _("出生年份“%(value)s”无效") % {"value": str(birth)[:10]}))
         out["birth_year"] = year or None
     tags = raw.get("tags") or []
-    if isinstance(tags, str):
-        tags = [t for t in re.split(r"[,，、;；\s]+", tags) if t]
+    if not isinstance(tags, list | tuple):  # a spreadsheet cell may hold a number, not text
+        tags = [t for t in re.split(r"[,，、;；\s]+", str(tags)) if t]
     clean_tags = []
     for tag in tags:
         value = tag if tag in lookup["tag_values"] else lookup["tag_by_label"].get(tag)
