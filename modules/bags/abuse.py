@@ -1,0 +1,45 @@
+"""Bad bag codes are refused before the database, and a burst of them from one client is slowed down.
+
+Forged or mistyped codes are the cheapest way to probe for valid ones (or to load the scan
+path); they are recognised by their signature and check symbol alone (``codes.parse``, no
+query). Each one a client sends counts against a small budget in the cache (per user, or per
+address when anonymous); past it, code-taking endpoints answer 429 ``too_many_bad_codes``
+until the window passes. Valid codes never count.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from core.errors import ApiError
+from modules.bags import codes
+
+LIMIT = getattr(settings, "BAGS_BAD_CODE_LIMIT", 20)
+WINDOW_SECONDS = getattr(settings, "BAGS_BAD_CODE_WINDOW", 300)
+
+
+def _client(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return "ip" + (request.META.get("REMOTE_ADDR") or "?")
+
+
+def code_checked(request, raw) -> codes.ParsedCode:
+    """The parsed code, or an ApiError: the code's own error (counted), or 429 past the budget."""
+    from modules.bags.services import code_error
+
+    key = f"bags:badcodes:{_client(request)}"
+    if (cache.get(key) or 0) >= LIMIT:
+        raise ApiError("too_many_bad_codes", _("无效编码过多，请稍后再试"), field="code", status=429)
+    parsed = codes.parse(raw)
+    if not parsed.ok:
+        if not cache.add(key, 1, WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, WINDOW_SECONDS)
+        raise code_error(parsed.status)
+    return parsed
