@@ -192,7 +192,7 @@ class Watched:
     def __init__(self, page, server: Server, name: str):
         self.page = page
         self.server = server
-        self.name = name
+        self.name = re.sub(r"[^\w.-]+", "_", name).strip("_")
         self.console_errors: list[str] = []
         self.failed_requests: list[str] = []
         self.console_log: list[str] = []
