@@ -4,7 +4,7 @@ the points page still works with JavaScript off."""
 
 import pytest
 
-from e2e.conftest import CLS_OBSERVER, PHONE, Watched, login_worker
+from e2e.conftest import CLS_OBSERVER, DESKTOP, PHONE, Watched, login_worker
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000005"
@@ -88,3 +88,21 @@ def test_collector_station_fits_a_phone(phone):
     assert not measured["small_targets"], measured["small_targets"]
     phone.assert_clean()
     phone.assert_accessible()
+
+
+def test_worker_pages_also_read_well_on_a_desktop(request, browser, server, worker_state):
+    """The same pages on a computer (a union office's PC): clean, no sideways scroll, screenshots for review."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **DESKTOP)
+    watched = Watched(context.new_page(), server, f"{request.node.name}-desktop")
+    try:
+        for path in [*WORKER_PAGES, FINDER]:
+            watched.goto(path)
+            watched.page.wait_for_load_state("networkidle")
+            assert watched.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+            watched.shot(path.strip("/").replace("/", "_").replace("?q=", "-"))
+        watched.assert_clean()
+    except AssertionError:
+        watched.save_failure()
+        raise
+    finally:
+        context.close()
