@@ -76,11 +76,22 @@ def main(argv: list[str] | None = None) -> int:
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
     failed = False
     crashed: list[str] = []
+    run_names = list(names)
     try:
         if NEEDS_SERVER & set(names):
             dataset.log("collectstatic (production serves the manifest through whitenoise)")
             server.collectstatic(scale, ctx.secret)
             ctx.problems += [f"collectstatic with the production storage failed: {p}" for p in server.COLLECTSTATIC_PROBLEMS]
+        if "workers" in names and not args.quick:
+            # The sweep first: the rest of the run uses the worker count that measured best,
+            # unless --workers fixes it.
+            dataset.log("benchmark: workers")
+            importlib.import_module("bench.suites.workers").run(ctx)
+            run_names = [n for n in run_names if n != "workers"]
+            if args.workers is None and ctx.ceilings.get("best_workers"):
+                ctx.workers = ctx.ceilings["best_workers"]
+                dataset.log(f"gunicorn workers for the rest of the run: {ctx.workers}")
+        if NEEDS_SERVER & set(run_names):
             ctx.servers["platform"] = server.start(
                 scale,
                 ctx.secret,
@@ -99,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 name="hello",
                 ready_path="/bench/hello/",
             )
-        for name in names:
+        for name in run_names:
             if name == "data":
                 continue
             dataset.log(f"benchmark: {name}")
