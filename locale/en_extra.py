@@ -25,6 +25,7 @@ EN = {
     "内容": "Content", "职工驿站：我的评价与问题反映": "Rest stations: my ratings and reports",
     "今天反映的问题已经很多了，请明天再提交或直接联系街道工会": "Many problems have been reported today; please submit tomorrow or contact the street union directly",
     "检查照片": "Inspection photos",
+    "正在检查并导入，五万行约需十几秒，请不要关闭页面……": "Checking and importing; 50,000 rows take a dozen seconds or so. Please keep this page open…",
 }
 
 PLURALS = {}

@@ -7,6 +7,20 @@
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  // <form data-busy="正在导入……"> shows an indeterminate progress bar and blocks a second click
+  // while a long request (a roster import) runs.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-busy")) return;
+    var buttons = form.querySelectorAll("button[type=submit]");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    var status = document.createElement("p");
+    status.setAttribute("role", "status");
+    status.className = "busy";
+    status.textContent = form.getAttribute("data-busy");
+    status.appendChild(document.createElement("progress"));
+    form.appendChild(status);
+  });
   // <select data-autosubmit> submits its form on change (filters).
   document.addEventListener("change", function (event) {
     var el = event.target;
