@@ -50,6 +50,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:logout": (ALL, {}),
     "core:healthz": (ALL, {}),
     "core:favicon": (ALL, {}),
+    "core:tour": (NOBODY, {}),  # the demo's guided tour: 404 unless DEBUG
     "core:dashboard": (OFFICE, {}),
     "core:my_data": (WORKERS, {}),
     "core:my_data_download": (WORKERS, {"fmt": lambda s: "json"}),
