@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -323,6 +324,15 @@ def resolve_kwargs(spec: dict, scenario) -> dict:
 
 
 LOGIN_PATHS = ("/login/", "/login/phone/", "/admin/login/")
+STATS_FILE = Path(__file__).resolve().parents[2] / "var" / "authz-matrix.json"
+
+
+def record(part: str, endpoints: int, checked: int) -> None:
+    """Adds this test's share of the matrix to var/authz-matrix.json (for RELIABILITY.md)."""
+    stats = json.loads(STATS_FILE.read_text()) if STATS_FILE.exists() else {}
+    stats[part] = {"endpoints": endpoints, "roles": len(ROLES), "requests": checked}
+    STATS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATS_FILE.write_text(json.dumps(stats, indent=1))
 
 
 def to_login(response) -> bool:
@@ -384,6 +394,7 @@ def test_pages_answer_each_role_as_the_policy_says(world, scenario):
             checked += 1
             if wrong := judge(role, allowed, response, api_call=False, is_list=not spec):
                 problems.append(f"GET {url} [{name}] as {role}: {wrong}")
+    record("pages_get", len(PAGES), checked)
     assert not problems, f"{len(problems)} of {checked}:\n" + "\n".join(problems)
 
 
@@ -400,6 +411,7 @@ def test_api_answers_each_role_as_the_policy_says(world, scenario):
             checked += 1
             if wrong := judge(role, allowed, response, api_call=True, is_list="{" not in template):
                 problems.append(f"{op} as {role}: {wrong}")
+    record("api_get", sum(1 for op in API if op.startswith("GET ")), checked)
     assert not problems, f"{len(problems)} of {checked}:\n" + "\n".join(problems)
 
 
@@ -463,6 +475,8 @@ def test_outsiders_cannot_write_org_a1_objects(world, scenario):
             refused = response.status_code in (403, 404, 405) or (response.status_code == 302 and (role != "anon" or to_login(response)))
             if not refused:
                 problems.append(f"POST {url} [{name}] as {role}: {response.status_code}")
+    writes = sum(1 for op, (_a, spec) in API.items() if not op.startswith("GET ") and spec) + len(PAGE_POSTS)
+    record("writes_by_outsiders", writes, checked)
     assert state_fingerprint(scenario) == before, "an outsider's write changed org_a1's objects"
     assert not problems, f"{len(problems)} of {checked}:\n" + "\n".join(problems)
 
@@ -509,6 +523,7 @@ def test_admin_is_for_office_staff_and_scoped(world, scenario):
                 wrong = None if status in (200, 403) else f"got {status}"
             if wrong:
                 problems.append(f"GET {url} [{name}] as {role}: {wrong}")
+    record("admin_get", len(admin_urls(scenario)), checked)
     assert not problems, f"{len(problems)} of {checked}:\n" + "\n".join(problems)
 
 
