@@ -111,13 +111,13 @@ def streets(request, q: Query[StreetQuery]):
     return _out(board, period=q.period, metric=q.metric, scope=R.DISTRICT)
 
 
-class PlaceOut(Schema):
+class RankPlaceOut(Schema):
     rank: int | None
     total: int
     score: float | None
 
 
-class MeOut(Schema):
+class RankingMeOut(Schema):
     member_id: int
     balance: int
     week_bags: int
@@ -125,16 +125,16 @@ class MeOut(Schema):
     total_bags: int
     correct_bags: int
     accuracy: int | None
-    district_all: PlaceOut
-    district_month: PlaceOut
-    organisation_all: PlaceOut
-    organisation_month: PlaceOut
-    union_bags_month: PlaceOut
-    union_per_member_month: PlaceOut
+    district_all: RankPlaceOut
+    district_month: RankPlaceOut
+    organisation_all: RankPlaceOut
+    organisation_month: RankPlaceOut
+    union_bags_month: RankPlaceOut
+    union_per_member_month: RankPlaceOut
     ranking_consent: bool
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, summary="我的积分与排名")
+@router.get("/me", response={200: RankingMeOut, 401: ErrorOut, 403: ErrorOut}, summary="我的积分与排名")
 def me(request):
     member = _viewer(request)
     if member is None:
