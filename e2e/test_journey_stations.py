@@ -27,6 +27,11 @@ def test_worker_finds_the_nearest_open_station_by_position_without_map_tiles(ano
     expect(page.locator("main")).to_contain_text("距离从")
     assert not outside, f"requests leaving the site: {outside[:3]}"
     worker.shot("by-position")
+    # The map (Leaflet) loads only when asked for, and draws the stations with no tiles at all.
+    page.get_by_role("button", name="在地图上查看").click()
+    expect(page.locator("#st-map .leaflet-interactive").first).to_be_attached()
+    assert page.locator("#st-map .leaflet-interactive").count() >= 2
+    worker.shot("map-without-tiles")
     worker.assert_clean()
     worker.assert_accessible()
 

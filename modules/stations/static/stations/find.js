@@ -23,8 +23,21 @@
 
   var holder = document.getElementById("st-map");
   var dataEl = document.getElementById("st-map-data");
-  if (!holder || !dataEl) return;
-  if (!window.L) { holder.classList.add("st-hidden"); return; }
+  var showMap = document.getElementById("st-show-map");
+  if (!holder || !dataEl || !showMap) return;
+  // Leaflet (~150 KB) loads only when the worker asks for the map: the list is what most need,
+  // and the page stays light on a cheap phone.
+  showMap.hidden = false;
+  showMap.addEventListener("click", function () {
+    showMap.disabled = true;
+    var script = document.createElement("script");
+    script.src = holder.getAttribute("data-leaflet");
+    script.onload = function () { showMap.hidden = true; holder.classList.remove("st-hidden"); drawMap(); };
+    script.onerror = function () { showMap.disabled = false; };
+    document.head.appendChild(script);
+  });
+
+  function drawMap() {
   var data = JSON.parse(dataEl.textContent);
   var map = L.map(holder, { zoomControl: true, attributionControl: true });
   if (data.tiles && data.tiles.url) {
@@ -58,4 +71,5 @@
   });
   if (points.length > 1) map.fitBounds(points, { padding: [24, 24] });
   else if (points.length === 1) map.setView(points[0], 15);
+  }
 })();
