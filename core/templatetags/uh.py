@@ -1,0 +1,32 @@
+"""Template filters for showing figures the Chinese way."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def wan(value):
+    """12345 → 1.2万, 3576 → 3,576 (in Chinese; other languages keep thousands separators).
+
+    Union staff read large counts in 万 (ten thousand) and 亿; smaller ones stay exact.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    if not (get_language() or "").startswith("zh"):
+        return f"{value:,}" if isinstance(value, int) else value
+    magnitude = abs(value)
+    for unit, size in (("亿", 100_000_000), ("万", 10_000)):
+        if magnitude >= size:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{unit}"
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+@register.filter
+def is_text(value) -> bool:
+    """True for a card value that is words (a union's name), not a figure."""
+    return isinstance(value, str) and not value.replace(",", "").replace(".", "").replace("%", "").strip().isdigit()
