@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from core.api import ErrorOut
 from core.errors import Forbidden, Invalid
@@ -44,20 +44,20 @@ class WorkerQuery(Schema):
     period: Period = "month"
     metric: Literal["points", "correct"] = "points"
     scope: str = "d"
-    page: int = 1
+    page: int = Field(1, ge=1, le=100_000)  # a giant page is a 422, not an overflow
 
 
 class OrgQuery(Schema):
     period: Period = "month"
     metric: Literal["bags", "per_member"] = "per_member"
     scope: str = "d"
-    page: int = 1
+    page: int = Field(1, ge=1, le=100_000)  # a giant page is a 422, not an overflow
 
 
 class StreetQuery(Schema):
     period: Period = "month"
     metric: Literal["bags", "per_member"] = "bags"
-    page: int = 1
+    page: int = Field(1, ge=1, le=100_000)  # a giant page is a 422, not an overflow
 
 
 def _scope(raw: str, allow_org: bool) -> str:
