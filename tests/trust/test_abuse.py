@@ -173,3 +173,19 @@ def test_a_bad_roster_report_numbers_its_rows(world):
     error = check_import(world, "bad.csv", data)
     rows = error.extra["rows"]
     assert {(r["row"], r["field"]) for r in rows} == {(3, "name"), (4, "phone")}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/rankings/workers?page=846112525539163214494826496",
+        "/api/v1/rankings/organisations?page=9223372036854775809",
+        "/api/v1/rankings/streets?page=-5",
+        "/api/v1/stations/staff/tasks?offset=386446902189537981739567009136377856",
+        "/api/v1/stations/staff/stations?offset=-2438439051070",
+    ],
+)
+def test_giant_pages_and_offsets_are_a_422_not_a_500(world, url):
+    """Found by schemathesis on PostgreSQL: an unbounded page/offset overflowed a bigint."""
+    response = world.client_for(world.district_staff).get(url)
+    assert response.status_code == 422 and response.json()["code"]
