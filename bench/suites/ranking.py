@@ -17,18 +17,22 @@ PERIODS = ["week", "month", "year", "all"]
 
 
 def ensure_boards(ctx: Context, force: bool = False) -> float | None:
-    """The boards are rebuilt from the collections when missing (or when ``force``); returns seconds."""
+    """The boards are rebuilt from the collections when missing (or when ``force`` and not yet
+    done in this run); the seconds are kept for the report."""
     from django.core.management import call_command, get_commands
 
     if "rankings_rebuild" not in get_commands():
         return None
     from engines.ranking import leaderboard as lb
 
+    if getattr(ctx, "ranking_rebuild_s", None) is not None:
+        return ctx.ranking_rebuild_s
     if not force and lb.is_built("bags"):
         return None
     t = time.perf_counter()
     call_command("rankings_rebuild", verbosity=0)
-    return time.perf_counter() - t
+    ctx.ranking_rebuild_s = time.perf_counter() - t
+    return ctx.ranking_rebuild_s
 
 
 def run(ctx: Context) -> None:
