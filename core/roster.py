@@ -87,7 +87,10 @@ def _rows_from_csv(data: bytes) -> Iterator[list]:
             continue
     else:
         raise RosterFileError("import_unreadable", _("无法识别 CSV 文件的编码，请保存为 UTF-8"), field="file")
-    yield from csv.reader(io.StringIO(text))
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as exc:  # e.g. a stray carriage return inside a field (found by the trust fuzz test)
+        raise RosterFileError("import_unreadable", _("无法读取该 CSV 文件，请用 Excel 另存为 CSV 后重试"), field="file") from exc
 
 
 def read_rows(filename: str, data: bytes) -> Iterator[Iterable]:
