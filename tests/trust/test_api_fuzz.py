@@ -86,7 +86,8 @@ def all_schema_classes():
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in ("core", "modules", "engines"):
+        # pagination inputs (``Input``) become query parameters, not components
+        if cls.__module__.split(".")[0] in ("core", "modules", "engines") and cls.__name__ != "Input":
             seen.append(cls)
     return seen
 
