@@ -15,3 +15,4 @@ registry.add_nav(NavItem(_("回收扫码"), "bags:station", audience="collector"
 registry.add_dashboard_card("modules.bags.views_field.dashboard_card", order=20)
 registry.add_demo_seeder("智慧垃圾袋", demo.seed, order=20)
 registry.add_tour_section("modules.bags.tour.section", order=20)
+registry.add_periodic_job("modules.bags.retention.scan_photos_purge", 24 * 3600)

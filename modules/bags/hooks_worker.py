@@ -20,3 +20,4 @@ registry.add_periodic_job("modules.bags.rankings.refresh_per_member", 600)
 registry.add_dashboard_card("modules.bags.views_worker.dashboard_card", order=25)
 # After the field side's seeder (order 20), which records the demo collections.
 registry.add_demo_seeder("积分规则与排行榜", demo_seed, order=30)
+registry.add_personal_data_section("modules.bags.privacy.bags_section", order=20)
