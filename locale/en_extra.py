@@ -25,6 +25,9 @@ EN = {
     "内容": "Content", "职工驿站：我的评价与问题反映": "Rest stations: my ratings and reports",
     "今天反映的问题已经很多了，请明天再提交或直接联系街道工会": "Many problems have been reported today; please submit tomorrow or contact the street union directly",
     "检查照片": "Inspection photos",
+    "请求中含有不允许的空字符（NUL）": "The request contains a NUL character, which is not allowed",
+    "无法读取该 CSV 文件，请用 Excel 另存为 CSV 后重试": "This CSV file cannot be read; save it as CSV from Excel and try again",
+    "在地图上查看": "View on the map",
     "正在检查并导入，五万行约需十几秒，请不要关闭页面……": "Checking and importing; 50,000 rows take a dozen seconds or so. Please keep this page open…",
 }
 
