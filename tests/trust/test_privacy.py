@@ -167,6 +167,8 @@ def test_the_download_carries_the_programme_sections(world, settings, tmp_path):
         "积分明细",
     ):
         assert title in titles
+    xlsx = world.client_for(world.worker_a1).get("/me/data/xlsx/")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     other = world.client_for(world.worker_b1).get("/me/data/json/").json()
     assert all(
         not s["rows"] for s in other["sections"] if s["title"] in ("垃圾分类：我的垃圾袋与回收记录", "积分兑换：我的兑换记录", "积分明细")
