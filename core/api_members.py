@@ -7,9 +7,10 @@ from datetime import date
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from core import roster, scoping, selectors, services
+from core.api import BoundedPagination
 from core.errors import Forbidden, Invalid
 from core.models import Member
 from core.privacy import mask_phone
@@ -92,7 +93,7 @@ def _target_org(request, org_id: int):
 
 
 @router.get("/", response=list[MemberOut], summary="会员列表（按权限范围，手机号已脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_members(request, organisation_id: int | None = None, q: str = "", tag: str = "", status: str = ""):
     org = selectors.organisation_for(request.user, organisation_id) if organisation_id else None
     return selectors.member_list(request.user, organisation=org, search=q[:40], tag=tag, status=status)

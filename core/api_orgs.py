@@ -7,9 +7,10 @@ from datetime import date
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from core import scoping, services
+from core.api import BoundedPagination
 from core.errors import Forbidden, Invalid
 from core.models import Organisation
 
@@ -27,7 +28,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/", response=list[OrganisationOut], summary="组织列表（按权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_organisations(request, level: str | None = None, street_id: int | None = None):
     if not scoping.is_staff_member(request.user):
         raise Forbidden("forbidden", "没有权限查看组织")
