@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from core import scoping
+from core.api import BoundedPagination
 from core.errors import ApiError, Forbidden, Invalid, NotFound
 from core.models import Organisation, User
 from modules.bags import abuse, codes, labels, selectors, services
@@ -114,7 +115,7 @@ def batch_create(request, payload: BatchIn):
 
 
 @router.get("/batches", response={200: list[BatchOut], **ERRORS}, summary="批次列表（按权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def batch_list(request, organisation_id: Id | None = None):
     if not scoping.is_staff_member(request.user):
         raise Forbidden("forbidden", _("没有权限查看垃圾袋批次"))
@@ -361,7 +362,7 @@ def _point_args(request, payload: PointIn) -> dict:
 
 
 @router.get("/points", response={200: list[PointOut], **ERRORS}, summary="收集点列表（街道/区工作人员）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def point_list(request, street_id: Id | None = None):
     if not request.user.has_perm("bags.list_points"):
         raise Forbidden("forbidden", _("没有权限管理收集点"))
