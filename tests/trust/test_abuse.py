@@ -201,3 +201,18 @@ def test_a_csv_with_a_stray_carriage_return_is_explained(world):
     """Found by the roster fuzz test: csv.Error escaped as a 500."""
     error = check_import(world, "roster.csv", "姓名,手机号\n张三,\"139\r1234\"\r5678\n".encode())
     assert isinstance(error, ApiError)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/members/?limit=50362747626443182737475198124359155712",
+        "/api/v1/members/?offset=386446902189537981739567009136377856",
+        "/api/v1/orgs/?offset=386446902189537981739567009136377856",
+        "/api/v1/bags/batches?limit=99999999999999999999999",
+        "/api/v1/bags/points?offset=99999999999999999999999",
+    ],
+)
+def test_giant_limits_and_offsets_on_every_list_are_a_422(world, url):
+    response = world.client_for(world.district_staff).get(url)
+    assert response.status_code == 422, (url, response.status_code)
