@@ -755,13 +755,40 @@ def run_command_if_exists(name: str, *args) -> tuple[bool, float, str]:
     return True, time.perf_counter() - t, out.getvalue()[-500:]
 
 
-def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False) -> dict:
+def reset_app(scale: Scale, app: str) -> None:
+    """Drop one programme's tables and migration records so its (rewritten) migrations apply
+    afresh; its feature data is rebuilt by ``extras``. For apps whose tables hold only data the
+    harness can recompute (rollups, stations), never for the tables the generator loads."""
+    if app in ("core", "bags", "ledger"):
+        raise ValueError(f"{app} holds the generated data set: rebuild it with --rebuild instead")
+    with env.connect(scale, autocommit=True) as conn:
+        tables = [
+            r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE %s", [app + "\\_%"])
+        ]
+        for table in tables:
+            conn.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+        conn.execute("DELETE FROM django_migrations WHERE app = %s", [app])
+    marker = marker_get(scale) or {}
+    done = {k: v for k, v in (marker.get("extras") or {}).items() if not any(a == app for a in _step_apps(k))}
+    marker_set(scale, "extras", done)
+    log(f"{scale.database}: app {app} reset ({len(tables)} tables dropped)")
+
+
+def _step_apps(step_name: str) -> tuple[str, ...]:
+    from bench.suites import feature_data
+
+    return next((s.apps for s in feature_data.STEPS if s.name == step_name), ())
+
+
+def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False, reset_apps: list[str] | None = None) -> dict:
     """The data set of ``scale``, built or reused; returns the marker (with the secret key)."""
     marker = None if rebuild else marker_get(scale)
     reuse = bool(marker) and marker.get("dataset", {}).get("version") == GENERATOR_VERSION and marker.get("dataset", {}).get("complete")
     if reuse:
         secret = marker["secret"]["key"]
         env.setup_django(scale, secret)
+        for app in reset_apps or []:
+            reset_app(scale, app)
         state = migration_state()
         if state["pending"]:
             log(f"{scale.database}: applying {state['pending']} new migrations to the existing data set")
