@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)
     ctx.keep_feature_data = args.keep_feature_data
+    ctx.problems += dataset.PROBLEMS
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
     failed = False
     crashed: list[str] = []

@@ -241,6 +241,30 @@ def marker_set(scale: Scale, key: str, value) -> None:
         )
 
 
+LOADED_APPS = {"core", "bags", "ledger"}  # the apps whose tables the generator fills
+PROBLEMS: list[str] = []
+
+
+def migration_files() -> dict[str, str]:
+    """A fingerprint of every migration file on disk: a migration rewritten under the same name
+    after it was applied leaves the database behind the code."""
+    import hashlib
+    import sys
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    out = {}
+    for (app, name), migration in loader.disk_migrations.items():
+        module = sys.modules.get(migration.__module__)
+        path = getattr(module, "__file__", None)
+        if path:
+            with open(path, "rb") as f:
+                out[f"{app}.{name}"] = hashlib.sha1(f.read()).hexdigest()
+    return out
+
+
 def migration_state() -> dict:
     """The migrations on disk (leaf per app) and whether all are applied."""
     from django.db import connection
@@ -787,7 +811,18 @@ def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False, reset
     if reuse:
         secret = marker["secret"]["key"]
         env.setup_django(scale, secret)
-        for app in reset_apps or []:
+        reset = list(reset_apps or [])
+        files = migration_files()
+        recorded = marker.get("migration_files") or {}
+        changed = sorted({k.split(".")[0] for k, v in recorded.items() if k in files and files[k] != v})
+        for app in changed:
+            if app in LOADED_APPS:
+                PROBLEMS.append(f"migration of {app} rewritten after the data set was built: rebuild it (--rebuild)")
+                log(f"WARNING: {PROBLEMS[-1]}")
+            elif app not in reset:
+                log(f"{scale.database}: a migration of {app} was rewritten since it was applied; resetting the app")
+                reset.append(app)
+        for app in reset:
             reset_app(scale, app)
         state = migration_state()
         if state["pending"]:
@@ -797,6 +832,7 @@ def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False, reset
             call_command("migrate", "--noinput", verbosity=0)
             state = migration_state()
         marker_set(scale, "migrations", state)
+        marker_set(scale, "migration_files", migration_files())
         log(f"{scale.database}: reusing the {scale.name} data set built {marker['dataset'].get('built_at')}")
     else:
         log(f"{scale.database}: creating the database")
@@ -813,6 +849,7 @@ def ensure(scale: Scale, rebuild: bool = False, keep_extras: bool = False, reset
         stats = build(scale, secret)
         stats["migrate_seconds"] = round(migrate_s, 1)
         marker_set(scale, "migrations", migration_state())
+        marker_set(scale, "migration_files", migration_files())
         marker_set(
             scale,
             "dataset",
