@@ -6,7 +6,10 @@ messages are in the request's language.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -19,6 +22,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from core.errors import ApiError
 from core.models import ApiToken
 from core.registry import registry
+
+log = logging.getLogger(__name__)
 
 
 class DeviceTokenAuth(HttpBearer):
@@ -74,6 +79,7 @@ DEFAULT_ERRORS = {
     "409": "与当前状态冲突（如重复、库存不足、幂等键冲突）",
     "422": "字段校验失败",
     "429": "请求过于频繁",
+    "503": "服务暂时不可用（如数据库重启），请用同一幂等键重试",
 }
 
 
@@ -155,6 +161,17 @@ def _forbidden(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return _error(request, 404, "not_found", _("找不到该对象"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request, exc):
+    # The database restarting or unreachable is temporary: say so (503, retry) instead of a 500 page.
+    # Scans are idempotent by client_id, so a handheld simply sends the same scan again.
+    log.warning("database unavailable for %s: %s", request.path, exc)
+    response = _error(request, 503, "service_unavailable", _("服务暂时不可用，请稍后重试"))
+    response["Retry-After"] = "2"
+    return response
 
 
 @api.exception_handler(HttpError)
