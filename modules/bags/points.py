@@ -82,7 +82,9 @@ def points_for_collection(*, owner_id: int | None, category: str, grade: str, at
     if terms.points <= 0:
         return 0
     if connection.in_atomic_block and connection.features.has_select_for_update:
-        list(Member.objects.select_for_update().filter(pk=owner_id).values_list("pk", flat=True))
+        # FOR NO KEY UPDATE: serialises the cap check per worker without conflicting with the
+        # KEY SHARE lock that inserting a collection (its foreign key to the member) takes.
+        list(Member.objects.select_for_update(no_key=True).filter(pk=owner_id).values_list("pk", flat=True))
     left = terms.daily_cap - points_today(owner_id, at)
     return max(0, min(terms.points, left))
 

@@ -521,7 +521,8 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
 
     owners = sorted({c.owner_id for c in eligible})
     if connection.features.has_select_for_update:
-        list(Member.objects.select_for_update().filter(pk__in=owners).order_by("pk").values_list("pk", flat=True))
+        # NO KEY: a collection insert's foreign-key check (KEY SHARE on the owner) must not wait on it.
+        list(Member.objects.select_for_update(no_key=True).filter(pk__in=owners).order_by("pk").values_list("pk", flat=True))
     rules = list(PointsRule.objects.filter(is_active=True).order_by("-valid_from", "-id").values_list("category", "points", "daily_cap", "valid_from"))
 
     def terms(category: str, at: datetime) -> tuple[int, int]:

@@ -262,6 +262,44 @@ def test_concurrent_batches_keep_the_ledger_whole(world, bags):
     assert ledger_mismatches() == []
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_with_mixed_grades_of_shared_owners_do_not_deadlock(world, bags):
+    """Found by bench/: one upload locked its correct bags' owners while its wrong bags' inserts
+    took KEY SHARE on the other owners, and a second upload did the reverse → deadlock (a 500)."""
+    owners = [world.worker_a1, world.worker_a1_other]
+    for n in range(40):
+        bind(world, owners[n % 2], bags.code(bags.batch_a1, n))
+    errors = []
+    barrier = threading.Barrier(4)
+
+    def upload(k):
+        from django.db import connection as conn
+
+        try:
+            # thread k grades owner (k % 2)'s bags correct and the other owner's wrong
+            items = [
+                services.ScanIn(client_id=f"m{k}-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen",
+                                grade="correct" if n % 2 == k % 2 else "wrong", reasons=[] if n % 2 == k % 2 else ["mixed_other"])
+                for n in range(k * 10, k * 10 + 10)
+            ]
+            barrier.wait()
+            services.collections_record_batch(actor=world.collector_a, items=items)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=upload, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Collection.objects.count() == 40
+    assert ledger_mismatches() == []
+
+
 def test_a_photo_can_follow_its_scan(world, bags, tmp_path, settings):
     import io as _io
 
