@@ -9,6 +9,11 @@ const assets = {
   "htmx.org/dist/htmx.min.js": "htmx.min.js",
   "echarts/dist/echarts.min.js": "echarts.min.js",
   "leaflet/dist/leaflet.js": "leaflet.js",
+  // leaflet.js names its source map and leaflet.css its images: production's manifest storage
+  // (collectstatic) refuses to build when a referenced file is missing.
+  "leaflet/dist/leaflet.js.map": "leaflet.js.map",
+  "leaflet/dist/images/layers.png": "images/layers.png",
+  "leaflet/dist/images/layers-2x.png": "images/layers-2x.png",
   "leaflet/dist/leaflet.css": "leaflet.css",
   "leaflet/dist/images/marker-icon.png": "images/marker-icon.png",
   "leaflet/dist/images/marker-icon-2x.png": "images/marker-icon-2x.png",
