@@ -2,7 +2,8 @@
 
 Each run scans fresh bags (a new batch, COPY'd in a second) so every request does the whole
 work: token auth, code check, the bag's read, the points rule and daily cap, the writes
-(collection, bag, ledger entry and balance) and the ranking update. After the load the
+(collection, bag, ledger entry and balance); on PostgreSQL + Redis the boards follow through
+the ranking feed, whose pass after the load is timed and checked too. After the load the
 database is checked: every 2xx answer must be one collection, and every balance must still
 equal the sum of its entries.
 """
@@ -174,9 +175,72 @@ def batch(ctx: Context) -> None:
     )
 
 
+def _feed_module():
+    try:
+        from modules.bags import ranking_feed
+    except ImportError:
+        return None
+    return ranking_feed if ranking_feed.enabled() else None
+
+
+def feed(ctx: Context, before: dict | None) -> None:
+    """The scans reach the boards through the background feed (every few seconds in production):
+    one pass after the load, timed, then a sample of workers' all-time bag counts on the boards
+    compared with the database."""
+    import time
+
+    from django.db.models import Count
+
+    from engines.ranking import leaderboard as lb
+    from modules.bags import rankings
+    from modules.bags.models import Collection
+
+    ranking_feed = _feed_module()
+    title = "ranking feed: one pass after the scan runs (the scans' collections onto every board)"
+    if ranking_feed is None:
+        ctx.not_built("ranking_feed", title, "modules.bags.ranking_feed", "fresh within a minute")
+        return
+    t = time.perf_counter()
+    out = ranking_feed.feed()
+    seconds = time.perf_counter() - t
+    fed = out.get("collections", 0)
+    # The workers whose bags were scanned in this run: their all-time counts must match.
+    owners = list(
+        Collection.objects.filter(id__gt=(before or {}).get("max_id", 0), owner__isnull=False)
+        .values_list("owner_id", flat=True).distinct()[:200]
+    )
+    truth = dict(Collection.objects.filter(owner_id__in=owners).values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n"))
+    board = lb.scores(rankings.WORKER_BAGS, "all", rankings.DISTRICT) if owners else {}
+    wrong = [o for o in owners if int(board.get(rankings.member_key(o), 0)) != truth.get(o, 0)]
+    ctx.add(
+        Result(
+            "ranking_feed",
+            title,
+            status="ok" if not wrong and "collections" in out else "error",
+            value=round(seconds, 2),
+            unit="s",
+            target=f"fresh within a minute (a pass every {ranking_feed.INTERVAL_SECONDS} s)",
+            met=not wrong and seconds < 60 - ranking_feed.INTERVAL_SECONDS,
+            details={"result": out, "sampled_workers": len(owners), "wrong": wrong[:10]},
+            note=f"{fed:,} collections fed in {seconds:.2f} s ({fed / seconds if seconds else 0:,.0f}/s); all-time bag counts of "
+            f"{len(owners)} scanned workers on the board equal the database: {not wrong}",
+        )
+    )
+
+
 def run(ctx: Context) -> None:
     from bench.suites.ranking import ensure_boards
 
     ensure_boards(ctx)  # production has its boards; a scan must not find them missing
+    ranking_feed = _feed_module()
+    before = None
+    if ranking_feed is not None:
+        from django.db.models import Max
+
+        from modules.bags.models import Collection
+
+        ranking_feed.feed()  # settles the boards (a rebuild the first time: the feed's position)
+        before = {"max_id": Collection.objects.aggregate(m=Max("id"))["m"] or 0}
     single(ctx)
     batch(ctx)
+    feed(ctx, before)

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from sortedcontainers import SortedList
 
 Op = tuple[str, str, float]  # (key, member, amount)
+Guard = tuple[str, str, str]  # (flag, expected value, new value)
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,36 @@ class RedisBackend:
         self._standings = self.client.register_script(_STANDINGS)
         self._top = self.client.register_script(_TOP)
 
-    def incr(self, ops: list[Op], expires: dict[str, int | None]) -> list[float]:
-        pipe = self.client.pipeline(transaction=False)
+    def incr(self, ops: list[Op], expires: dict[str, int | None], guard: Guard | None = None) -> list[float] | None:
+        """Add to scores in one round trip. With a ``guard`` (flag, expected value, new value) the
+        increments and the flag's move happen atomically, and only if the flag still holds the
+        expected value (WATCH/MULTI): None when it did not — nothing was changed."""
+        if guard is None:
+            pipe = self.client.pipeline(transaction=False)
+            self._queue_incr(pipe, ops, expires)
+            return [float(v) for v in pipe.execute()[: len(ops)]]
+        import redis
+
+        flag, expected, new = guard
+        with self.client.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(flag)
+                if pipe.get(flag) != expected:
+                    return None
+                pipe.multi()
+                self._queue_incr(pipe, ops, expires)
+                pipe.set(flag, new)
+                return [float(v) for v in pipe.execute()[: len(ops)]]
+            except redis.WatchError:
+                return None
+
+    @staticmethod
+    def _queue_incr(pipe, ops: list[Op], expires: dict[str, int | None]) -> None:
         for key, member, amount in ops:
             pipe.zincrby(key, amount, member)
         for key, at in expires.items():
             if at:
                 pipe.expireat(key, at)
-        return [float(v) for v in pipe.execute()[: len(ops)]]
 
     def put(self, ops: list[Op], expires: dict[str, int | None]) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -221,9 +244,14 @@ class LocalBackend:
             zset = self.sets[key] = _ZSet()
         return zset
 
-    def incr(self, ops: list[Op], expires: dict[str, int | None]) -> list[float]:
+    def incr(self, ops: list[Op], expires: dict[str, int | None], guard: Guard | None = None) -> list[float] | None:
         out = []
         with self.lock:
+            if guard is not None:
+                flag, expected, new = guard
+                if self.get_flag(flag) != expected:
+                    return None
+                self.set_flag(flag, new)
             for key, member, amount in ops:
                 zset = self._get(key, create=True)
                 score = zset.scores.get(member, 0.0) + amount

@@ -84,10 +84,17 @@ def record(increments: list[Increment], *, at: datetime | None = None) -> dict[t
     return record_batch([(increments, at)])
 
 
-def record_batch(batches: list[tuple[list[Increment], datetime | None]]) -> dict[tuple[str, str, str, str], float]:
-    """Several facts at their own times in one round trip (a handheld's offline upload). When a
-    member's score moves more than once, the returned score is the final one."""
-    ops, names, expires = [], [], {}
+def record_batch(
+    batches: list[tuple[list[Increment], datetime | None]], *, guard: tuple[str, str, str] | None = None
+) -> dict[tuple[str, str, str, str], float] | None:
+    """Several facts at their own times in one round trip (a handheld's offline upload, a feed's
+    pass). Increments of one member on one board are summed first, so the round trip carries one
+    command per (board, member). With a ``guard`` (state flag, expected, new; see ``state``) it
+    is applied only if the flag still holds the expected value, atomically with moving it, and
+    None is returned when it did not."""
+    merged: dict[tuple[str, str], float] = {}
+    names: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    expires: dict[str, int | None] = {}
     span_cache: dict[tuple[str, datetime | None], P.PeriodSpan] = {}
     for increments, at in batches:
         for inc in increments:
@@ -96,16 +103,34 @@ def record_batch(batches: list[tuple[list[Increment], datetime | None]]) -> dict
                 if s is None:
                     s = span_cache[(period, at)] = P.span(period, at)
                 k = key(inc.board, s.key, inc.scope)
-                ops.append((k, inc.member, inc.amount))
-                names.append((inc.board.name, s.key, inc.scope, inc.member))
+                merged[(k, inc.member)] = merged.get((k, inc.member), 0) + inc.amount
+                names[(k, inc.member)] = (inc.board.name, s.key, inc.scope, inc.member)
                 expires[k] = s.expire_at
-    if not ops:
+    if not merged and guard is None:
         return {}
-    out: dict[tuple[str, str, str, str], float] = {}
-    for name, score in zip(names, backend().incr(ops, expires), strict=True):
-        # Amounts are positive, so the largest score seen is the one after the last increment.
-        out[name] = max(score, out.get(name, score))
-    return out
+    ops = [(k, member, amount) for (k, member), amount in merged.items()]
+    scores = backend().incr(ops, expires, guard)
+    if scores is None:
+        return None
+    return {names[(k, member)]: score for (k, member, _amount), score in zip(ops, scores, strict=True)}
+
+
+def _state_flag(name: str) -> str:
+    return f"{prefix()}state:{name}"
+
+
+def state(name: str) -> str | None:
+    """A feed's position (opaque text kept beside the boards, lost with them)."""
+    return backend().get_flag(_state_flag(name))
+
+
+def set_state(name: str, value: str) -> None:
+    backend().set_flag(_state_flag(name), value)
+
+
+def state_guard(name: str, expected: str, new: str) -> tuple[str, str, str]:
+    """For ``record_batch(guard=…)``: apply only from position ``expected``, moving it to ``new``."""
+    return (_state_flag(name), expected, new)
 
 
 def put(entries: list[tuple[Board, str, str, str, float]]) -> None:

@@ -17,6 +17,8 @@ registry.add_ledger_reason(LEDGER_REASON, _("垃圾分类投放积分"))
 registry.add_api_router("rankings", "modules.bags.api_worker.router")
 registry.add_startup_hook("modules.bags.rankings.startup_hook")
 registry.add_periodic_job("modules.bags.rankings.refresh_per_member", 600)
+# Boards fresh within seconds of a scan on PostgreSQL + Redis (see ranking_feed).
+registry.add_periodic_job("modules.bags.ranking_feed.feed", 5)
 registry.add_dashboard_card("modules.bags.views_worker.dashboard_card", order=25)
 # After the field side's seeder (order 20), which records the demo collections.
 registry.add_demo_seeder("积分规则与排行榜", demo_seed, order=30)

@@ -128,6 +128,31 @@ class Collection(models.Model):
         ]
 
 
+class DailyPoints(models.Model):
+    """Points a worker has earned from bags on one Beijing calendar day: the daily cap's counter.
+
+    The scan's single SQL statement upserts this row (``INSERT … ON CONFLICT DO UPDATE``), which
+    both locks the worker's day and reads the committed total, so two bags of one worker scanned at
+    the same moment cannot both pass the cap — without a separate lock or a ``SUM`` over the day.
+    ``last_award`` is what the latest upsert added (``RETURNING`` cannot see the old row on
+    PostgreSQL 15); ``points`` always equals the day's ``points_awarded`` of the worker's
+    collections (``ledger_check`` verifies it).
+    """
+
+    owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    points = models.IntegerField(default=0)
+    last_award = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("每日积分")
+        verbose_name_plural = _("每日积分")
+        constraints = [models.UniqueConstraint(fields=["owner", "day"], name="bags_dailypoints_owner_day")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.day}: {self.points}"
+
+
 class PointsRule(models.Model):
     """How many points a correctly sorted bag earns. The newest active rule for a category applies
     (a rule with an empty category applies to every category without its own rule)."""

@@ -15,8 +15,10 @@ A bag "used" is a bag collected at a point (right or wrong sort); a worker's pla
 points and correctly sorted bags. "Per member" is ``bags used ÷ the union's member_count``
 (for a street, ÷ the sum over its grassroots unions).
 
-``on_collection`` adds one collection right after its transaction commits (one pipelined round
-trip, plus one for the per-member boards). ``rebuild`` recomputes every board of the current
+On PostgreSQL with Redis the boards follow the collections through ``ranking_feed``, a periodic
+job that adds every collection committed since its last pass (scans then touch only the
+database); elsewhere ``on_collection`` adds one collection right after its transaction commits
+(one pipelined round trip, plus one for the per-member boards). ``rebuild`` recomputes every board of the current
 periods from the collections in one grouped pass and swaps them in; it runs at start-up when the
 boards are missing (Redis restarted), by ``manage.py rankings_rebuild``, and — for the in-process
 fallback of the demo, where every process has its own copy — whenever a process finds its copy
@@ -147,9 +149,13 @@ def _increments(c: Collection) -> list[lb.Increment]:
     return incs
 
 
-def _apply(collections: list[Collection]) -> None:
+def _apply(collections: list[Collection], guard: tuple[str, str, str] | None = None) -> bool:
+    """Add collections to the boards (anything with the attributes ``_increments`` reads). With a
+    ``guard`` (the feed's position) nothing is added unless the position still holds; False then."""
     now = timezone.now()
-    scores = lb.record_batch([(_increments(c), c.collected_at or now) for c in collections])
+    scores = lb.record_batch([(_increments(c), c.collected_at or now) for c in collections], guard=guard)
+    if scores is None:
+        return False
     # The per-member boards follow from the new bag counts: one more round trip, whatever the batch.
     derived = {}
     seen = set()
@@ -172,6 +178,7 @@ def _apply(collections: list[Collection]) -> None:
                 if ratio is not None:
                     derived[(STREET_PER_MEMBER, s.key, DISTRICT, street)] = ratio
     lb.put([(board, pk, scope, member, ratio) for (board, pk, scope, member), ratio in derived.items()])
+    return True
 
 
 # ------------------------------------------------------------------------------------- rebuild
@@ -263,15 +270,23 @@ def refresh_per_member(now: datetime | None = None) -> dict:
 
 
 def rebuild(now: datetime | None = None) -> dict:
-    """Recompute every board of the current periods from the collections and swap them in."""
+    """Recompute every board of the current periods from the collections and swap them in.
+
+    The live feed (``ranking_feed``) is held meanwhile, the collections are read in one database
+    snapshot, and the feed then resumes from exactly that snapshot: no scan is counted twice or
+    missed however many arrive during the rebuild."""
+    from modules.bags import ranking_feed
+
     started = time.monotonic()
-    boards = compute(now)
-    written = 0
-    for board in BOARDS:
-        for s in P.spans(now, board.periods):
-            scopes = boards.get((board.name, s.key), {})
-            written += lb.replace(board, s, {scope: dict(m) for scope, m in scopes.items()})
-    lb.mark_built(MARKER)
+    with ranking_feed.held() as feed:
+        boards = feed.read_consistently(lambda: compute(now))
+        written = 0
+        for board in BOARDS:
+            for s in P.spans(now, board.periods):
+                scopes = boards.get((board.name, s.key), {})
+                written += lb.replace(board, s, {scope: dict(m) for scope, m in scopes.items()})
+        lb.mark_built(MARKER)
+        feed.resume_from_snapshot()
     return {"entries": written, "seconds": round(time.monotonic() - started, 3)}
 
 

@@ -111,3 +111,25 @@ def bags_summary(viewer: User) -> dict:
     issued = BagBatch.objects.filter(q).aggregate(n=Sum("size"))["n"] or 0
     collected = Collection.objects.filter(q).count()
     return {"issued": issued, "collected": collected}
+
+
+def daily_points_mismatches() -> list[tuple[int, object, int, int]]:
+    """Daily-cap counters that differ from their day's collections: (owner, day, counter, sum of
+    points_awarded). There must be none; the race tests check it after concurrent scans."""
+    from django.db.models.functions import TruncDate
+
+    from engines.ranking.periods import TZ
+    from modules.bags.models import DailyPoints
+
+    counters = {(owner, day): pts for owner, day, pts in DailyPoints.objects.values_list("owner_id", "day", "points")}
+    if not counters:
+        return []
+    owners = {owner for owner, _day in counters}
+    sums = {
+        (row["owner_id"], row["day"]): row["total"]
+        for row in Collection.objects.filter(owner_id__in=owners)
+        .annotate(day=TruncDate("collected_at", tzinfo=TZ))
+        .values("owner_id", "day")
+        .annotate(total=Sum("points_awarded"))
+    }
+    return [(owner, day, pts, sums.get((owner, day), 0)) for (owner, day), pts in sorted(counters.items()) if pts != sums.get((owner, day), 0)]

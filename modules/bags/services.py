@@ -548,7 +548,10 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
 
 
 def _after_commit(collections: list[Collection]) -> None:
-    if not collections:
+    """Inline ranking updates, where the background feed (``ranking_feed``) does not run."""
+    from modules.bags import ranking_feed
+
+    if not collections or ranking_feed.enabled():
         return
 
     def notify():
@@ -582,41 +585,119 @@ LEFT JOIN bags_collection cc ON cc.client_id = %s
 WHERE p.id = %s
 """
 
-_SCAN_WRITE_SQL = """
-WITH ins AS (
-  INSERT INTO bags_collection (bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,
-                               collected_at, owner_id, organisation_id, street_id, points_awarded)
-  VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, '', %s, %s, %s, %s, %s)
-  ON CONFLICT DO NOTHING
-  RETURNING id, bag_id
-), upd AS (
-  UPDATE bags_bag SET collected_at = %s WHERE id = (SELECT bag_id FROM ins) RETURNING id
-), acc AS (
-  INSERT INTO ledger_account (member_id, unit, balance, total_credited, total_debited, updated_at)
-  SELECT %s, 'points', %s, %s, 0, %s FROM ins WHERE %s > 0
-  ON CONFLICT (member_id, unit) DO UPDATE SET balance = ledger_account.balance + EXCLUDED.balance,
-    total_credited = ledger_account.total_credited + EXCLUDED.total_credited, updated_at = EXCLUDED.updated_at
-  RETURNING id, balance
-), ent AS (
-  INSERT INTO ledger_entry (account_id, amount, balance_after, reason, source, idempotency_key, memo, actor_id, created_at)
-  SELECT acc.id, %s, acc.balance, %s, %s || ins.id, %s || ins.id, '', %s, %s FROM acc, ins
-  RETURNING id
-)
-SELECT ins.id, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ent) FROM ins
-"""
+
+def _is_collector(actor: User) -> bool:
+    return scoping.has_role(actor, scoping.Role.COLLECTOR)
+
+
+def _not_collector(item: ScanIn) -> ScanResult:
+    return _fail(item, "not_collector", _("只有分拣员可以上传回收记录"), status=403)
+
+
+def _found_collection(existing: list) -> dict:
+    found = dict(zip(_COLLECTION_FIELDS, existing, strict=True))
+    if isinstance(found["reasons"], str):
+        import json
+
+        found["reasons"] = json.loads(found["reasons"])
+    return found
+
+
+def _refusal(item: ScanIn, parsed: codes.ParsedCode, *, point_id, point_active, assigned, bag_id, batch_status, bag_collected,
+             served) -> ScanResult:
+    """Why a scan was not recorded, checked in the order a collector can act on."""
+    if point_id is None:
+        return _fail(item, "point_not_found", _("收集点不存在"), status=404, field="point_id")
+    if not assigned:
+        return _fail(item, "not_point_collector", _("您不是该收集点的分拣员"), status=403, field="point_id")
+    if not point_active:
+        return _fail(item, "point_inactive", _("该收集点已停用"), status=409, field="point_id")
+    if not parsed.ok:
+        error = code_error(parsed.status)
+        return _fail(item, error.code, error.message, status=error.status, field="code", bag_code=parsed.code)
+    if bag_id is None or batch_status != BagBatch.Status.READY:
+        return _fail(item, "bag_not_issued", _("该垃圾袋尚未发放（编码有效，但没有发放记录）"), status=404, field="code", bag_code=parsed.code)
+    if bag_collected is not None:
+        return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
+    if not served:
+        return _fail(item, "bag_not_served", _("该垃圾袋所属工会不在本收集点服务范围内"), status=403, field="code", bag_code=parsed.code)
+    return None
+
+
+def _after_race(item: ScanIn, parsed: codes.ParsedCode, bag_id: int | None, actor: User) -> ScanResult:
+    """A concurrent upload took this client_id or this bag a moment ago: answer like it."""
+    found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
+    if found is not None:
+        return _replay(item, found, bag_id, actor)
+    return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
 
 
 def collection_record(*, actor: User, item: ScanIn) -> ScanResult:
     """Record one scan: the bag collected and graded at a point, points credited to its owner.
 
-    Idempotent on ``client_id``: the same upload answers the first result; the same client_id
-    with another body is refused (``idempotency_conflict``). A bag is collected once, ever.
+    Only collectors may scan, and only at their points. Idempotent on ``client_id``: the same
+    upload answers the first result; the same client_id with another body is refused
+    (``idempotency_conflict``). A bag is collected once, ever.
     """
     now = timezone.now()
     bad = _validate(item, now)
     if bad is not None:
-        return bad
+        return bad if _is_collector(actor) else _not_collector(item)
     parsed = codes.parse(item.code)
+    if _on_postgres():
+        return _record_pg(actor, item, parsed, now)
+    return _record_orm(actor, item, parsed, now)
+
+
+def _record_pg(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: datetime) -> ScanResult:
+    """The hot path: one statement (``scan_sql.SINGLE``), one round trip, autocommitted."""
+    import json
+
+    from engines.ranking.periods import day_bounds
+    from modules.bags import points as rules_of_points
+    from modules.bags.scan_sql import SINGLE
+
+    bag_id = parsed.bag_id if parsed.ok else None
+    at = item.scanned_at or now
+    day_start, day_end = day_bounds(at)
+    params = {
+        "actor": actor.pk, "role": scoping.Role.COLLECTOR, "point": item.point_id, "bag": bag_id, "client": item.client_id,
+        "ready": BagBatch.Status.READY, "at": at, "default_points": rules_of_points.DEFAULT_POINTS,
+        "default_cap": rules_of_points.DEFAULT_DAILY_CAP, "category": item.category, "grade": item.grade, "correct": Grade.CORRECT,
+        "day": day_start.date(), "day_start": day_start, "day_end": day_end, "reasons": json.dumps(sorted(item.reasons)),
+        "weight": item.weight_grams, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
+    }
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(SINGLE, params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        # Another upload inserted this client_id between our read and our write.
+        return _after_race(item, parsed, bag_id, actor)
+    (point_id, point_active, assigned, is_collector, b_id, _org, owner_id, bag_collected, _street, batch_status, served, *rest) = row
+    existing, (new_id, new_points, _entries) = rest[:10], rest[10:]
+    if not is_collector:
+        return _not_collector(item)
+    if existing[0] is not None:
+        return _replay(item, _found_collection(existing), bag_id, actor)
+    if new_id is None:
+        refused = _refusal(item, parsed, point_id=point_id, point_active=point_active, assigned=assigned, bag_id=b_id,
+                           batch_status=batch_status, bag_collected=bag_collected, served=served)
+        return refused or _after_race(item, parsed, bag_id, actor)
+    collection = Collection(pk=new_id, bag_id=b_id, client_id=item.client_id, point_id=point_id, collector_id=actor.pk,
+                            category=item.category, grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams,
+                            collected_at=at, owner_id=owner_id, organisation_id=_org, street_id=_street, points_awarded=new_points)
+    _after_commit([collection])
+    return ScanResult(
+        item.client_id, True, 201, "collected", _scan_message(collection), None, new_id, b_id, parsed.code, item.grade,
+        item.category, new_points, owner_id is not None,
+    )
+
+
+def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: datetime) -> ScanResult:
+    """Other databases (the SQLite demo): one read, then the writes in a transaction."""
+    if not _is_collector(actor):
+        return _not_collector(item)
     bag_id = parsed.bag_id if parsed.ok else None
     with connection.cursor() as cursor:
         cursor.execute(_SCAN_READ_SQL, [actor.pk, bag_id, item.client_id, item.point_id])
@@ -625,41 +706,22 @@ def collection_record(*, actor: User, item: ScanIn) -> ScanResult:
         return _fail(item, "point_not_found", _("收集点不存在"), status=404, field="point_id")
     (p_id, p_active, p_street, is_collector, b_id, b_org, b_owner, b_collected, o_street, batch_status, served, *existing) = row
     if existing[0] is not None:
-        found = dict(zip(_COLLECTION_FIELDS, existing, strict=True))
-        if isinstance(found["reasons"], str):
-            import json
-
-            found["reasons"] = json.loads(found["reasons"])
-        return _replay(item, found, bag_id, actor)
-    if not is_collector:
-        return _fail(item, "not_point_collector", _("您不是该收集点的分拣员"), status=403, field="point_id")
-    if not p_active:
-        return _fail(item, "point_inactive", _("该收集点已停用"), status=409, field="point_id")
-    if not parsed.ok:
-        error = code_error(parsed.status)
-        return _fail(item, error.code, error.message, status=error.status, field="code", bag_code=parsed.code)
-    if b_id is None or batch_status != BagBatch.Status.READY:
-        return _fail(item, "bag_not_issued", _("该垃圾袋尚未发放（编码有效，但没有发放记录）"), status=404, field="code", bag_code=parsed.code)
-    if b_collected is not None:
-        return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
-    if not served:
-        return _fail(item, "bag_not_served", _("该垃圾袋所属工会不在本收集点服务范围内"), status=403, field="code", bag_code=parsed.code)
+        return _replay(item, _found_collection(existing), bag_id, actor)
+    refused = _refusal(item, parsed, point_id=p_id, point_active=p_active, assigned=is_collector, bag_id=b_id,
+                       batch_status=batch_status, bag_collected=b_collected, served=served)
+    if refused is not None:
+        return refused
     at = item.scanned_at or now
     collection = Collection(
         bag_id=b_id, client_id=item.client_id, point_id=p_id, collector_id=actor.pk, category=item.category, grade=item.grade,
         reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=at, owner_id=b_owner,
         organisation_id=b_org, street_id=o_street,
     )
-    # The points rule's daily cap locks the owner inside this transaction (see points.py).
     with transaction.atomic():
         points = collection.points_awarded = _points_for(b_owner, item.category, item.grade, at)
-        inserted = _write_pg(collection, actor, now) if _on_postgres() else _write_orm(collection, actor)
+        inserted = _write_orm(collection, actor)
     if not inserted:
-        # Lost a race: either this client_id or this bag was recorded a moment ago.
-        found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
-        if found is not None:
-            return _replay(item, found, bag_id, actor)
-        return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
+        return _after_race(item, parsed, bag_id, actor)
     _after_commit([collection])
     return ScanResult(
         item.client_id, True, 201, "collected", _scan_message(collection), None, collection.pk, b_id, parsed.code,
@@ -677,27 +739,17 @@ def _scan_message(collection: Collection) -> str:
     return _("已回收，分类合格（今日积分已达上限）")
 
 
-def _write_pg(collection: Collection, actor: User, now: datetime) -> bool:
-    import json
+def _daily_points_add(owner_id: int, at: datetime, points: int) -> None:
+    """Keep the daily-cap counter beside the collections on the ORM path (see ``DailyPoints``)."""
+    from django.db.models import F
 
-    c = collection
-    source = f"{LEDGER_REASON}:"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SCAN_WRITE_SQL,
-            [
-                c.bag_id, c.client_id, c.point_id, c.collector_id, c.category, c.grade, json.dumps(c.reasons), c.weight_grams,
-                c.collected_at, c.owner_id, c.organisation_id, c.street_id, c.points_awarded,
-                c.collected_at,
-                c.owner_id, c.points_awarded, c.points_awarded, now, c.points_awarded,
-                c.points_awarded, LEDGER_REASON, source, source, actor.pk, now,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    c.pk = row[0]
-    return True
+    from engines.ranking.periods import day_bounds
+    from modules.bags.models import DailyPoints
+
+    day = day_bounds(at)[0].date()
+    row, created = DailyPoints.objects.get_or_create(owner_id=owner_id, day=day, defaults={"points": points, "last_award": points})
+    if not created:
+        DailyPoints.objects.filter(pk=row.pk).update(points=F("points") + points, last_award=points)
 
 
 def _write_orm(collection: Collection, actor: User) -> bool:
@@ -708,6 +760,7 @@ def _write_orm(collection: Collection, actor: User) -> bool:
             collection.save(force_insert=True)
             Bag.objects.filter(pk=collection.bag_id).update(collected_at=collection.collected_at)
             if collection.points_awarded > 0 and collection.owner_id is not None:
+                _daily_points_add(collection.owner_id, collection.collected_at, collection.points_awarded)
                 key = f"{LEDGER_REASON}:{collection.pk}"
                 entry_post(member_id=collection.owner_id, amount=collection.points_awarded, reason=LEDGER_REASON, source=key,
                            idempotency_key=key, actor=actor)
@@ -798,6 +851,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             )))
     # 4. write in rounds: one collection per owner per round, so the daily cap counts earlier rounds
     written: list[Collection] = []
+    rules = _active_rules() if pending and _on_postgres() else []
     while pending:
         round_items, rest, owners = [], [], set()
         for entry in pending:
@@ -810,9 +864,19 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
         pending = rest
         # Owners in a fixed order: the points rule locks each owner until this round commits.
         round_items.sort(key=lambda entry: (entry[1].owner_id or 0, entry[0]))
-        with transaction.atomic():
-            _points_for_round([c for _i, c in round_items])
-            inserted = _write_many(round_items, actor, now)
+        if _on_postgres():
+            try:
+                inserted = _write_round_pg(round_items, actor, now, rules)
+            except IntegrityError:
+                # A concurrent upload used one of these client_ids: the round wrote nothing;
+                # record its bags one by one, which answers each like its first upload.
+                for index, _collection in round_items:
+                    results[index] = _record_pg(actor, items[index], parsed[index], now)
+                continue
+        else:
+            with transaction.atomic():
+                _points_for_round([c for _i, c in round_items])
+                inserted = _write_many(round_items, actor, now)
         for index, collection in round_items:
             item = items[index]
             if index in inserted:
@@ -844,78 +908,72 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
     return out
 
 
+def _active_rules() -> list[tuple[str, int, int, datetime]]:
+    from modules.bags.models import PointsRule
+
+    return list(PointsRule.objects.filter(is_active=True).order_by("-valid_from", "-id").values_list("category", "points", "daily_cap", "valid_from"))
+
+
+def _terms(rules: list[tuple[str, int, int, datetime]], category: str, at: datetime) -> tuple[int, int]:
+    """(points, daily cap) of the rule in force: as ``points.terms_for``, from rules read once."""
+    from modules.bags import points as rules_of_points
+
+    for wanted in (category, ""):
+        for rule_category, points, cap, valid_from in rules:
+            if rule_category == wanted and valid_from <= at:
+                return points, cap
+    return rules_of_points.DEFAULT_TERMS.points, rules_of_points.DEFAULT_TERMS.daily_cap
+
+
+def _write_round_pg(entries: list[tuple[int, Collection]], actor: User, now: datetime, rules) -> set[int]:
+    """One round of a batch upload in one statement (``scan_sql.BATCH_ROUND``); sets each written
+    collection's id and points and returns the indexes written. Raises IntegrityError (nothing
+    written) when another upload holds one of the client_ids."""
+    import json
+
+    from engines.ranking.periods import day_bounds
+    from modules.bags.scan_sql import BATCH_ROUND
+
+    if not entries:
+        return set()
+    cols = [c for _i, c in entries]
+    wants, caps, days, starts, ends = [], [], [], [], []
+    for c in cols:
+        points, cap = _terms(rules, c.category, c.collected_at)
+        eligible = c.owner_id is not None and c.grade == Grade.CORRECT
+        wants.append(max(points, 0) if eligible else 0)
+        caps.append(cap)
+        start, end = day_bounds(c.collected_at)
+        days.append(start.date())
+        starts.append(start)
+        ends.append(end)
+    params = {
+        "bag": [c.bag_id for c in cols], "client": [c.client_id for c in cols], "point": [c.point_id for c in cols],
+        "category": [c.category for c in cols], "grade": [c.grade for c in cols], "reasons": [json.dumps(c.reasons) for c in cols],
+        "weight": [c.weight_grams for c in cols], "at": [c.collected_at for c in cols], "owner": [c.owner_id for c in cols],
+        "org": [c.organisation_id for c in cols], "street": [c.street_id for c in cols], "want": wants, "cap": caps, "day": days,
+        "day_start": starts, "day_end": ends, "actor": actor.pk, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(BATCH_ROUND, params)
+        rows = {client_id: (pk, points) for pk, client_id, points, _entries in cursor.fetchall()}
+    written = set()
+    for index, collection in entries:
+        if collection.client_id in rows:
+            collection.pk, collection.points_awarded = rows[collection.client_id]
+            written.add(index)
+    return written
+
+
 def _served(point: CollectionPoint, served_paths: list[str] | None, bag: dict) -> bool:
     if served_paths:
         return any(bag["organisation__path"].startswith(path) for path in served_paths)
     return bag["organisation__street_id"] == point.street_id
 
 
-_BATCH_WRITE_SQL = """
-WITH v AS (
-  SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::jsonb[], %s::int[],
-                       %s::timestamptz[], %s::bigint[], %s::bigint[], %s::bigint[], %s::int[])
-    AS t(bag_id, client_id, point_id, category, grade, reasons, weight_grams, collected_at, owner_id, organisation_id, street_id, points)
-), ins AS (
-  INSERT INTO bags_collection (bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,
-                               collected_at, owner_id, organisation_id, street_id, points_awarded)
-  SELECT bag_id, client_id, point_id, %s, category, grade, reasons, weight_grams, '', collected_at, owner_id, organisation_id, street_id, points
-  FROM v ORDER BY bag_id
-  ON CONFLICT DO NOTHING
-  RETURNING id, bag_id, client_id, owner_id, points_awarded, collected_at
-), upd AS (
-  UPDATE bags_bag b SET collected_at = ins.collected_at FROM ins WHERE b.id = ins.bag_id RETURNING b.id
-), per AS (
-  SELECT owner_id, SUM(points_awarded) AS total FROM ins WHERE points_awarded > 0 AND owner_id IS NOT NULL GROUP BY owner_id
-), acc AS (
-  INSERT INTO ledger_account (member_id, unit, balance, total_credited, total_debited, updated_at)
-  SELECT owner_id, 'points', total, total, 0, %s FROM per ORDER BY owner_id
-  ON CONFLICT (member_id, unit) DO UPDATE SET balance = ledger_account.balance + EXCLUDED.balance,
-    total_credited = ledger_account.total_credited + EXCLUDED.total_credited, updated_at = EXCLUDED.updated_at
-  RETURNING id, member_id, balance
-), ent AS (
-  INSERT INTO ledger_entry (account_id, amount, balance_after, reason, source, idempotency_key, memo, actor_id, created_at)
-  SELECT acc.id, ins.points_awarded,
-         acc.balance - (SUM(ins.points_awarded) OVER (PARTITION BY ins.owner_id ORDER BY ins.id DESC ROWS UNBOUNDED PRECEDING) - ins.points_awarded),
-         %s, %s || ins.id, %s || ins.id, '', %s, %s
-  FROM ins JOIN acc ON acc.member_id = ins.owner_id WHERE ins.points_awarded > 0
-  RETURNING id
-)
-SELECT ins.id, ins.client_id, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM ent) FROM ins
-"""
-
-
 def _write_many(entries: list[tuple[int, Collection]], actor: User, now: datetime) -> set[int]:
-    """Insert a round of collections; returns the item indexes that were written."""
-    if not entries:
-        return set()
-    if _on_postgres():
-        import json
-
-        cols = [c for _i, c in entries]
-        source = f"{LEDGER_REASON}:"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _BATCH_WRITE_SQL,
-                [
-                    [c.bag_id for c in cols], [c.client_id for c in cols], [c.point_id for c in cols], [c.category for c in cols],
-                    [c.grade for c in cols], [json.dumps(c.reasons) for c in cols], [c.weight_grams for c in cols],
-                    [c.collected_at for c in cols], [c.owner_id for c in cols], [c.organisation_id for c in cols],
-                    [c.street_id for c in cols], [c.points_awarded for c in cols],
-                    actor.pk, now, LEDGER_REASON, source, source, actor.pk, now,
-                ],
-            )
-            ids = {client_id: pk for pk, client_id, _u, _e in cursor.fetchall()}
-        written = set()
-        for index, collection in entries:
-            if collection.client_id in ids:
-                collection.pk = ids[collection.client_id]
-                written.add(index)
-        return written
-    written = set()
-    for index, collection in entries:
-        if _write_orm(collection, actor):
-            written.add(index)
-    return written
+    """Insert a round of collections on the ORM path; returns the item indexes that were written."""
+    return {index for index, collection in entries if _write_orm(collection, actor)}
 
 
 def attach_photo(*, actor: User, client_id: str, photo) -> Collection:

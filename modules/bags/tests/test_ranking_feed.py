@@ -1,0 +1,191 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
+"""PostgreSQL: scans touch only the database; the background feed brings them onto the boards
+exactly once — across passes, a transaction still open during a pass, and a rebuild — and the
+daily cap holds when one worker's bags are scanned at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from engines.ledger.selectors import balance_of, ledger_mismatches
+from engines.ranking import leaderboard as lb
+from engines.ranking import periods as P
+from modules.bags import points, ranking_feed, rankings, services
+from modules.bags.models import Collection, DailyPoints
+from modules.bags.selectors import daily_points_mismatches
+from modules.bags.tests.field_fixtures import bags, bind  # noqa: F401
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def scan_one(world, bags, n: int, client_id: str | None = None):
+    item = services.ScanIn(client_id=client_id or f"f-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen")
+    result = services.collection_record(actor=world.collector_a, item=item)
+    assert result.ok, result
+    return result
+
+
+def week_points(member) -> float | None:
+    return lb.scores(rankings.WORKER_POINTS, P.span("week").key, rankings.DISTRICT).get(rankings.member_key(member.pk))
+
+
+def union_bags(org) -> float | None:
+    return lb.scores(rankings.ORG_BAGS, P.span("week").key, rankings.DISTRICT).get(rankings.member_key(org.pk))
+
+
+@pytest.fixture
+def fed(world, bags):
+    """Boards built (empty) with the feed on, as in production."""
+    with override_settings(BAGS_RANKING_FEED="txid"):
+        rankings.rebuild()
+        assert lb.state(ranking_feed.STATE) is not None
+        yield
+
+
+def test_scans_reach_the_boards_through_the_feed_exactly_once(world, bags, fed):
+    for n in range(3):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+        scan_one(world, bags, n)
+    assert week_points(world.worker_a1) is None  # the scan itself no longer writes to Redis
+    assert ranking_feed.feed()["collections"] == 3
+    assert week_points(world.worker_a1) == 3 and union_bags(world.org_a1) == 3
+    assert ranking_feed.feed()["collections"] == 0  # a second pass adds nothing
+    scan_one(world, bags, 5)  # an unbound bag still counts for its union
+    ranking_feed.feed()
+    assert week_points(world.worker_a1) == 3 and union_bags(world.org_a1) == 4
+
+
+def test_a_transaction_open_during_a_pass_is_fed_by_a_later_pass(world, bags, fed):
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 1))
+    scan_one(world, bags, 0)
+    # A scan whose transaction is still running while the feed passes: written by another
+    # connection, committed only after the pass.
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    other = psycopg.connect(**params)
+    try:
+        early_bag = bags.batch_a1.first_bag_id + 1
+        with other.cursor() as cur:
+            cur.execute(
+                "INSERT INTO bags_collection (bag_id, client_id, point_id, collector_id, category, grade, reasons, photo, collected_at,"
+                " owner_id, organisation_id, street_id, points_awarded) VALUES (%s, 'open-tx', %s, %s, 'kitchen', 'correct', '[]', '',"
+                " now(), %s, %s, %s, 2)",
+                [early_bag, bags.point_a.pk, world.collector_a.pk, world.worker_a1.pk, world.org_a1.pk, world.street_a.pk],
+            )
+        assert ranking_feed.feed()["collections"] == 1  # the committed scan only
+        assert week_points(world.worker_a1) == 1
+        other.commit()
+    finally:
+        other.close()
+    assert ranking_feed.feed()["collections"] == 1
+    assert week_points(world.worker_a1) == 3
+    assert ranking_feed.feed()["collections"] == 0
+
+
+def test_a_rebuild_and_the_feed_never_count_a_scan_twice(world, bags, fed):
+    for n in range(4):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+    scan_one(world, bags, 0)
+    scan_one(world, bags, 1)
+    ranking_feed.feed()
+    scan_one(world, bags, 2)  # committed, not yet fed
+    rankings.rebuild()  # counts all three and resumes the feed after them
+    assert week_points(world.worker_a1) == 3
+    assert ranking_feed.feed()["collections"] == 0
+    scan_one(world, bags, 3)
+    ranking_feed.feed()
+    assert week_points(world.worker_a1) == 4
+    assert union_bags(world.org_a1) == Collection.objects.filter(organisation=world.org_a1).count() == 4
+
+
+def test_a_pass_whose_position_moved_adds_nothing(world, bags, fed):
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    scan_one(world, bags, 0)
+    prev = lb.state(ranking_feed.STATE)
+    moved = lb.record_batch(
+        [([lb.Increment(rankings.WORKER_POINTS, rankings.DISTRICT, rankings.member_key(world.worker_a1.pk), 1)], timezone.now())],
+        guard=lb.state_guard(ranking_feed.STATE, "not-" + prev, "x"),
+    )
+    assert moved is None and week_points(world.worker_a1) is None and lb.state(ranking_feed.STATE) == prev
+
+
+def test_without_a_position_the_feed_settles_by_a_rebuild(world, bags, fed):
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    scan_one(world, bags, 0)
+    lb.backend().delete(lb.state_guard(ranking_feed.STATE, "", "")[0])
+    assert "rebuilt" in ranking_feed.feed()
+    assert week_points(world.worker_a1) == 1
+    assert ranking_feed.feed()["collections"] == 0
+
+
+def test_concurrent_scans_of_one_workers_bags_stop_at_the_daily_cap(world, bags):
+    points.points_rule_create(actor=world.district_staff, category="", points=2, daily_cap=5,
+                              valid_from=timezone.now() - timedelta(days=1))
+    for n in range(8):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+    scan_one(world, bags, 0, "cap-0")  # 2 of the 5
+    barrier = threading.Barrier(7)
+    results, errors = [], []
+
+    def worker(n):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait(timeout=10)
+            item = services.ScanIn(client_id=f"cap-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen")
+            results.append(services.collection_record(actor=world.collector_a, item=item).points)
+        except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(1, 8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == [0, 0, 0, 0, 0, 1, 2]  # 2 + 2 + 1 = the cap of 5, then nothing
+    assert balance_of(world.worker_a1.pk) == 5
+    assert DailyPoints.objects.get(owner=world.worker_a1).points == 5
+    assert daily_points_mismatches() == [] and ledger_mismatches() == []
+
+
+def test_concurrent_batches_of_one_worker_stop_at_the_daily_cap(world, bags):
+    points.points_rule_create(actor=world.district_staff, category="", points=3, daily_cap=10,
+                              valid_from=timezone.now() - timedelta(days=1))
+    for n in range(12):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def upload(k):
+        from django.db import connection as conn
+
+        try:
+            items = [services.ScanIn(client_id=f"cb{k}-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen")
+                     for n in range(k * 4, k * 4 + 4)]
+            barrier.wait(timeout=10)
+            services.collections_record_batch(actor=world.collector_a, items=items)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=upload, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Collection.objects.count() == 12
+    assert balance_of(world.worker_a1.pk) == 10  # 3 + 3 + 3 + 1, whatever the interleaving
+    assert daily_points_mismatches() == [] and ledger_mismatches() == []
