@@ -40,3 +40,20 @@ def scan_photos_purge(*, now=None, limit: int = 20_000) -> str:
         Collection.objects.filter(pk__in=[pk for pk, _name in chunk]).update(photo=None)
         purged += len(chunk)
     return f"purged {purged} scan photos older than {days} days"
+
+
+def daily_points_purge(*, today=None) -> str:
+    """Scheduled: drop daily-cap counters of days no scan can be uploaded for any more.
+
+    A counter matters only while a bag of its day can still arrive (an offline device uploads
+    up to ``services.SCAN_MAX_AGE`` late); kept forever they would grow by one row per active
+    worker per day. Two days of margin beyond that window.
+    """
+    from engines.ranking.periods import local
+    from modules.bags.models import DailyPoints
+    from modules.bags.services import SCAN_MAX_AGE
+
+    today = today or local().date()
+    cutoff = today - SCAN_MAX_AGE - timedelta(days=2)
+    deleted, _ = DailyPoints.objects.filter(day__lt=cutoff).delete()
+    return f"deleted {deleted} daily points counters before {cutoff.isoformat()}"

@@ -357,3 +357,29 @@ def test_set_based_points_agree_with_the_points_rule(world, bags, rules):
         [result] = services.collections_record_batch(actor=world.collector_a, items=[item])
         assert result.points == expected, (n, rules)
     assert ledger_mismatches() == []
+
+
+def test_the_daily_cap_counter_follows_the_scans_and_old_counters_are_purged(world, bags):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engines.ranking.periods import local
+    from modules.bags import points
+    from modules.bags.models import DailyPoints
+    from modules.bags.retention import daily_points_purge
+    from modules.bags.selectors import daily_points_mismatches
+
+    points.points_rule_create(actor=world.district_staff, category="", points=2, daily_cap=3, valid_from=timezone.now() - timedelta(days=1))
+    client = world.client_for(world.collector_a)
+    awarded = []
+    for n in range(3):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+        awarded.append(post(client, URL, scan(f"cap-{n}", bags.code(bags.batch_a1, n), bags.point_a)).json()["points"])
+    assert awarded == [2, 1, 0]  # 2, then what is left of the cap of 3, then nothing
+    today = local().date()
+    assert DailyPoints.objects.get(owner=world.worker_a1, day=today).points == 3
+    assert daily_points_mismatches() == []
+    DailyPoints.objects.create(owner=world.worker_a1, day=today - timedelta(days=10), points=1)
+    daily_points_purge(today=today)
+    assert list(DailyPoints.objects.values_list("day", flat=True)) == [today]
