@@ -67,7 +67,8 @@ class Bag(models.Model):
     id = models.BigAutoField(primary_key=True)
     batch = models.ForeignKey(BagBatch, on_delete=models.PROTECT, related_name="bags")
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="bags")
+    # No index of its own: (owner, collected_at) below serves every lookup by owner.
+    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="bags", db_index=False)
     bound_at = models.DateTimeField(null=True, blank=True)
     collected_at = models.DateTimeField(null=True, blank=True)
 
@@ -100,8 +101,10 @@ class Collection(models.Model):
     """A bag collected and graded at a point: one row per bag, ever."""
 
     bag = models.OneToOneField(Bag, on_delete=models.PROTECT, related_name="collection")
-    client_id = models.CharField(max_length=64, unique=True)
-    point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections")
+    client_id = models.CharField(max_length=64)  # unique: see Meta (no LIKE index beside it)
+    # Every insert maintains every index of this table (tens of millions of rows), so only the
+    # ones something reads are kept: the FKs below are served by the (…, collected_at) indexes.
+    point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections", db_index=False)
     collector = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("分类"), max_length=12, choices=Category.choices)
     grade = models.CharField(_("分类质量"), max_length=8, choices=Grade.choices)
@@ -110,8 +113,8 @@ class Collection(models.Model):
     photo = models.ImageField(_("照片"), upload_to="scans/%Y/%m/", null=True, blank=True)
     collected_at = models.DateTimeField(_("回收时间"), default=timezone.now, db_index=True)
     # Denormalised at scan time so rankings and rollups need no joins.
-    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False)
     street = models.ForeignKey("core.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
     points_awarded = models.IntegerField(default=0)
 
@@ -125,6 +128,8 @@ class Collection(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(grade="correct") | Q(points_awarded=0), name="no_points_for_wrong_sort"),
+            # The name of the constraint ``unique=True`` made before, so the database keeps it.
+            models.UniqueConstraint(fields=["client_id"], name="bags_collection_client_id_key"),
         ]
 
 

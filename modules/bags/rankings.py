@@ -107,6 +107,22 @@ def member_counts(org_id: int, street_id: int | None) -> tuple[int, int]:
     return org_count, street_total
 
 
+def _member_counts_many(pairs: set[tuple[int, int | None]]) -> dict[tuple[int, int | None], tuple[int, int]]:
+    """``member_counts`` of many unions at once: two queries for a feed pass of any size (the
+    cached one-by-one lookups cost a round trip per union and period)."""
+    if len(pairs) == 1:
+        pair = next(iter(pairs))
+        return {pair: member_counts(*pair)}
+    org_ids = {org for org, _street in pairs}
+    street_ids = {street for _org, street in pairs if street}
+    orgs = dict(Organisation.objects.filter(pk__in=org_ids).values_list("id", "member_count"))
+    streets = dict(
+        Organisation.objects.filter(street_id__in=street_ids, level=Organisation.Level.GRASSROOTS)
+        .values("street_id").annotate(total=Sum("member_count")).values_list("street_id", "total")
+    )
+    return {(org, street): (orgs.get(org) or 0, (streets.get(street) or 0) if street else 0) for org, street in pairs}
+
+
 # ------------------------------------------------------------------------------------ live feed
 
 
@@ -159,13 +175,14 @@ def _apply(collections: list[Collection], guard: tuple[str, str, str] | None = N
     # The per-member boards follow from the new bag counts: one more round trip, whatever the batch.
     derived = {}
     seen = set()
+    counts = _member_counts_many({(c.organisation_id, c.street_id) for c in collections})
     for c in collections:
         at = c.collected_at or now
         for s in P.spans(at):
             if (c.organisation_id, c.street_id, s.key) in seen:
                 continue
             seen.add((c.organisation_id, c.street_id, s.key))
-            org_members, street_members = member_counts(c.organisation_id, c.street_id)
+            org_members, street_members = counts[(c.organisation_id, c.street_id)]
             org = member_key(c.organisation_id)
             ratio = per_member(scores.get((ORG_BAGS.name, s.key, DISTRICT, org)) or 0, org_members)
             if ratio is not None:

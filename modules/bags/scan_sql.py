@@ -21,8 +21,8 @@ from __future__ import annotations
 SINGLE = """
 WITH f AS (
   SELECT p.id AS point_id, p.is_active AS point_active,
-    EXISTS (SELECT 1 FROM bags_collectionpoint_collectors c WHERE c.collectionpoint_id = p.id AND c.user_id = %(actor)s) AS assigned,
-    EXISTS (SELECT 1 FROM core_roleassignment r WHERE r.user_id = %(actor)s AND r.role = %(role)s) AS is_collector,
+    EXISTS (SELECT 1 FROM bags_collectionpoint_collectors c WHERE c.collectionpoint_id = p.id AND c.user_id = %(actor)s::bigint) AS assigned,
+    EXISTS (SELECT 1 FROM core_roleassignment r WHERE r.user_id = %(actor)s::bigint AND r.role = %(role)s::text) AS is_collector,
     b.id AS bag_id, b.organisation_id AS org_id, b.owner_id, b.collected_at AS bag_collected, o.street_id, bt.status AS batch_status,
     CASE WHEN b.id IS NULL OR p.id IS NULL THEN FALSE
          WHEN EXISTS (SELECT 1 FROM bags_collectionpoint_served_organisations s WHERE s.collectionpoint_id = p.id)
@@ -33,33 +33,33 @@ WITH f AS (
     cc.category AS e_category, cc.grade AS e_grade, cc.reasons AS e_reasons, cc.weight_grams AS e_weight_grams,
     cc.owner_id AS e_owner_id, cc.points_awarded AS e_points_awarded
   FROM (SELECT 1) AS one
-  LEFT JOIN bags_collectionpoint p ON p.id = %(point)s
-  LEFT JOIN bags_bag b ON b.id = %(bag)s
+  LEFT JOIN bags_collectionpoint p ON p.id = %(point)s::bigint
+  LEFT JOIN bags_bag b ON b.id = %(bag)s::bigint
   LEFT JOIN core_organisation o ON o.id = b.organisation_id
   LEFT JOIN bags_bagbatch bt ON bt.id = b.batch_id
-  LEFT JOIN bags_collection cc ON cc.client_id = %(client)s
+  LEFT JOIN bags_collection cc ON cc.client_id = %(client)s::text
 ), ok AS (
   SELECT * FROM f
-  WHERE is_collector AND point_id IS NOT NULL AND point_active AND assigned AND bag_id IS NOT NULL AND batch_status = %(ready)s
+  WHERE is_collector AND point_id IS NOT NULL AND point_active AND assigned AND bag_id IS NOT NULL AND batch_status = %(ready)s::text
     AND bag_collected IS NULL AND served AND existing_id IS NULL
 ), upd AS (
-  UPDATE bags_bag SET collected_at = %(at)s WHERE id = (SELECT bag_id FROM ok) AND collected_at IS NULL RETURNING id
+  UPDATE bags_bag SET collected_at = %(at)s::timestamptz WHERE id = (SELECT bag_id FROM ok) AND collected_at IS NULL RETURNING id
 ), want AS (
-  SELECT ok.owner_id, GREATEST(COALESCE(r.points, %(default_points)s), 0) AS pts, COALESCE(r.daily_cap, %(default_cap)s) AS cap
+  SELECT ok.owner_id, GREATEST(COALESCE(r.points, %(default_points)s::int), 0) AS pts, COALESCE(r.daily_cap, %(default_cap)s::int) AS cap
   FROM ok JOIN upd ON upd.id = ok.bag_id
   LEFT JOIN LATERAL (
     SELECT points, daily_cap FROM bags_pointsrule
-    WHERE is_active AND valid_from <= %(at)s AND category IN (%(category)s, '')
+    WHERE is_active AND valid_from <= %(at)s::timestamptz AND category IN (%(category)s::text, '')
     ORDER BY category = '', valid_from DESC, id DESC LIMIT 1
   ) r ON TRUE
-  WHERE ok.owner_id IS NOT NULL AND %(grade)s = %(correct)s
+  WHERE ok.owner_id IS NOT NULL AND %(grade)s::text = %(correct)s::text
 ), day AS (
   INSERT INTO bags_dailypoints AS d (owner_id, day, points, last_award)
-  SELECT w.owner_id, %(day)s, s.before + LEAST(w.pts, GREATEST(w.cap - s.before, 0)), LEAST(w.pts, GREATEST(w.cap - s.before, 0))
+  SELECT w.owner_id, %(day)s::date, s.before + LEAST(w.pts, GREATEST(w.cap - s.before, 0)), LEAST(w.pts, GREATEST(w.cap - s.before, 0))
   FROM want w, LATERAL (
     -- the day's points so far, only read when the worker has no counter for the day yet
     SELECT COALESCE(SUM(points_awarded), 0) AS before FROM bags_collection
-    WHERE owner_id = w.owner_id AND collected_at >= %(day_start)s AND collected_at < %(day_end)s
+    WHERE owner_id = w.owner_id AND collected_at >= %(day_start)s::timestamptz AND collected_at < %(day_end)s::timestamptz
   ) s
   WHERE w.pts > 0
   ON CONFLICT (owner_id, day) DO UPDATE
@@ -69,19 +69,19 @@ WITH f AS (
 ), ins AS (
   INSERT INTO bags_collection (bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,
                                collected_at, owner_id, organisation_id, street_id, points_awarded)
-  SELECT ok.bag_id, %(client)s, ok.point_id, %(actor)s, %(category)s, %(grade)s, %(reasons)s::jsonb, %(weight)s, '',
-         %(at)s, ok.owner_id, ok.org_id, ok.street_id, COALESCE((SELECT last_award FROM day), 0)
+  SELECT ok.bag_id, %(client)s::text, ok.point_id, %(actor)s::bigint, %(category)s::text, %(grade)s::text, %(reasons)s::jsonb, %(weight)s::int, '',
+         %(at)s::timestamptz, ok.owner_id, ok.org_id, ok.street_id, COALESCE((SELECT last_award FROM day), 0)
   FROM ok JOIN upd ON upd.id = ok.bag_id
   RETURNING id, owner_id, points_awarded
 ), acc AS (
   INSERT INTO ledger_account (member_id, unit, balance, total_credited, total_debited, updated_at)
-  SELECT owner_id, 'points', points_awarded, points_awarded, 0, %(now)s FROM ins WHERE points_awarded > 0
+  SELECT owner_id, 'points', points_awarded, points_awarded, 0, %(now)s::timestamptz FROM ins WHERE points_awarded > 0
   ON CONFLICT (member_id, unit) DO UPDATE SET balance = ledger_account.balance + EXCLUDED.balance,
     total_credited = ledger_account.total_credited + EXCLUDED.total_credited, updated_at = EXCLUDED.updated_at
   RETURNING id, balance
 ), ent AS (
   INSERT INTO ledger_entry (account_id, amount, balance_after, reason, source, idempotency_key, memo, actor_id, created_at)
-  SELECT acc.id, ins.points_awarded, acc.balance, %(reason)s, %(source)s || ins.id, %(source)s || ins.id, '', %(actor)s, %(now)s
+  SELECT acc.id, ins.points_awarded, acc.balance, %(reason)s::text, %(source)s::text || ins.id, %(source)s::text || ins.id, '', %(actor)s::bigint, %(now)s::timestamptz
   FROM acc, ins
   RETURNING id
 )
