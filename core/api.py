@@ -32,19 +32,56 @@ class DeviceTokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or not token.startswith("uh_"):
             return None
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        found = _token_user(ApiToken.hash_key(token))
         if found is None:
             return None
+        token_id, last_used_at, user = found
         now = timezone.now()
         # Touch at most once a minute: a write per scan would double the hot path's work.
-        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        request.user = user
+        return user
+
+
+def _token_user(key_hash: str):
+    """(token id, last used, the active user) of a live token, in one query.
+
+    Every handheld request starts here, so the query is written once (a raw queryset still
+    converts the user's fields the usual way): the ORM's queryset building cost about 1 ms a
+    request, four times the query itself.
+    """
+    from datetime import UTC
+
+    from django.db import connection
+
+    from core.models import User
+
+    if connection.vendor == "postgresql":
+        # psycopg already returns the Python types the fields hold: build the user from the row.
+        columns = [f.attname for f in User._meta.concrete_fields]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in columns) + " FROM core_apitoken t"
+                " JOIN core_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+                [key_hash],
+            )
+            row = cursor.fetchone()
+        return None if row is None else (row[0], row[1], User.from_db(connection.alias, columns, list(row[2:])))
+    found = list(
+        User.objects.raw(
+            "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM core_apitoken t"
+            " JOIN core_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+            [key_hash],
+        )
+    )
+    if not found:
+        return None
+    user = found[0]
+    last_used = user.token_last_used_at
+    if last_used is not None and timezone.is_naive(last_used):  # SQLite keeps UTC without a zone
+        last_used = last_used.replace(tzinfo=UTC)
+    return user.token_id, last_used, user
 
 
 class SessionAuth(APIKeyCookie):
