@@ -1,4 +1,4 @@
-"""How many gunicorn sync workers on this machine: hello and the scan at 2, 3, 4 and 6 workers.
+"""How many gunicorn sync workers on this machine: hello and the scan at 2, 3, 4, 6 and 8 workers.
 
 Sync workers each serve one request at a time; with the database on the same two cores, more
 workers than cores keep the CPU busy while others wait on PostgreSQL, and too many only add
@@ -14,7 +14,7 @@ from bench.context import Context, Result
 from bench.suites import common
 from bench.suites.scan import CONNECTIONS, SINGLE_PATH, _exists, _headers
 
-COUNTS = (2, 3, 4, 6)
+COUNTS = (2, 3, 4, 6, 8)
 
 
 def run(ctx: Context) -> None:
