@@ -60,3 +60,33 @@ class RejectNulBytesMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "invalid_characters", "message": message, "field": None}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese for everyone unless they chose English on the language switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so a phone or an office PC
+    set up in English got English pages; the platform is Chinese first (its users, its staff,
+    its documents) and English is a choice, kept in the language cookie that ``set_language``
+    writes. The browser's header is therefore ignored, and responses vary on the cookie only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:  # a cookie naming a language we do not offer
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -71,6 +71,19 @@ def test_chinese_by_default_and_english_on_request(world):
     assert "工作台" in client.get(reverse("core:dashboard")).content.decode()
 
 
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(world):
+    client = world.client_for(world.street_a_staff)
+    page = client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "工作台" in page
+    anonymous = Client().get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert anonymous["Content-Language"] == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    page = client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'lang="en"' in page and "Dashboard" in page
+    client.cookies["django_language"] = "fr"  # a language we do not offer falls back to Chinese
+    assert 'lang="zh-hans"' in client.get(reverse("core:dashboard")).content.decode()
+
+
 def test_dates_are_shown_the_chinese_way(world):
     world.org_a1.founded_on = date(2020, 12, 31)
     world.org_a1.save()
