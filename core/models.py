@@ -346,3 +346,51 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class BackgroundJob(models.Model):
+    """Work that takes longer than a page should wait (a roster import, a report): queued by a
+    page, run by the task worker, followed by the page's progress bar, kept for its owner.
+
+    Files: ``input_file`` (the upload) is deleted as soon as the job has run — it holds
+    personal data and the job's outcome is kept in ``result``; ``output_file`` (a download)
+    lives until retention removes the job (``core.jobs.jobs_purge``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("任务类型"), max_length=40)
+    title = models.CharField(_("任务"), max_length=120)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jobs")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    stage = models.CharField(max_length=80, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True, default="")
+    input_name = models.CharField(max_length=200, blank=True, default="")
+    output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -132,8 +132,9 @@ def _header_map(header: Iterable) -> dict[int, str]:
     return mapping
 
 
-def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict], list[dict], int]:
-    """(cleaned members, errors [{row, field, column, reason}], total error count) in one pass."""
+def validate_rows(rows: Iterator[Iterable], *, organisation, progress=None) -> tuple[list[dict], list[dict], int]:
+    """(cleaned members, errors [{row, field, column, reason}], total error count) in one pass.
+    ``progress(rows read)`` is called as it goes (a background import's progress bar)."""
     try:
         header = next(rows)
     except StopIteration:
@@ -153,6 +154,8 @@ def validate_rows(rows: Iterator[Iterable], *, organisation) -> tuple[list[dict]
             errors.append({"row": row_no, "field": field, "column": column_label(field), "reason": str(reason)})
 
     for row_no, row in enumerate(rows, start=2):
+        if progress is not None and row_no % 1000 == 0:
+            progress(row_no)
         values = list(row)
         if not any(v not in (None, "") and str(v).strip() for v in values):
             continue  # blank lines at the end of a sheet
@@ -236,15 +239,21 @@ def _write_members(organisation_id: int, cleaned_rows: list[dict]) -> None:
             )
 
 
-def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
+def roster_import(*, actor, organisation, filename: str, data: bytes, progress=None) -> dict:
     """Imports a roster file into a grassroots union: all rows or none.
 
     Raises ``Invalid("import_invalid", rows=[{row, field, column, reason}])`` listing every bad row;
-    returns ``{"created": n, "seconds": s}`` when the whole file went in.
+    returns ``{"created": n, "seconds": s}`` when the whole file went in. ``progress(done,
+    total, stage)``, when given, follows the rows (pages run this as a background job).
     """
     _require_roster(actor, organisation)
     started = time.perf_counter()
-    cleaned_rows, errors, error_count = validate_rows(iter(read_rows(filename, data)), organisation=organisation)
+    rows = list(read_rows(filename, data))
+    total = max(len(rows) - 1, 0)
+    report = (lambda n: progress(n, total * 2, _("正在检查第 %(n)s 行") % {"n": n})) if progress else None
+    if progress:
+        progress(0, total * 2, _("正在检查"), force=True)
+    cleaned_rows, errors, error_count = validate_rows(iter(rows), organisation=organisation, progress=report)
     if errors:
         raise Invalid(
             "import_invalid",
@@ -253,6 +262,8 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
             rows=errors,
             error_count=error_count,
         )
+    if progress:
+        progress(total, total * 2, _("正在写入 %(n)s 名会员") % {"n": len(cleaned_rows)}, force=True)
     with transaction.atomic():
         _write_members(organisation.pk, cleaned_rows)
         recount_members([organisation.pk])
@@ -264,6 +275,22 @@ def roster_import(*, actor, organisation, filename: str, data: bytes) -> dict:
             organisation=organisation,
         )
     return {"created": len(cleaned_rows), "seconds": round(time.perf_counter() - started, 2)}
+
+
+def roster_import_job(job, progress) -> dict:
+    """The background job behind the import page (``core.jobs``, kind ``roster_import``)."""
+    from django.urls import reverse
+
+    with job.input_file.open("rb") as f:
+        data = f.read()
+    result = roster_import(actor=job.owner, organisation=job.organisation, filename=job.input_name, data=data, progress=progress)
+    progress(result["created"] * 2, result["created"] * 2, _("已完成"), force=True)
+    return {
+        **result,
+        "message": _("导入成功：新增 %(n)s 名会员，用时 %(s)s 秒") % {"n": result["created"], "s": result["seconds"]},
+        "link": reverse("core:roster", args=[job.organisation_id]),
+        "link_text": _("查看会员名册"),
+    }
 
 
 # --- Export ----------------------------------------------------------------------------------

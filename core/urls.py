@@ -3,7 +3,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
 
-from core import tour, views, views_privacy, views_staff
+from core import tour, views, views_jobs, views_privacy, views_staff
 
 app_name = "core"
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("orgs/<int:pk>/members/", views_staff.roster, name="roster"),
     path("orgs/<int:pk>/members/new/", views_staff.member_create, name="member_create"),
     path("orgs/<int:pk>/members/import/", views_staff.roster_import, name="roster_import"),
+    path("jobs/", views_jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", views_jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/download/", views_jobs.job_download, name="job_download"),
     path("orgs/<int:pk>/members/template.xlsx", views_staff.roster_template, name="roster_template"),
     path("orgs/<int:pk>/members/export.<str:fmt>", views_staff.roster_export, name="roster_export"),
     path("members/<int:pk>/", views_staff.member_detail, name="member_detail"),

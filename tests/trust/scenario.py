@@ -26,7 +26,7 @@ from modules.stations.models import InspectionAssignment, StationTask
 from modules.stations.tests.factories import make_station
 
 # Strings that only org_a1 / street A's own people (and the district) may ever be shown.
-PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标"]
+PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标", "甲任务信标"]
 
 
 @dataclass
@@ -133,6 +133,14 @@ def build(world) -> Scenario:
     o["plan"] = plan
     stations.plan_assign(actor=staff, plan=plan, stations=[station], inspector=world.inspector)
     o["assignment"] = InspectionAssignment.objects.get(plan=plan)
+    # core: a finished background job of the district staff, with its download
+    from django.core.files.base import ContentFile
+
+    from core.models import BackgroundJob
+
+    job = BackgroundJob.objects.create(kind="roster_import", title="甲任务信标", owner=staff, organisation=world.org_a1, status="done")
+    job.output_file.save("authz.csv", ContentFile("甲任务信标".encode()), save=True)
+    o["job"] = job
     return Scenario(o)
 
 

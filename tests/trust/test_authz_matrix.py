@@ -63,6 +63,10 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:roster": (DISTRICT, {"pk": "org"}),
     "core:member_create": (DISTRICT, {"pk": "org"}),
     "core:roster_import": (DISTRICT, {"pk": "org"}),
+    "core:jobs": (LOGGED_IN, {}),  # everyone's own jobs only
+    "core:job_detail": (DISTRICT, {"pk": "job"}),  # the district staff's own job
+    "core:job_status": (DISTRICT, {"pk": "job"}),
+    "core:job_download": (DISTRICT, {"pk": "job"}),
     "core:roster_template": (DISTRICT, {"pk": "org"}),
     "core:roster_export": (DISTRICT, {"pk": "org", "fmt": lambda s: "xlsx"}),
     "core:member_detail": (DISTRICT, {"pk": "member"}),
