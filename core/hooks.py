@@ -20,8 +20,9 @@ registry.add_periodic_job("core.privacy.retention_purge", 3600)
 
 # Background jobs: the roster import runs in the task worker; finished jobs are removed after a week.
 from core import jobs as _jobs  # noqa: E402
-from core.roster import roster_import_job  # noqa: E402
+from core.roster import roster_export_job, roster_import_job  # noqa: E402
 
 _jobs.register("roster_import", roster_import_job)
+_jobs.register("roster_export", roster_export_job)
 registry.add_periodic_job("core.jobs.jobs_purge", 24 * 3600)
 registry.add_nav(NavItem(_("我的任务"), "core:jobs", audience="staff", order=940))

@@ -143,9 +143,12 @@ def test_unusable_files_are_explained(world, name, data, reason):
 
 def test_export_round_trips_through_import(world):
     client = world.client_for(world.admin_a1)
-    exported = client.get(reverse("core:roster_export", args=[world.org_a1.pk, "xlsx"]))
-    assert exported.status_code == 200 and exported["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    page = client.get(reverse("core:roster_export", args=[world.org_a1.pk, "xlsx"]), follow=True)  # a background job
+    assert page.context["job"].status == "done" and "会员名册已导出：2 人" in page.content.decode()
+    exported = client.get(reverse("core:job_download", args=[page.context["job"].pk]))
+    assert exported.status_code == 200 and exported["Content-Disposition"].endswith('.xlsx"')
+    xlsx_bytes = b"".join(exported.streaming_content)
+    sheet = load_workbook(io.BytesIO(xlsx_bytes)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("姓名", "手机号") and {r[1] for r in rows[1:]} == {"13800000001", "13800000002"}
     assert PersonalDataAccess.objects.filter(field="roster_export", viewer=world.admin_a1).exists()
@@ -155,7 +158,7 @@ def test_export_round_trips_through_import(world):
             actor=world.district_staff,
             organisation=world.org_a2,
             filename="x.xlsx",
-            data=b"".join(client.get(reverse("core:roster_export", args=[world.org_a1.pk, "xlsx"])).streaming_content),
+            data=xlsx_bytes,
         )
     text = b"".join(client.get(reverse("core:roster_export", args=[world.org_a1.pk, "csv"])).streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("姓名,手机号") and "13800000002" in text

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApiError
 from core.models import Organisation
 from modules.bags.models import Category
-from modules.sortstats import exports, pdf, selectors
+from modules.sortstats import exports, report_jobs, selectors
 from modules.sortstats.rollups import month_start, next_month
 from modules.sortstats.selectors import Filters
 
@@ -172,15 +172,13 @@ def export(request, key: str, fmt: str):
         f = selectors.parse_filters(request.GET, request.user)
     except ApiError as error:
         return HttpResponse(str(error.message), status=400, content_type="text/plain; charset=utf-8")
+    if fmt == "xlsx":
+        # A laid-out workbook of a whole table can take seconds: made by a background job.
+        job = report_jobs.chart_export_start(owner=request.user, key=key, query=request.GET.urlencode())
+        return redirect("core:job_detail", pk=job.pk)
     table = selectors.chart(key, request.user, f, full=True)
     filename = f"{table['title']}_{f.start.isoformat()}_{f.end.isoformat()}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.table_xlsx(table, subtitle=selectors.period_label(f)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -228,13 +226,11 @@ def report_pdf(request, street_id: int, month: str):
     if first is None or first > timezone.localdate():
         raise Http404
     street = get_object_or_404(Organisation, pk=street_id, level=Organisation.Level.STREET)
-    try:
-        report = selectors.street_month_report(request.user, street, first)
-    except ApiError as error:
-        raise PermissionDenied(str(error.message)) from error
-    response = HttpResponse(pdf.street_month_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{street.name}_{first.year}年{first.month}月垃圾分类月报.pdf")
-    return response
+    if selectors.scope_for(request.user).fine or not any(s.pk == street.pk for s in selectors.streets_for(request.user)):
+        raise PermissionDenied(_("该街道不在您的查看范围内"))
+    # Summing a month and laying out the page takes seconds at district scale: a background job.
+    job = report_jobs.month_report_start(owner=request.user, street=street, first=first)
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required

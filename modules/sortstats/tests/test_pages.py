@@ -81,9 +81,16 @@ def test_chart_json_matches_hand_figures(november):
 @pytest.mark.django_db
 def test_export_xlsx_opens_and_csv_rows(november):
     client = november.world.client_for(november.world.district_staff)
-    xlsx = client.get(reverse("sortstats:export", args=["volume_summary", "xlsx"]) + "?" + QUERY)
+    # The workbook is made by a background job (tests run it at once): its page offers the file.
+    page = client.get(reverse("sortstats:export", args=["volume_summary", "xlsx"]) + "?" + QUERY, follow=True)
+    job = page.context["job"]
+    assert job.status == "done" and "下载文件" in page.content.decode() and job.title.startswith("导出图表数据：")
+    xlsx = client.get(reverse("core:job_download", args=[job.pk]))
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
-    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    # asked again within minutes: the same job, not a second one
+    again = client.get(reverse("sortstats:export", args=["volume_summary", "xlsx"]) + "?" + QUERY)
+    assert again["Location"] == reverse("core:job_detail", args=[job.pk])
+    ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     header = values.index(
         [
@@ -113,10 +120,13 @@ def test_monthly_street_pdf_prints_chinese_on_one_page(november, tmp_path):
     client = w.client_for(w.street_a_staff)
     index = client.get(reverse("sortstats:reports") + "?month=2026-11")
     assert index.status_code == 200 and "什刹海街道总工会" in index.content.decode() and "金融街街道总工会" not in index.content.decode()
-    response = client.get(reverse("sortstats:report_pdf", args=[w.street_a.pk, "2026-11"]))
+    page = client.get(reverse("sortstats:report_pdf", args=[w.street_a.pk, "2026-11"]), follow=True)
+    job = page.context["job"]
+    assert job.status == "done" and "月报已生成" in page.content.decode()
+    response = client.get(reverse("core:job_download", args=[job.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
