@@ -21,7 +21,7 @@ from modules.bags.models import BagBatch, Collection
 from modules.sortstats import models as m
 
 FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay, m.MemberDay]
-MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason]
+MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason, m.PointMonth]
 ALL_TABLES = [*FACT_TABLES, m.OrgWeek, *MONTH_TABLES, m.OrgMonth]
 
 
@@ -228,7 +228,45 @@ def recompute_month_tables(first: date) -> int:
             FROM sortstats_branchreasonday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
             params,
         )
+        written += _point_month(cur, params)
     return written
+
+
+def recompute_point_month(first: date) -> int:
+    """PointMonth of the month in progress (the refresh keeps it to date, unlike the other month
+    tables, which hold closed months): a year's throughput then needs no day rows at all."""
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM sortstats_pointmonth WHERE month = %s", [_d(first)])
+        return _point_month(cur, [_d(first), _d(first), _d(next_month(first))])
+
+
+def day_bit_sql(column: str = "day") -> str:
+    """SQL for the bit of a date's day of month (day 1 → 1, day 31 → 2^30)."""
+    dom = f"CAST(EXTRACT(DAY FROM {column}) AS integer)" if is_pg() else f"CAST(strftime('%%d', {column}) AS integer)"
+    return f"(1 << ({dom} - 1))"
+
+
+def _point_month(cur, params) -> int:
+    """PointMonth of one month: per category, and over all categories (""). Each (point, collector,
+    category, day) is one PointDay row, so summing the day bits is OR-ing them; for "" the days
+    are made distinct first."""
+    bit = day_bit_sql()
+    written = _exec(
+        cur,
+        f"""INSERT INTO sortstats_pointmonth (month, point_id, collector_id, point_street_id, category, bags, grams, correct, day_mask)
+        SELECT %s, point_id, collector_id, point_street_id, category, SUM(bags), SUM(grams), SUM(correct), SUM({bit})
+        FROM sortstats_pointday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5""",
+        params,
+    )
+    return written + _exec(
+        cur,
+        f"""INSERT INTO sortstats_pointmonth (month, point_id, collector_id, point_street_id, category, bags, grams, correct, day_mask)
+        SELECT %s, point_id, collector_id, point_street_id, '', SUM(bags), SUM(grams), SUM(correct), SUM({bit})
+        FROM (SELECT point_id, collector_id, point_street_id, day, SUM(bags) AS bags, SUM(grams) AS grams, SUM(correct) AS correct
+              FROM sortstats_pointday WHERE day >= %s AND day < %s GROUP BY 1, 2, 3, 4) AS per_day
+        GROUP BY 2, 3, 4""",
+        params,
+    )
 
 
 def recompute_participation(first: date) -> int:

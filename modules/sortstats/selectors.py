@@ -45,6 +45,7 @@ from modules.sortstats.models import (
     OrgReasonDay,
     OrgWeek,
     PointDay,
+    PointMonth,
 )
 from modules.sortstats.rollups import month_start, next_month
 
@@ -679,64 +680,132 @@ THROUGHPUT_COLUMNS = [
 ]
 
 
-def throughput_points(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    data = (
-        _points(viewer, f)
-        .values("point_id", "point_street_id")
-        .annotate(
-            bags=Sum("bags"),
-            grams=Sum("grams"),
-            correct=Sum("correct"),
-            days=Count("day", distinct=True),
-            collectors=Count("collector_id", distinct=True),
-        )
-        .order_by("-bags", "point_id")
+def _throughput_rows(viewer, f: Filters) -> list[tuple]:
+    """(point, point street, collector, month, bags, grams, correct, day mask) covering the period:
+    closed months from PointMonth (one row per pair and month), the edge days from PointDay.
+
+    A year on the district dashboard reads ~15,000 month rows instead of ~1.8 million day rows.
+    """
+    if scope_for(viewer).fine:
+        return []
+    q = scoping.organisation_scope_q(viewer, "point_street")
+    months, ranges = _with_month_to_date(*split_period(f), f)
+    rows: list[tuple] = []
+    if months:
+        qs = PointMonth.objects.filter(q, month__in=months, category=f.category or "")
+        if f.street_id:
+            qs = qs.filter(point_street_id=f.street_id)
+        rows += qs.values_list("point_id", "point_street_id", "collector_id", "month", "bags", "grams", "correct", "day_mask")
+    for lo, hi in ranges:
+        qs = PointDay.objects.filter(q, day__gte=lo, day__lte=hi)
+        if f.street_id:
+            qs = qs.filter(point_street_id=f.street_id)
+        if f.category:
+            qs = qs.filter(category=f.category)
+        rows += _edge_masks(qs)
+    return rows
+
+
+def _with_month_to_date(months: list[date], ranges: list[tuple[date, date]], f: Filters):
+    """PointMonth also keeps the month in progress (to the last refresh): a period running from
+    before or on its first day through today reads it as one more month instead of its days."""
+    today = timezone.localdate()
+    current = month_start(today)
+    if f.end < today or f.start > current:
+        return months, ranges
+    kept = []
+    for lo, hi in ranges:
+        if lo <= current <= hi:
+            if lo < current:
+                kept.append((lo, current - timedelta(days=1)))
+            months = [*months, current]
+        else:
+            kept.append((lo, hi))
+    return months, kept
+
+
+def _edge_masks(day_qs) -> list[tuple]:
+    """Day rows of a few edge weeks folded in SQL to one row per (point, collector, month) with
+    its day mask: the days are made distinct per pair first (a day has a row per category), then
+    their bits summed — which is OR-ing them."""
+    from django.db import connection
+
+    from modules.sortstats.rollups import day_bit_sql
+
+    per_day = day_qs.values("point_id", "point_street_id", "collector_id", "day").annotate(
+        b=Sum("bags"), g=Sum("grams"), c=Sum("correct")
+    ).order_by()
+    inner, params = per_day.query.sql_with_params()
+    month = "CAST(date_trunc('month', t.day) AS date)" if connection.vendor == "postgresql" else "date(t.day, 'start of month')"
+    sql = (
+        f"SELECT t.point_id, t.point_street_id, t.collector_id, {month}, SUM(t.b), SUM(t.g), SUM(t.c), SUM({day_bit_sql('t.day')})"
+        f" FROM ({inner}) AS t GROUP BY 1, 2, 3, 4"
     )
-    data = list(data[:limit] if limit else data)
-    points = dict(CollectionPoint.objects.filter(pk__in=[r["point_id"] for r in data]).values_list("id", "name"))
-    streets = org_names(r["point_street_id"] for r in data)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # PostgreSQL sums bigints to numeric: back to int for the figures and the bit masks.
+        return [(*r[:3], _as_date(r[3]), *(int(v or 0) for v in r[4:])) for r in cursor.fetchall()]
+
+
+def _throughput(rows: list[tuple], key, other) -> list[dict]:
+    """Sum the rows per ``key(row)``; days worked = set bits of each month's OR-ed masks; ``others``
+    = the distinct ``other(row)`` (collectors of a point, points of a collector)."""
+    agg: dict = {}
+    for row in rows:
+        k = key(row)
+        a = agg.get(k)
+        if a is None:
+            a = agg[k] = {"key": k, "bags": 0, "grams": 0, "correct": 0, "masks": {}, "others": set()}
+        a["bags"] += row[4] or 0
+        a["grams"] += row[5] or 0
+        a["correct"] += row[6] or 0
+        a["masks"][row[3]] = a["masks"].get(row[3], 0) | row[7]
+        a["others"].add(other(row))
+    for a in agg.values():
+        a["days"] = sum(mask.bit_count() for mask in a.pop("masks").values())
+        a["others"] = len(a["others"])
+    return list(agg.values())
+
+
+def _top(items: list[dict], limit: int | None, tie) -> list[dict]:
+    items.sort(key=lambda a: (-a["bags"], tie(a)))
+    return items[:limit] if limit else items
+
+
+def throughput_points(viewer, f: Filters, *, limit: int | None = 100) -> dict:
+    data = _top(_throughput(_throughput_rows(viewer, f), key=lambda r: (r[0], r[1]), other=lambda r: r[2]), limit, lambda a: a["key"][0])
+    points = dict(CollectionPoint.objects.filter(pk__in=[a["key"][0] for a in data]).values_list("id", "name"))
+    streets = org_names(a["key"][1] for a in data)
     rows = [
         [
-            points.get(r["point_id"], str(r["point_id"])),
-            streets.get(r["point_street_id"], ""),
-            r["bags"],
-            kg(r["grams"]),
-            pct(r["correct"], r["bags"]),
-            r["days"],
-            round(r["bags"] / r["days"], 1) if r["days"] else 0,
-            r["collectors"],
+            points.get(a["key"][0], str(a["key"][0])),
+            streets.get(a["key"][1], ""),
+            a["bags"],
+            kg(a["grams"]),
+            pct(a["correct"], a["bags"]),
+            a["days"],
+            round(a["bags"] / a["days"], 1) if a["days"] else 0,
+            a["others"],
         ]
-        for r in data
+        for a in data
     ]
     return _table("throughput_points", _("各收集点回收量"), [_("收集点"), _("街道"), *THROUGHPUT_COLUMNS, _("分拣员人数")], rows)
 
 
 def throughput_collectors(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    data = (
-        _points(viewer, f)
-        .values("collector_id")
-        .annotate(
-            bags=Sum("bags"),
-            grams=Sum("grams"),
-            correct=Sum("correct"),
-            days=Count("day", distinct=True),
-            points=Count("point_id", distinct=True),
-        )
-        .order_by("-bags", "collector_id")
-    )
-    data = list(data[:limit] if limit else data)
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=[r["collector_id"] for r in data]).only("id", "username", "display_name")}
+    data = _top(_throughput(_throughput_rows(viewer, f), key=lambda r: r[2], other=lambda r: r[0]), limit, lambda a: a["key"])
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=[a["key"] for a in data]).only("id", "username", "display_name")}
     rows = [
         [
-            users.get(r["collector_id"], str(r["collector_id"])),
-            r["bags"],
-            kg(r["grams"]),
-            pct(r["correct"], r["bags"]),
-            r["days"],
-            round(r["bags"] / r["days"], 1) if r["days"] else 0,
-            r["points"],
+            users.get(a["key"], str(a["key"])),
+            a["bags"],
+            kg(a["grams"]),
+            pct(a["correct"], a["bags"]),
+            a["days"],
+            round(a["bags"] / a["days"], 1) if a["days"] else 0,
+            a["others"],
         ]
-        for r in data
+        for a in data
     ]
     return _table("throughput_collectors", _("各分拣员回收量"), [_("分拣员"), *THROUGHPUT_COLUMNS, _("收集点数")], rows)
 

@@ -92,6 +92,7 @@ def rollups_refresh(*, today: date | None = None) -> dict:
             closed.add(previous_month)
         for month in sorted(closed):
             rows += rollups.recompute_month_tables(month)
+        rows += rollups.recompute_point_month(current_month)
         # A late first scan can change "new participants" of every later month: recompute up to now.
         months = rollups.months_between(min(days), max(max(days), today))
         for month in months:
@@ -136,6 +137,8 @@ def rollups_rebuild(*, actor=None, progress=None, today: date | None = None) -> 
                 rows += rollups.recompute_weeks(max(first, bounds[0]), min(last, bounds[1]))
                 if first < current_month:
                     rows += rollups.recompute_month_tables(first)
+                elif first == current_month:
+                    rows += rollups.recompute_point_month(first)
                 total += rows
                 if progress:
                     progress(first, rows, systime.perf_counter() - step)

@@ -244,3 +244,58 @@ def test_union_figures_from_week_tables_match(november):
         1,
         80.0,
     ]
+
+
+@pytest.mark.django_db
+def test_throughput_over_closed_months_counts_each_working_day_once(world):
+    """September to 8 November: October is read from the month table, the edges from day rows.
+
+    Hand count. Point A (collectors a and x): Sep 30 a kitchen; Oct 5 a kitchen + x other (one
+    day, two collectors); Oct 6 a kitchen ×2 (one wrong); Oct 31 x recyclable; Nov 2 a kitchen.
+    → 7 bags, 6 correct, working days Sep 30, Oct 5, 6, 31, Nov 2 = 5; collectors 2.
+    Collector a: Sep 30, Oct 5, Oct 6 ×2, Nov 2 = 5 bags on 4 days at 1 point; x: 2 bags, 2 days.
+    Kitchen only: point A 5 bags (4 correct) on Sep 30, Oct 5, 6, Nov 2 = 4 days.
+    """
+    from django.contrib.auth import get_user_model
+
+    from core.models import RoleAssignment
+    from modules.sortstats import services
+    from modules.sortstats.tests.helpers import at, point, scan
+
+    x = get_user_model().objects.create(username="collector_x", display_name="分拣员X")
+    RoleAssignment.objects.create(user=x, role=RoleAssignment.Role.COLLECTOR, organisation=world.street_a)
+    p = point(world.street_a, "什刹海二号收集点", [world.collector_a, x])
+    a = dict(point=p, collector=world.collector_a)
+    scan(world.org_a1, **a, when=at(date(2026, 9, 30), 9), category="kitchen", grams=1000)
+    scan(world.org_a1, **a, when=at(date(2026, 10, 5), 9), category="kitchen", grams=1000)
+    scan(world.org_a1, point=p, collector=x, when=at(date(2026, 10, 5), 18), category="other", grams=500)
+    scan(world.org_a1, **a, when=at(date(2026, 10, 6), 8), category="kitchen", grams=1000)
+    scan(world.org_a1, **a, when=at(date(2026, 10, 6), 9), category="kitchen", grade="wrong", grams=1000)
+    scan(world.org_a1, point=p, collector=x, when=at(date(2026, 10, 31), 23, 30), category="recyclable", grams=500)
+    scan(world.org_a1, **a, when=at(date(2026, 11, 2), 9), category="kitchen", grams=1000)
+    services.rollups_rebuild()
+    period = Filters(start=date(2026, 9, 15), end=date(2026, 11, 8))
+    points = selectors.throughput_points(world.district_staff, period)
+    assert points["rows"] == [["什刹海二号收集点", "什刹海街道总工会", 7, 6.0, 85.7, 5, 1.4, 2]]
+    collectors = {r[0]: r[1:] for r in selectors.throughput_collectors(world.district_staff, period)["rows"]}
+    assert collectors["collector_a"] == [5, 5.0, 80.0, 4, 1.2, 1]
+    assert collectors["分拣员X"] == [2, 1.0, 100.0, 2, 1.0, 1]
+    kitchen = selectors.throughput_points(world.district_staff, Filters(start=period.start, end=period.end, category="kitchen"))
+    assert kitchen["rows"][0][2:6] == [5, 5.0, 80.0, 4]
+
+
+@pytest.mark.django_db
+def test_throughput_of_the_month_to_date_reads_the_running_month_row(november):
+    """Periods reaching today read November from PointMonth (kept to date by the refresh).
+
+    Hand count, point A: Nov 1, 2, 2 (wrong), 3, 3, 4, 9 → 7 bags, 8.5 kg, 6 correct, 5 days.
+    Point B: Nov 4 (wrong), 8 → 2 bags, 1.6 kg, 2 days; with 30 Oct (wrong, 2 kg) → 3 bags, 3 days.
+    """
+    w = november.world
+    month = selectors.throughput_points(w.district_staff, Filters(start=date(2026, 11, 1), end=date(2026, 11, 30)))
+    assert month["rows"] == [
+        ["什刹海一号收集点", "什刹海街道总工会", 7, 8.5, 85.7, 5, 1.4, 1],
+        ["金融街一号收集点", "金融街街道总工会", 2, 1.6, 50.0, 2, 1.0, 1],
+    ]
+    last_days = selectors.throughput_points(w.district_staff, Filters(start=date(2026, 10, 25), end=date(2026, 11, 30)))
+    assert last_days["rows"][1] == ["金融街一号收集点", "金融街街道总工会", 3, 3.6, 33.3, 3, 1.0, 1]
