@@ -273,6 +273,22 @@ class BranchMonthHour(Rollup):
         indexes = [models.Index(fields=["month", "branch"])]
 
 
+class MonthHour(Rollup):
+    """BranchMonthHour over all kinds and categories: the default heatmap of a year reads ~20 times
+    fewer rows (the filtered ones still read BranchMonthHour)."""
+
+    month = models.DateField()
+    weekday = models.SmallIntegerField()
+    hour = models.SmallIntegerField()
+    branch = _org_fk()
+    street = _org_fk()
+    bags = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("月时段汇总（全部分类）")
+        indexes = [models.Index(fields=["month", "branch"])]
+
+
 class BranchMonthReason(Rollup):
     month = models.DateField()
     branch = _org_fk()

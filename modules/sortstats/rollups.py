@@ -21,7 +21,7 @@ from modules.bags.models import BagBatch, Collection
 from modules.sortstats import models as m
 
 FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay, m.MemberDay]
-MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.BranchMonthReason, m.PointMonth]
+MONTH_TABLES = [m.OrgMonthCat, m.BranchMonthCat, m.BranchMonthHour, m.MonthHour, m.BranchMonthReason, m.PointMonth]
 ALL_TABLES = [*FACT_TABLES, m.OrgWeek, *MONTH_TABLES, m.OrgMonth]
 
 
@@ -226,6 +226,13 @@ def recompute_month_tables(first: date) -> int:
             """INSERT INTO sortstats_branchmonthreason (month, branch_id, street_id, kind, category, reason, bags)
             SELECT %s, branch_id, street_id, kind, category, reason, SUM(bags)
             FROM sortstats_branchreasonday WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5, 6""",
+            params,
+        )
+        written += _exec(
+            cur,
+            """INSERT INTO sortstats_monthhour (month, weekday, hour, branch_id, street_id, bags)
+            SELECT %s, weekday, hour, branch_id, street_id, SUM(bags)
+            FROM sortstats_branchhour WHERE day >= %s AND day < %s GROUP BY 2, 3, 4, 5""",
             params,
         )
         written += _point_month(cur, params)
