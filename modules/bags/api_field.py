@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from core import scoping
 from core.api import BoundedPagination
@@ -234,7 +234,9 @@ def batch_bind(request, batch_id: Id, payload: BulkBindIn):
 # ---------------------------------------------------------------- scans
 
 
-class ScanSchema(Schema):
+# The scan schemas are plain pydantic models: ninja's Schema adds a per-object validator (for
+# reading ORM objects) that cost a third of a 500-scan upload's Python time; these are dicts only.
+class ScanSchema(BaseModel):
     client_id: str = Field(min_length=1, max_length=64)
     code: str = Field(max_length=300)
     point_id: Id
@@ -245,7 +247,7 @@ class ScanSchema(Schema):
     scanned_at: datetime | None = None
 
 
-class ScanOut(Schema):
+class ScanOut(BaseModel):
     client_id: str
     ok: bool
     status: int
@@ -283,11 +285,11 @@ def scan_single(request, payload: ScanSchema):
     return result.status, result.as_dict()
 
 
-class ScanBatchIn(Schema):
+class ScanBatchIn(BaseModel):
     items: list[ScanSchema] = Field(max_length=services.MAX_SCAN_BATCH)
 
 
-class ScanBatchOut(Schema):
+class ScanBatchOut(BaseModel):
     accepted: int
     rejected: int
     results: list[ScanOut]

@@ -393,6 +393,35 @@ class ScanIn:
 
 
 @dataclass
+class PendingCollection:
+    """A collection of a batch upload on its way in: the fields the writes need, without building
+    500 model instances (their constructor was a fifth of an upload's Python time)."""
+
+    bag_id: int
+    client_id: str
+    point_id: int
+    collector_id: int
+    category: str
+    grade: str
+    reasons: list[str]
+    weight_grams: int | None
+    collected_at: datetime
+    owner_id: int | None
+    organisation_id: int
+    street_id: int | None
+    points_awarded: int = 0
+    pk: int | None = None
+
+    def as_model(self) -> Collection:
+        return Collection(
+            bag_id=self.bag_id, client_id=self.client_id, point_id=self.point_id, collector_id=self.collector_id,
+            category=self.category, grade=self.grade, reasons=self.reasons, weight_grams=self.weight_grams,
+            collected_at=self.collected_at, owner_id=self.owner_id, organisation_id=self.organisation_id,
+            street_id=self.street_id, points_awarded=self.points_awarded,
+        )
+
+
+@dataclass
 class ScanResult:
     client_id: str
     ok: bool
@@ -865,7 +894,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             results[index] = _fail(item, "bag_not_served", _("该垃圾袋所属工会不在本收集点服务范围内"), 403, "code", code.code)
         else:
             claimed.add(code.bag_id)
-            pending.append((index, Collection(
+            pending.append((index, PendingCollection(
                 bag_id=bag["id"], client_id=item.client_id, point_id=point.pk, collector_id=actor.pk, category=item.category,
                 grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=item.scanned_at or now,
                 owner_id=bag["owner_id"], organisation_id=bag["organisation_id"], street_id=bag["organisation__street_id"],
@@ -992,9 +1021,15 @@ def _served(point: CollectionPoint, served_paths: list[str] | None, bag: dict) -
     return bag["organisation__street_id"] == point.street_id
 
 
-def _write_many(entries: list[tuple[int, Collection]], actor: User, now: datetime) -> set[int]:
+def _write_many(entries: list[tuple[int, PendingCollection]], actor: User, now: datetime) -> set[int]:
     """Insert a round of collections on the ORM path; returns the item indexes that were written."""
-    return {index for index, collection in entries if _write_orm(collection, actor)}
+    written = set()
+    for index, pending in entries:
+        collection = pending.as_model()
+        if _write_orm(collection, actor):
+            pending.pk = collection.pk
+            written.add(index)
+    return written
 
 
 def attach_photo(*, actor: User, client_id: str, photo) -> Collection:
