@@ -95,17 +95,24 @@ def record_batch(
     merged: dict[tuple[str, str], float] = {}
     names: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     expires: dict[str, int | None] = {}
-    span_cache: dict[tuple[str, datetime | None], P.PeriodSpan] = {}
+    # Periods depend on the local calendar day only: a feed pass of tens of thousands of facts
+    # works out each day's spans and keys once, not once per fact and board.
+    span_cache: dict[tuple[str, object], P.PeriodSpan] = {}
+    key_cache: dict[tuple[str, str, str], tuple[str, str, int | None]] = {}
     for increments, at in batches:
+        day = P.local(at).date()
         for inc in increments:
             for period in inc.board.periods:
-                s = span_cache.get((period, at))
+                s = span_cache.get((period, day))
                 if s is None:
-                    s = span_cache[(period, at)] = P.span(period, at)
-                k = key(inc.board, s.key, inc.scope)
+                    s = span_cache[(period, day)] = P.span(period, at)
+                found = key_cache.get((inc.board.name, s.key, inc.scope))
+                if found is None:
+                    found = key_cache[(inc.board.name, s.key, inc.scope)] = (key(inc.board, s.key, inc.scope), s.key, s.expire_at)
+                k = found[0]
                 merged[(k, inc.member)] = merged.get((k, inc.member), 0) + inc.amount
-                names[(k, inc.member)] = (inc.board.name, s.key, inc.scope, inc.member)
-                expires[k] = s.expire_at
+                names[(k, inc.member)] = (inc.board.name, found[1], inc.scope, inc.member)
+                expires[k] = found[2]
     if not merged and guard is None:
         return {}
     ops = [(k, member, amount) for (k, member), amount in merged.items()]

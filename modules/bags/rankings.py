@@ -176,9 +176,13 @@ def _apply(collections: list[Collection], guard: tuple[str, str, str] | None = N
     derived = {}
     seen = set()
     counts = _member_counts_many({(c.organisation_id, c.street_id) for c in collections})
+    spans_of_day: dict = {}
     for c in collections:
         at = c.collected_at or now
-        for s in P.spans(at):
+        day = P.local(at).date()
+        if day not in spans_of_day:
+            spans_of_day[day] = P.spans(at)
+        for s in spans_of_day[day]:
             if (c.organisation_id, c.street_id, s.key) in seen:
                 continue
             seen.add((c.organisation_id, c.street_id, s.key))
