@@ -797,41 +797,23 @@ def _top(items: list[dict], limit: int | None, tie) -> list[dict]:
     return items[:limit] if limit else items
 
 
+def _throughput_figures(a: dict) -> list:
+    """The columns shared by both throughput tables: THROUGHPUT_COLUMNS, then the distinct others."""
+    return [a["bags"], kg(a["grams"]), pct(a["correct"], a["bags"]), a["days"], round(a["bags"] / a["days"], 1) if a["days"] else 0, a["others"]]
+
+
 def throughput_points(viewer, f: Filters, *, limit: int | None = 100) -> dict:
     data = _top(_throughput(_throughput_rows(viewer, f), key=lambda r: (r[0], r[1]), other=lambda r: r[2]), limit, lambda a: a["key"][0])
     points = dict(CollectionPoint.objects.filter(pk__in=[a["key"][0] for a in data]).values_list("id", "name"))
     streets = org_names(a["key"][1] for a in data)
-    rows = [
-        [
-            points.get(a["key"][0], str(a["key"][0])),
-            streets.get(a["key"][1], ""),
-            a["bags"],
-            kg(a["grams"]),
-            pct(a["correct"], a["bags"]),
-            a["days"],
-            round(a["bags"] / a["days"], 1) if a["days"] else 0,
-            a["others"],
-        ]
-        for a in data
-    ]
+    rows = [[points.get(a["key"][0], str(a["key"][0])), streets.get(a["key"][1], ""), *_throughput_figures(a)] for a in data]
     return _table("throughput_points", _("各收集点回收量"), [_("收集点"), _("街道"), *THROUGHPUT_COLUMNS, _("分拣员人数")], rows)
 
 
 def throughput_collectors(viewer, f: Filters, *, limit: int | None = 100) -> dict:
     data = _top(_throughput(_throughput_rows(viewer, f), key=lambda r: r[2], other=lambda r: r[0]), limit, lambda a: a["key"])
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=[a["key"] for a in data]).only("id", "username", "display_name")}
-    rows = [
-        [
-            users.get(a["key"], str(a["key"])),
-            a["bags"],
-            kg(a["grams"]),
-            pct(a["correct"], a["bags"]),
-            a["days"],
-            round(a["bags"] / a["days"], 1) if a["days"] else 0,
-            a["others"],
-        ]
-        for a in data
-    ]
+    rows = [[users.get(a["key"], str(a["key"])), *_throughput_figures(a)] for a in data]
     return _table("throughput_collectors", _("各分拣员回收量"), [_("分拣员"), *THROUGHPUT_COLUMNS, _("收集点数")], rows)
 
 
