@@ -701,8 +701,8 @@ def _record_pg(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: datetim
     except IntegrityError:
         # Another upload inserted this client_id between our read and our write.
         return _after_race(item, parsed, bag_id, actor)
-    (point_id, point_active, assigned, is_collector, b_id, _org, owner_id, bag_collected, _street, batch_status, served, *rest) = row
-    existing, (new_id, new_points, _entries) = rest[:10], rest[10:]
+    (point_id, point_active, assigned, is_collector, b_id, org_id, owner_id, bag_collected, street_id, batch_status, served, *rest) = row
+    existing, (new_id, new_points, _entries) = rest[: len(_COLLECTION_FIELDS)], rest[len(_COLLECTION_FIELDS) :]
     if not is_collector:
         return _not_collector(item)
     if existing[0] is not None:
@@ -713,7 +713,7 @@ def _record_pg(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: datetim
         return refused or _after_race(item, parsed, bag_id, actor)
     collection = Collection(pk=new_id, bag_id=b_id, client_id=item.client_id, point_id=point_id, collector_id=actor.pk,
                             category=item.category, grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams,
-                            collected_at=at, owner_id=owner_id, organisation_id=_org, street_id=_street, points_awarded=new_points)
+                            collected_at=at, owner_id=owner_id, organisation_id=org_id, street_id=street_id, points_awarded=new_points)
     _after_commit([collection])
     return ScanResult(
         item.client_id, True, 201, "collected", _scan_message(collection), None, new_id, b_id, parsed.code, item.grade,
