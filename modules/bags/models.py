@@ -141,7 +141,7 @@ class DailyPoints(models.Model):
     the same moment cannot both pass the cap — without a separate lock or a ``SUM`` over the day.
     ``last_award`` is what the latest upsert added (``RETURNING`` cannot see the old row on
     PostgreSQL 15); ``points`` always equals the day's ``points_awarded`` of the worker's
-    collections (``ledger_check`` verifies it).
+    collections (``selectors.daily_points_mismatches`` checks it; the race tests use it).
     """
 
     owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+")
