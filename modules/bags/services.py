@@ -545,22 +545,12 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
     """
     from core.models import Member
     from engines.ranking.periods import day_bounds
-    from modules.bags import points as rules_of_points
-    from modules.bags.models import PointsRule
 
     owners = sorted({c.owner_id for c in eligible})
     if connection.features.has_select_for_update:
         # NO KEY: a collection insert's foreign-key check (KEY SHARE on the owner) must not wait on it.
         list(Member.objects.select_for_update(no_key=True).filter(pk__in=owners).order_by("pk").values_list("pk", flat=True))
-    rules = list(PointsRule.objects.filter(is_active=True).order_by("-valid_from", "-id").values_list("category", "points", "daily_cap", "valid_from"))
-
-    def terms(category: str, at: datetime) -> tuple[int, int]:
-        for wanted in (category, ""):
-            for rule_category, points, cap, valid_from in rules:
-                if rule_category == wanted and valid_from <= at:
-                    return points, cap
-        return rules_of_points.DEFAULT_TERMS.points, rules_of_points.DEFAULT_TERMS.daily_cap
-
+    rules = _active_rules()
     bounds = {c.pk or id(c): day_bounds(c.collected_at) for c in eligible}
     start = min(b[0] for b in bounds.values())
     end = max(b[1] for b in bounds.values())
@@ -572,7 +562,7 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
     for c in eligible:
         day_start, day_end = bounds[c.pk or id(c)]
         today = sum(p for at, p in earned.get(c.owner_id, ()) if day_start <= at < day_end)
-        points, cap = terms(c.category, c.collected_at)
+        points, cap = _terms(rules, c.category, c.collected_at)
         c.points_awarded = max(0, min(points, cap - today)) if points > 0 else 0
 
 
