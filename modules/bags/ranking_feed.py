@@ -16,6 +16,12 @@ Transactions still running at ``now`` are invisible to it and are read by a late
 rebuild reads the collections in one snapshot, swaps the boards in and stores that snapshot, with
 the feed held meanwhile (``held``), so the two never count a scan twice.
 
+A pass is applied in chunks of ``CHUNK`` collections: one Redis script per chunk, because a
+script blocks Redis for every other client while it runs (a backlog of 50,000 scans in one
+script held it for seconds, and pages reading the boards failed with BUSY). Between chunks the
+stored position says where the pass is — ``target|previous|last id applied`` — so a pass that
+dies half way is resumed by the next one from the same two snapshots, never applied twice.
+
 Elsewhere (SQLite, or the in-process boards without Redis) boards are updated inline after each
 commit (``rankings.on_collections``). ``BAGS_RANKING_FEED`` = ``auto`` (default), ``inline`` (the
 test settings: most tests read boards in the transaction that wrote them) or ``txid``.
@@ -42,13 +48,19 @@ INTERVAL_SECONDS = 5
 # A pass reads at most this many rows; a longer backlog (the feed was stopped for hours) is
 # cheaper to settle by one rebuild than by holding millions of rows in memory.
 MAX_ROWS = 200_000
+# Collections per Redis script: a few hundred milliseconds of Redis time at most.
+CHUNK = 2_000
 HOLD_WAIT_SECONDS = 60
 
+# Committed after ``prev`` and by ``target`` (both snapshots), in id order after ``after``.
 _SINCE_SQL = """
-SELECT owner_id, organisation_id, street_id, grade, points_awarded, collected_at
+SELECT id, owner_id, organisation_id, street_id, grade, points_awarded, collected_at
 FROM bags_collection
 WHERE txid IS NOT NULL AND txid >= pg_snapshot_xmin(%(prev)s::pg_snapshot)
   AND NOT pg_visible_in_snapshot(txid, %(prev)s::pg_snapshot)
+  AND pg_visible_in_snapshot(txid, %(target)s::pg_snapshot)
+  AND id > %(after)s
+ORDER BY id
 LIMIT %(limit)s
 """
 
@@ -81,6 +93,15 @@ def _snapshot(cursor) -> str:
     return cursor.fetchone()[0]
 
 
+def _position(value: str) -> tuple[str, str, int]:
+    """(target snapshot, previous snapshot, last id applied) of a stored position: a settled
+    position is a plain snapshot; a pass under way stores ``target|previous|last id``."""
+    if "|" in value:
+        target, prev, last_id = value.split("|")
+        return target, prev, int(last_id)
+    return "", value, 0
+
+
 def feed() -> dict:
     """Periodic job: add the collections committed since the previous pass to the boards."""
     from modules.bags import rankings
@@ -89,27 +110,47 @@ def feed() -> dict:
         return {"skipped": "boards are updated inline"}
     if not lb.is_built(rankings.MARKER):
         return {"skipped": "boards not built (the rebuild will start the feed)"}
-    prev = lb.state(STATE)
-    if prev is None:
+    stored = lb.state(STATE)
+    if stored is None:
         # Boards built before the feed existed (or its position was lost): settle by a rebuild.
         return {"rebuilt": rankings.rebuild()}
     if not lb.try_lock(LOCK, ttl=120):
         return {"skipped": "another pass or a rebuild is running"}
     started = time.monotonic()
     try:
+        target, prev, after = _position(stored)
         with transaction.atomic(), connection.cursor() as cursor:
             now = _snapshot(cursor)
-            cursor.execute(_SINCE_SQL, {"prev": prev, "limit": MAX_ROWS + 1})
+            # A pass left half way is finished first, up to its own target snapshot.
+            target = target or now
+            cursor.execute(_SINCE_SQL, {"prev": prev, "target": target, "after": after, "limit": MAX_ROWS + 1})
             rows = cursor.fetchall()
         if len(rows) > MAX_ROWS:
             lb.unlock(LOCK)
             return {"rebuilt": rankings.rebuild(), "backlog": f"> {MAX_ROWS}"}
-        applied = rankings._apply([FedCollection(*row) for row in rows], guard=lb.state_guard(STATE, prev, now))
+        applied = _apply_in_chunks(rows, stored=stored, target=target, prev=prev)
     finally:
         lb.unlock(LOCK)
-    if not applied:
+    if applied is None:
         return {"skipped": "the position moved (a rebuild ran): nothing added"}
-    return {"collections": len(rows), "seconds": round(time.monotonic() - started, 3)}
+    return {"collections": applied, "seconds": round(time.monotonic() - started, 3)}
+
+
+def _apply_in_chunks(rows: list[tuple], *, stored: str, target: str, prev: str) -> int | None:
+    """Add ``rows`` to the boards ``CHUNK`` at a time, each chunk guarded by the position the
+    previous one left; the last one settles the position on ``target``. Returns the number of
+    collections added, or None when the position moved under the pass (nothing more added)."""
+    from modules.bags import rankings
+
+    expected, added = stored, 0
+    for start in range(0, max(len(rows), 1), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        last = start + CHUNK >= len(rows)
+        moved_to = target if last else f"{target}|{prev}|{chunk[-1][0]}"
+        if not rankings._apply([FedCollection(*row[1:]) for row in chunk], guard=lb.state_guard(STATE, expected, moved_to)):
+            return None
+        expected, added = moved_to, added + len(chunk)
+    return added
 
 
 class _Hold:

@@ -62,6 +62,34 @@ def test_scans_reach_the_boards_through_the_feed_exactly_once(world, bags, fed):
     assert week_points(world.worker_a1) == 3 and union_bags(world.org_a1) == 4
 
 
+def test_a_pass_is_applied_in_chunks_and_one_that_died_half_way_is_resumed(world, bags, fed, monkeypatch):
+    # A long backlog goes to Redis in several scripts (one script blocks Redis for every page);
+    # a pass that stops between two of them leaves its place, and the next pass finishes it.
+    for n in range(5):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+        scan_one(world, bags, n)
+    monkeypatch.setattr(ranking_feed, "CHUNK", 2)
+    real_apply, calls = rankings._apply, []
+
+    def dies_on_the_second_chunk(collections, guard=None):
+        calls.append(len(collections))
+        if len(calls) == 2:
+            raise ConnectionError("the worker was stopped")
+        return real_apply(collections, guard=guard)
+
+    monkeypatch.setattr(rankings, "_apply", dies_on_the_second_chunk)
+    with pytest.raises(ConnectionError):
+        ranking_feed.feed()
+    assert week_points(world.worker_a1) == 2 and "|" in lb.state(ranking_feed.STATE)
+    scan_one(world, bags, 7)  # committed after the stopped pass's snapshot: for a later pass
+    monkeypatch.setattr(rankings, "_apply", real_apply)
+    assert ranking_feed.feed()["collections"] == 3  # the rest of the stopped pass, in two chunks
+    assert week_points(world.worker_a1) == 5 and "|" not in lb.state(ranking_feed.STATE)
+    assert ranking_feed.feed()["collections"] == 1  # then the scan that came after it
+    assert ranking_feed.feed()["collections"] == 0
+    assert union_bags(world.org_a1) == 6
+
+
 def test_a_transaction_open_during_a_pass_is_fed_by_a_later_pass(world, bags, fed):
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 1))
