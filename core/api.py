@@ -55,16 +55,18 @@ def _token_user(key_hash: str):
 
     from django.db import connection
 
+    from core.db import prepared_cursor
     from core.models import User
 
     if connection.vendor == "postgresql":
         # psycopg already returns the Python types the fields hold: build the user from the row.
         columns = [f.attname for f in User._meta.concrete_fields]
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
                 "SELECT t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in columns) + " FROM core_apitoken t"
                 " JOIN core_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
                 [key_hash],
+                prepare=True,
             )
             row = cursor.fetchone()
         return None if row is None else (row[0], row[1], User.from_db(connection.alias, columns, list(row[2:])))

@@ -57,9 +57,10 @@ WITH f AS (
   INSERT INTO bags_dailypoints AS d (owner_id, day, points, last_award)
   SELECT w.owner_id, %(day)s::date, s.before + LEAST(w.pts, GREATEST(w.cap - s.before, 0)), LEAST(w.pts, GREATEST(w.cap - s.before, 0))
   FROM want w, LATERAL (
-    -- the day's points so far, only read when the worker has no counter for the day yet
+    -- the day's points so far, summed only for a worker without a counter for the day yet
     SELECT COALESCE(SUM(points_awarded), 0) AS before FROM bags_collection
-    WHERE owner_id = w.owner_id AND collected_at >= %(day_start)s::timestamptz AND collected_at < %(day_end)s::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM bags_dailypoints x WHERE x.owner_id = w.owner_id AND x.day = %(day)s::date)
+      AND owner_id = w.owner_id AND collected_at >= %(day_start)s::timestamptz AND collected_at < %(day_end)s::timestamptz
   ) s
   WHERE w.pts > 0
   ON CONFLICT (owner_id, day) DO UPDATE
@@ -111,22 +112,30 @@ WITH v AS (
   SELECT v.owner_id, v.day, s.before + LEAST(v.want, GREATEST(v.cap - s.before, 0)), LEAST(v.want, GREATEST(v.cap - s.before, 0))
   FROM v JOIN upd ON upd.id = v.bag_id,
   LATERAL (
+    -- the day's points so far, summed only for a worker without a counter for the day yet
     SELECT COALESCE(SUM(c.points_awarded), 0) AS before FROM bags_collection c
-    WHERE c.owner_id = v.owner_id AND c.collected_at >= v.day_start AND c.collected_at < v.day_end
+    WHERE NOT EXISTS (SELECT 1 FROM bags_dailypoints x WHERE x.owner_id = v.owner_id AND x.day = v.day)
+      AND c.owner_id = v.owner_id AND c.collected_at >= v.day_start AND c.collected_at < v.day_end
   ) s
   WHERE v.owner_id IS NOT NULL AND v.want > 0
   ORDER BY v.owner_id
+  -- The worker's wanted points and cap, found by position in the arrays (a search in C): a
+  -- subquery over v per conflicting row made the round quadratic in its size.
   ON CONFLICT (owner_id, day) DO UPDATE
-    SET last_award = LEAST((SELECT w.want FROM v w WHERE w.owner_id = d.owner_id), GREATEST((SELECT w.cap FROM v w WHERE w.owner_id = d.owner_id) - d.points, 0)),
-        points = d.points + LEAST((SELECT w.want FROM v w WHERE w.owner_id = d.owner_id),
-                                  GREATEST((SELECT w.cap FROM v w WHERE w.owner_id = d.owner_id) - d.points, 0))
+    SET last_award = LEAST((%(want)s::int[])[array_position(%(owner)s::bigint[], d.owner_id)],
+                           GREATEST((%(cap)s::int[])[array_position(%(owner)s::bigint[], d.owner_id)] - d.points, 0)),
+        points = d.points + LEAST((%(want)s::int[])[array_position(%(owner)s::bigint[], d.owner_id)],
+                                  GREATEST((%(cap)s::int[])[array_position(%(owner)s::bigint[], d.owner_id)] - d.points, 0))
   RETURNING owner_id, last_award
+), awards AS (
+  -- one row of two arrays: a join with day was planned as a nested loop (quadratic)
+  SELECT array_agg(owner_id) AS owners, array_agg(last_award) AS points FROM day
 ), ins AS (
   INSERT INTO bags_collection (bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,
                                collected_at, owner_id, organisation_id, street_id, points_awarded)
   SELECT v.bag_id, v.client_id, v.point_id, %(actor)s, v.category, v.grade, v.reasons, v.weight_grams, '', v.collected_at, v.owner_id,
-         v.organisation_id, v.street_id, COALESCE(day.last_award, 0)
-  FROM v JOIN upd ON upd.id = v.bag_id LEFT JOIN day ON day.owner_id = v.owner_id
+         v.organisation_id, v.street_id, COALESCE(awards.points[array_position(awards.owners, v.owner_id)], 0)
+  FROM v JOIN upd ON upd.id = v.bag_id CROSS JOIN awards
   ORDER BY v.bag_id
   RETURNING id, bag_id, client_id, owner_id, points_awarded
 ), acc AS (
