@@ -8,6 +8,7 @@ shown only as ``core.privacy.public_name`` allows (masked, and only with the wor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Member, Organisation
 from core.privacy import public_name
+from core.registry import registry
 from engines.ledger.models import Account, Entry
 from engines.ranking import leaderboard as lb
 from engines.ranking import periods as P
@@ -128,44 +130,63 @@ def worker_overview(member: Member) -> Overview:
 
 @dataclass
 class HistoryRow:
-    collection: Collection
+    """One bag of the worker's history, as the page shows it."""
+
+    id: int
     category_label: str
+    correct: bool
+    points: int
+    collected_at: datetime
+    point_name: str
     reasons: list[tuple[str, str, str | None]]  # (code, label, knowledge link)
 
 
 def worker_collections(member: Member, *, page: int, total: int, per_page: int = 10) -> tuple[list[HistoryRow], int, int]:
     """One page of the worker's bags, newest first (the total comes from ``worker_overview``, so
-    paging costs no second COUNT). Returns (rows, page, pages)."""
+    paging costs no second COUNT). Returns (rows, page, pages). Plain rows, not model instances:
+    this is the busiest page of the platform."""
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     start = (page - 1) * per_page
-    qs = (
+    found = (
         Collection.objects.filter(owner_id=member.pk)
-        .select_related("point")
-        .only("id", "category", "grade", "reasons", "collected_at", "points_awarded", "point__name")
-        .order_by("-collected_at", "-id")[start : start + per_page]
+        .order_by("-collected_at", "-id")
+        .values_list("id", "category", "grade", "reasons", "collected_at", "points_awarded", "point__name")[start : start + per_page]
     )
+    categories = dict(Category.choices)
     reason_labels = dict(WrongSortReason.choices)
     rows = []
-    for c in qs:
+    for pk, category, grade, reason_codes, collected_at, points_awarded, point_name in found:
         reasons = []
-        if c.grade == Grade.WRONG:
-            for code in c.reasons or []:
+        if grade == Grade.WRONG:
+            for code in reason_codes or []:
                 reasons.append((code, reason_labels.get(code, code), reverse_or_none("knowledge:reason", code)))
-        rows.append(HistoryRow(c, Category(c.category).label if c.category in Category.values else c.category, reasons))
+        rows.append(
+            HistoryRow(pk, categories.get(category, category), grade == Grade.CORRECT, points_awarded, collected_at, point_name, reasons)
+        )
     return rows, page, pages
 
 
-def worker_ledger(member: Member, *, account_id: int | None, limit: int = 10) -> list[Entry]:
+@dataclass
+class LedgerRow:
+    amount: int
+    balance_after: int
+    label: str  # the memo, else the reason's name
+    created_at: datetime
+
+
+def worker_ledger(member: Member, *, account_id: int | None, limit: int = 10) -> list[LedgerRow]:
     """The newest entries of the worker's points account (earned, spent, refunded); by account
     id so the (account, -created_at) index answers it without a join."""
     if account_id is None:
         return []
-    return list(
+    found = (
         Entry.objects.filter(account_id=account_id)
-        .only("id", "amount", "balance_after", "reason", "memo", "created_at")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
+        .values_list("amount", "balance_after", "reason", "memo", "created_at")[:limit]
     )
+    reasons = registry.ledger_reasons
+    return [LedgerRow(amount, balance, memo or reasons.get(reason, reason), at) for amount, balance, reason, memo, at in found]
 
 
 # ------------------------------------------------------------------------------- the boards

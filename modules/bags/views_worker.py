@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApiError
-from core.models import Organisation
-from core.registry import registry
+from core.models import Member, Organisation
 from core.scoping import is_staff_member, member_for
 from core.services import ranking_consent_set
 from engines.ranking import leaderboard as lb
@@ -55,30 +57,85 @@ def me(request):
     """The worker's own page: balance, exact ranks, bags this week/month, accuracy, history."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:worker_login')}?{urlencode({'next': request.get_full_path()})}")
-    member = member_for(request.user)
+    # One query for the member and their union; kept on the user so the page's navigation
+    # (core.context_processors) does not ask again.
+    member = Member.objects.select_related("organisation").filter(user_id=request.user.pk).first()
     if member is None:
         return render(request, "bags/worker/not_worker.html", status=200)
-    member = type(member).objects.select_related("organisation").get(pk=member.pk)
+    request.user.member = member
     overview = S.worker_overview(member)
     rows, page, pages = S.worker_collections(member, page=_int(request.GET.get("page")), total=overview.total_bags)
-    ledger = S.worker_ledger(member, account_id=overview.extra["account_id"])
-    for entry in ledger:
-        entry.reason_label = registry.ledger_reasons.get(entry.reason, entry.reason)
     context = {
         "o": overview,
         "member": member,
-        "rows": rows,
+        "history_items": _history_items(rows),
         "page": page,
         "pages": pages,
-        "ledger": ledger,
+        "ledger_items": _ledger_items(S.worker_ledger(member, account_id=overview.extra["account_id"])),
         "knowledge_url": _nav_link("knowledge:guide") or _nav_link("knowledge:home"),
         "prizes_url": _nav_link("prizes:home"),
         "min_members": R.MIN_MEMBERS,
         "per_member_text": _score(overview.union_per_member_month.score, "per_member"),
+        "place": {
+            name: _place_html(getattr(overview, name))
+            for name in ("district_month", "district_all", "org_month", "org_all", "union_bags_month", "union_per_member_month")
+        },
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "history":
         return render(request, "bags/worker/_history.html", context)
     return render(request, "bags/worker/me.html", context)
+
+
+# The two lists of the worker's page are built here rather than by template loops: this is the
+# page every worker opens after every bag, and each row of a template loop cost ~0.3 ms (twenty
+# rows were a third of the page's time). Every text that comes from data goes through escape().
+
+
+def _when(at, tz) -> str:
+    """The template's "Y年n月j日 H:i", without the template machinery (80 µs a date here)."""
+    d = at.astimezone(tz)
+    return f"{d.year}年{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}"
+
+
+def _place_html(p: S.Place) -> str:
+    """A rank and out of how many (was an included template, six times on the page)."""
+    if not p.rank:
+        return mark_safe(f'<span class="muted">{escape(_("暂未上榜"))}</span>')
+    rank, total = escape(_("第 %(r)s 名") % {"r": p.rank}), escape(_("共 %(t)s 名") % {"t": p.total})
+    return mark_safe(f'<span class="stat-value">{rank}</span><br><small class="muted">{total}</small>')
+
+
+def _history_items(rows: list[S.HistoryRow]) -> str:
+    tz = get_current_timezone()
+    correct, wrong, because = escape(_("分类正确")), escape(_("分类不合格")), escape(_("原因："))
+    items = []
+    for r in rows:
+        if r.correct:
+            grade = f'<span class="badge ok">{correct}</span> <span class="w-amount ok">+{int(r.points)}</span>'
+        else:
+            grade = f'<span class="badge bad">{wrong}</span>'
+        reasons = ""
+        if r.reasons:
+            links = "、".join(f'<a href="{escape(url)}">{escape(label)}</a>' if url else escape(label) for _code, label, url in r.reasons)
+            reasons = f"<small>{because}{links}</small>"
+        items.append(
+            f"<li>\n    <span>{escape(r.category_label)}</span>\n    {grade}\n"
+            f'    <small class="muted">{_when(r.collected_at, tz)} · {escape(r.point_name)}</small>\n    {reasons}\n  </li>'
+        )
+    return mark_safe("\n  ".join(items))
+
+
+def _ledger_items(entries: list[S.LedgerRow]) -> str:
+    tz = get_current_timezone()
+    items = []
+    for e in entries:
+        sign, tone = ("+", "ok") if e.amount > 0 else ("", "bad")
+        balance = escape(_("余额 %(b)s") % {"b": int(e.balance_after)})
+        items.append(
+            f'<li>\n      <span class="w-amount {tone}">{sign}{int(e.amount)}</span>\n      <span>{escape(e.label)}</span>\n'
+            f'      <small class="muted">{_when(e.created_at, tz)} · {balance}</small>\n    </li>'
+        )
+    return mark_safe("\n    ".join(items))
 
 
 def me_consent(request):
