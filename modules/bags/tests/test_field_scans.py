@@ -184,6 +184,28 @@ def test_batch_respects_the_daily_cap(world, bags):
     assert ledger_mismatches() == []
 
 
+def test_a_batch_round_caps_each_worker_by_their_own_counter_and_rule(world, bags):
+    # Two workers who already have a counter for the day, in one round: each is cut by their
+    # own day's total and their own category's rule (the round finds them by position).
+    from modules.bags.models import PointsRule
+
+    PointsRule.objects.create(category="", points=3, daily_cap=7)
+    PointsRule.objects.create(category="recyclable", points=1, daily_cap=7)
+    client = world.client_for(world.collector_a)
+    a, b = world.worker_a1, world.worker_a1_other
+    for n, worker in enumerate([a, a, b, a, b]):
+        bind(world, worker, bags.code(bags.batch_a1, n))
+    first = [scan(f"own-{n}", bags.code(bags.batch_a1, n), bags.point_a) for n in range(3)]
+    assert [r["points"] for r in post(client, BATCH_URL, {"items": first}).json()["results"]] == [3, 3, 3]
+    second = [
+        scan("own-3", bags.code(bags.batch_a1, 3), bags.point_a),  # a: 6 so far, wants 3, cap 7
+        scan("own-4", bags.code(bags.batch_a1, 4), bags.point_a, category="recyclable"),  # b: 3 so far, wants 1
+    ]
+    assert [r["points"] for r in post(client, BATCH_URL, {"items": second}).json()["results"]] == [1, 1]
+    assert balance_of(a.pk) == 7 and balance_of(b.pk) == 4
+    assert ledger_mismatches() == []
+
+
 def test_batch_is_limited_to_500(world, bags):
     items = [scan(f"l-{n}", "x", bags.point_a) for n in range(501)]
     response = post(world.client_for(world.collector_a), BATCH_URL, {"items": items})

@@ -62,6 +62,16 @@ def test_scans_reach_the_boards_through_the_feed_exactly_once(world, bags, fed):
     assert week_points(world.worker_a1) == 3 and union_bags(world.org_a1) == 4
 
 
+def test_the_scan_statement_is_prepared_once_per_connection(world, bags):
+    # Django opens connections with psycopg's preparing turned off; core.db turns it back on for
+    # the hot statements, so PostgreSQL plans the scan once, not on every scan.
+    for n in range(3):
+        scan_one(world, bags, n)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s", ["%bags_dailypoints%"])
+        assert [row[0] for row in cursor.fetchall()] == [3]
+
+
 def test_a_pass_is_applied_in_chunks_and_one_that_died_half_way_is_resumed(world, bags, fed, monkeypatch):
     # A long backlog goes to Redis in several scripts (one script blocks Redis for every page);
     # a pass that stops between two of them leaves its place, and the next pass finishes it.
