@@ -14,12 +14,28 @@ cursors, which psycopg never prepares. A prepared statement lives as long as the
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
+import psycopg
 from django.db import connection
 
 # Executions before psycopg prepares a statement on its own: never, only when asked.
 ONLY_WHEN_ASKED = 2**31 - 1
+
+
+class _LoggedCursor(psycopg.Cursor):
+    """psycopg's cursor, whose statements are also logged where Django logs its own (DEBUG, the
+    tests' query counting, the benchmark's profile) so the hot paths are not invisible there."""
+
+    def execute(self, query, params=None, **kwargs):
+        if not connection.queries_logged:
+            return super().execute(query, params, **kwargs)
+        started = time.monotonic()
+        try:
+            return super().execute(query, params, **kwargs)
+        finally:
+            connection.queries_log.append({"sql": str(query), "time": f"{time.monotonic() - started:.3f}"})
 
 
 @contextmanager
@@ -29,11 +45,9 @@ def prepared_cursor():
     Driver errors come out as Django's (IntegrityError, OperationalError…), and a broken
     connection is flagged so that Django does not reuse it.
     """
-    import psycopg
-
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:
         raw.prepare_threshold = ONLY_WHEN_ASKED
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+    with connection.wrap_database_errors, _LoggedCursor(raw) as cursor:
         yield cursor
