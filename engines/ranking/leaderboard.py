@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from engines.ranking import periods as P
 from engines.ranking.backends import LocalBackend, RedisBackend, Row, Standing
@@ -64,8 +66,23 @@ def is_local() -> bool:
     return isinstance(backend(), LocalBackend)
 
 
+_prefix: str | None = None
+
+
 def prefix() -> str:
-    return getattr(settings, "RANKING_KEY_PREFIX", None) or os.environ.get("REDIS_PREFIX", "uh") + ":rk:"
+    # Read once: a feed pass names tens of thousands of keys, and looking up a setting that is
+    # usually absent cost ~15 µs a key. A test overriding the setting resets it (below).
+    global _prefix
+    if _prefix is None:
+        _prefix = getattr(settings, "RANKING_KEY_PREFIX", None) or os.environ.get("REDIS_PREFIX", "uh") + ":rk:"
+    return _prefix
+
+
+@receiver(setting_changed)
+def _forget_prefix(*, setting, **kwargs) -> None:
+    global _prefix
+    if setting == "RANKING_KEY_PREFIX":
+        _prefix = None
 
 
 def key(board: Board | str, period_key: str, scope: str) -> str:
@@ -85,13 +102,17 @@ def record(increments: list[Increment], *, at: datetime | None = None) -> dict[t
 
 
 def record_batch(
-    batches: list[tuple[list[Increment], datetime | None]], *, guard: tuple[str, str, str] | None = None
+    batches: list[tuple[list[Increment], datetime | None]],
+    *,
+    guard: tuple[str, str, str] | None = None,
+    scores_of: set[str] | None = None,
 ) -> dict[tuple[str, str, str, str], float] | None:
     """Several facts at their own times in one round trip (a handheld's offline upload, a feed's
     pass). Increments of one member on one board are summed first, so the round trip carries one
-    command per (board, member). With a ``guard`` (state flag, expected, new; see ``state``) it
-    is applied only if the flag still holds the expected value, atomically with moving it, and
-    None is returned when it did not."""
+    command per (board, member). Returns the new scores — of every board, or only of the boards
+    named in ``scores_of``. With a ``guard`` (state flag, expected, new; see ``state``) it is
+    applied only if the flag still holds the expected value, atomically with moving it, and None
+    is returned when it did not."""
     merged: dict[tuple[str, str], float] = {}
     names: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     expires: dict[str, int | None] = {}
@@ -116,10 +137,15 @@ def record_batch(
     if not merged and guard is None:
         return {}
     ops = [(k, member, amount) for (k, member), amount in merged.items()]
-    scores = backend().incr(ops, expires, guard)
+    answer = None
+    if scores_of is not None:
+        # The ops whose scores are wanted go first; the backend answers only those.
+        ops.sort(key=lambda op: names[(op[0], op[1])][0] not in scores_of)
+        answer = sum(1 for op in ops if names[(op[0], op[1])][0] in scores_of)
+    scores = backend().incr(ops, expires, guard, answer)
     if scores is None:
         return None
-    return {names[(k, member)]: score for (k, member, _amount), score in zip(ops, scores, strict=True)}
+    return {names[(k, member)]: score for (k, member, _amount), score in zip(ops, scores, strict=False)}
 
 
 def _state_flag(name: str) -> str:

@@ -48,8 +48,9 @@ INTERVAL_SECONDS = 5
 # A pass reads at most this many rows; a longer backlog (the feed was stopped for hours) is
 # cheaper to settle by one rebuild than by holding millions of rows in memory.
 MAX_ROWS = 200_000
-# Collections per Redis script: a few hundred milliseconds of Redis time at most.
-CHUNK = 2_000
+# Collections per Redis script: each adds to ~50 sorted sets (boards × periods × scopes), and a
+# script holds Redis for everyone while it runs — 500 keep that to a fraction of a second.
+CHUNK = 500
 HOLD_WAIT_SECONDS = 60
 
 # Committed after ``prev`` and by ``target`` (both snapshots), in id order after ``after``.

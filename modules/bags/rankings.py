@@ -169,7 +169,10 @@ def _apply(collections: list[Collection], guard: tuple[str, str, str] | None = N
     """Add collections to the boards (anything with the attributes ``_increments`` reads). With a
     ``guard`` (the feed's position) nothing is added unless the position still holds; False then."""
     now = timezone.now()
-    scores = lb.record_batch([(_increments(c), c.collected_at or now) for c in collections], guard=guard)
+    # Only the unions' and streets' bag counts are read back (the per-member boards follow from them).
+    scores = lb.record_batch(
+        [(_increments(c), c.collected_at or now) for c in collections], guard=guard, scores_of={ORG_BAGS.name, STREET_BAGS.name}
+    )
     if scores is None:
         return False
     # The per-member boards follow from the new bag counts: one more round trip, whatever the batch.
