@@ -132,7 +132,6 @@ def worker_overview(member: Member) -> Overview:
 class HistoryRow:
     """One bag of the worker's history, as the page shows it."""
 
-    id: int
     category_label: str
     correct: bool
     points: int
@@ -151,18 +150,18 @@ def worker_collections(member: Member, *, page: int, total: int, per_page: int =
     found = (
         Collection.objects.filter(owner_id=member.pk)
         .order_by("-collected_at", "-id")
-        .values_list("id", "category", "grade", "reasons", "collected_at", "points_awarded", "point__name")[start : start + per_page]
+        .values_list("category", "grade", "reasons", "collected_at", "points_awarded", "point__name")[start : start + per_page]
     )
     categories = dict(Category.choices)
     reason_labels = dict(WrongSortReason.choices)
     rows = []
-    for pk, category, grade, reason_codes, collected_at, points_awarded, point_name in found:
+    for category, grade, reason_codes, collected_at, points_awarded, point_name in found:
         reasons = []
         if grade == Grade.WRONG:
             for code in reason_codes or []:
                 reasons.append((code, reason_labels.get(code, code), reverse_or_none("knowledge:reason", code)))
         rows.append(
-            HistoryRow(pk, categories.get(category, category), grade == Grade.CORRECT, points_awarded, collected_at, point_name, reasons)
+            HistoryRow(categories.get(category, category), grade == Grade.CORRECT, points_awarded, collected_at, point_name, reasons)
         )
     return rows, page, pages
 
