@@ -10,12 +10,20 @@ off entirely — even a statement executed with ``prepare=True`` is then planned
 (``execute(…, prepare=True)``) are prepared; Django's own queries go through its client-side
 cursors, which psycopg never prepares. A prepared statement lives as long as the connection
 (``CONN_MAX_AGE`` keeps it for many requests).
+
+psycopg also rewrites a statement's ``%(name)s`` placeholders into PostgreSQL's ``$n`` before
+each execution and caches the rewrite only for texts up to 4,096 characters; the scan's
+statement is longer, and the rewrite cost a tenth of a scan's Python time. ``Statement`` does
+that rewrite once, at import, for a ``RawCursor`` (``prepared_cursor(raw=True)``), which sends
+the text as it is.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import psycopg
 from django.db import connection
@@ -24,9 +32,37 @@ from django.db import connection
 ONLY_WHEN_ASKED = 2**31 - 1
 
 
-class _LoggedCursor(psycopg.Cursor):
-    """psycopg's cursor, whose statements are also logged where Django logs its own (DEBUG, the
-    tests' query counting, the benchmark's profile) so the hot paths are not invisible there."""
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement written with ``%(name)s`` placeholders, rewritten once into ``$n`` form for a
+    raw cursor; ``args`` orders a call's parameters to match (a name used twice is one ``$n``)."""
+
+    text: bytes
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sql: str) -> Statement:
+        names: list[str] = []
+
+        def number(match: re.Match) -> str:
+            if match.group(1) is None:
+                return "%"  # ``%%`` is a literal percent sign once nothing rewrites the text
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        return cls(_PLACEHOLDER.sub(number, sql).encode(), tuple(names))
+
+    def args(self, params: dict) -> list:
+        return [params[name] for name in self.names]
+
+
+class _Logged:
+    """Statements also logged where Django logs its own (DEBUG, the tests' query counting, the
+    benchmark's profile) so the hot paths are not invisible there."""
 
     def execute(self, query, params=None, **kwargs):
         if not connection.queries_logged:
@@ -35,19 +71,29 @@ class _LoggedCursor(psycopg.Cursor):
         try:
             return super().execute(query, params, **kwargs)
         finally:
-            connection.queries_log.append({"sql": str(query), "time": f"{time.monotonic() - started:.3f}"})
+            text = query.decode() if isinstance(query, bytes) else str(query)
+            connection.queries_log.append({"sql": text, "time": f"{time.monotonic() - started:.3f}"})
+
+
+class _LoggedCursor(_Logged, psycopg.Cursor):
+    pass
+
+
+class _LoggedRawCursor(_Logged, psycopg.RawCursor):
+    pass
 
 
 @contextmanager
-def prepared_cursor():
-    """A psycopg cursor on Django's connection that binds server-side and may prepare.
+def prepared_cursor(*, raw: bool = False):
+    """A psycopg cursor on Django's connection that binds server-side and may prepare; with
+    ``raw`` it takes a ``Statement``'s text and a list of arguments.
 
     Driver errors come out as Django's (IntegrityError, OperationalError…), and a broken
     connection is flagged so that Django does not reuse it.
     """
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = ONLY_WHEN_ASKED
-    with connection.wrap_database_errors, _LoggedCursor(raw) as cursor:
+    conn = connection.connection
+    if conn.prepare_threshold is None:
+        conn.prepare_threshold = ONLY_WHEN_ASKED
+    with connection.wrap_database_errors, (_LoggedRawCursor if raw else _LoggedCursor)(conn) as cursor:
         yield cursor

@@ -48,6 +48,7 @@ class Registry:
     periodic_jobs: list[tuple[str, int]] = field(default_factory=list)
     personal_data_sections: list[tuple[int, str]] = field(default_factory=list)
     tour_sections: list[tuple[int, str]] = field(default_factory=list)
+    hot_paths: dict[tuple[str, str], str] = field(default_factory=dict)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -98,6 +99,13 @@ class Registry:
         links=[(label, url)])`` or None: a programme's part of the demo tour at /tour/ (DEBUG only)."""
         self.tour_sections.append((order, dotted_callable))
         self.tour_sections.sort()
+
+    def add_hot_path(self, method: str, path: str, dotted_handler: str) -> None:
+        """``handler(request) -> HttpResponse | None`` answers ``method path`` before the rest of
+        the middleware (``core.middleware.HotPathMiddleware``); None sends the request the long way."""
+        if (method, path) in self.hot_paths:
+            raise ValueError(f"hot path {method} {path} registered twice")
+        self.hot_paths[(method, path)] = dotted_handler
 
     def autodiscover(self) -> None:
         if self._discovered:

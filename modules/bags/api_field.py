@@ -263,7 +263,7 @@ class ScanOut(BaseModel):
     replayed: bool = False
 
 
-def _scan_in(s: ScanSchema) -> services.ScanIn:
+def scan_in(s: ScanSchema) -> services.ScanIn:
     return services.ScanIn(
         client_id=s.client_id, code=s.code, point_id=s.point_id, category=s.category, grade=s.grade, reasons=list(s.reasons),
         weight_grams=s.weight_grams, scanned_at=s.scanned_at,
@@ -279,7 +279,7 @@ def _require_collector(user: User) -> None:
 def scan_single(request, payload: ScanSchema):
     # The collector role is checked inside the scan's one statement (see scan_sql.SINGLE).
     abuse.scan_code_checked(request, payload.code)
-    result = services.collection_record(actor=request.user, item=_scan_in(payload))
+    result = services.collection_record(actor=request.user, item=scan_in(payload))
     if not result.ok:
         raise ApiError(result.code, result.message, field=result.field, status=result.status)
     return result.status, result.as_dict()
@@ -298,7 +298,7 @@ class ScanBatchOut(BaseModel):
 @router.post("/scans/batch", response={200: ScanBatchOut, **ERRORS}, summary="批量上传回收记录（最多500条，逐条结果）")
 def scan_batch(request, payload: ScanBatchIn):
     _require_collector(request.user)
-    results = services.collections_record_batch(actor=request.user, items=[_scan_in(s) for s in payload.items])
+    results = services.collections_record_batch(actor=request.user, items=[scan_in(s) for s in payload.items])
     accepted = sum(1 for r in results if r.ok)
     return {"accepted": accepted, "rejected": len(results) - accepted, "results": [r.as_dict() for r in results]}
 

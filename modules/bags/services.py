@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from core import scoping
 from core.audit import audit
-from core.db import prepared_cursor
+from core.db import Statement, prepared_cursor
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
-from core.models import Member, Organisation, User
+from core.models import ApiToken, Member, Organisation, User
 from core.services import normalise_phone
 from modules.bags import codes
 from modules.bags.models import Bag, BagBatch, Category, Collection, CollectionPoint, Grade, LabelExport, WrongSortReason
@@ -493,8 +493,8 @@ def _same_body(existing: dict, item: ScanIn, bag_id: int | None) -> bool:
     )
 
 
-def _replay(item: ScanIn, existing: dict, bag_id: int | None, actor: User) -> ScanResult:
-    if existing["collector_id"] != actor.pk or not _same_body(existing, item, bag_id):
+def _replay(item: ScanIn, existing: dict, bag_id: int | None, actor_id: int) -> ScanResult:
+    if existing["collector_id"] != actor_id or not _same_body(existing, item, bag_id):
         return _fail(item, "idempotency_conflict", _("该 client_id 已用于另一条不同的扫描记录"), status=409, field="client_id")
     return ScanResult(
         item.client_id, True, 200, "collected", _("已回收（重复上传，未重复计分）"), None, existing["id"], existing["bag_id"],
@@ -567,11 +567,15 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
         c.points_awarded = max(0, min(points, cap - today)) if points > 0 else 0
 
 
-def _after_commit(collections: list[Collection]) -> None:
-    """Inline ranking updates, where the background feed (``ranking_feed``) does not run."""
+def ranking_feed_enabled() -> bool:
     from modules.bags import ranking_feed
 
-    if not collections or ranking_feed.enabled():
+    return ranking_feed.enabled()
+
+
+def _after_commit(collections: list[Collection]) -> None:
+    """Inline ranking updates, where the background feed (``ranking_feed``) does not run."""
+    if not collections or ranking_feed_enabled():
         return
 
     def notify():
@@ -644,11 +648,11 @@ def _refusal(item: ScanIn, parsed: codes.ParsedCode, *, point_id, point_active, 
     return None
 
 
-def _after_race(item: ScanIn, parsed: codes.ParsedCode, bag_id: int | None, actor: User) -> ScanResult:
+def _after_race(item: ScanIn, parsed: codes.ParsedCode, bag_id: int | None, actor_id: int) -> ScanResult:
     """A concurrent upload took this client_id or this bag a moment ago: answer like it."""
     found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
     if found is not None:
-        return _replay(item, found, bag_id, actor)
+        return _replay(item, found, bag_id, actor_id)
     return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
 
 
@@ -665,51 +669,108 @@ def collection_record(*, actor: User, item: ScanIn) -> ScanResult:
         return bad if _is_collector(actor) else _not_collector(item)
     parsed = codes.parse(item.code)
     if _on_postgres():
-        return _record_pg(actor, item, parsed, now)
+        return _record_pg(actor.pk, item, parsed, now)
     return _record_orm(actor, item, parsed, now)
 
 
-def _record_pg(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: datetime) -> ScanResult:
+def _record_pg(actor_id: int, item: ScanIn, parsed: codes.ParsedCode, now: datetime) -> ScanResult:
     """The hot path: one statement (``scan_sql.SINGLE``), one round trip, autocommitted."""
-    import json
-
-    from engines.ranking.periods import day_bounds
-    from modules.bags import points as rules_of_points
     from modules.bags.scan_sql import SINGLE
 
-    bag_id = parsed.bag_id if parsed.ok else None
-    at = item.scanned_at or now
-    day_start, day_end = day_bounds(at)
-    params = {
-        "actor": actor.pk, "role": scoping.Role.COLLECTOR, "point": item.point_id, "bag": bag_id, "client": item.client_id,
-        "ready": BagBatch.Status.READY, "at": at, "default_points": rules_of_points.DEFAULT_POINTS,
-        "default_cap": rules_of_points.DEFAULT_DAILY_CAP, "category": item.category, "grade": item.grade, "correct": Grade.CORRECT,
-        "day": day_start.date(), "day_start": day_start, "day_end": day_end, "reasons": json.dumps(sorted(item.reasons)),
-        "weight": item.weight_grams, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
-    }
+    params = _single_params(item, parsed, now, actor=actor_id)
     try:
         row = _execute_prepared(SINGLE, params)
     except IntegrityError:
         # Another upload inserted this client_id between our read and our write.
-        return _after_race(item, parsed, bag_id, actor)
+        return _after_race(item, parsed, params["bag"], actor_id)
+    return _single_result(item, parsed, actor_id, row, params["at"])
+
+
+def collection_record_by_token(*, token_hash: str, item: ScanIn) -> tuple[ScanResult, int] | None:
+    """A handheld's scan with its device token resolved inside the scan's one statement
+    (``scan_sql.SINGLE_BY_TOKEN``, PostgreSQL): the result and the collector's user id.
+
+    None, with nothing written, for whatever this path leaves to ``collection_record`` behind
+    the API's authentication: a token that names no active user (the API answers 401), a code
+    that is not well signed (counted against the sender's budget there) or a field to refuse.
+    """
+    from modules.bags.scan_sql import SINGLE_BY_TOKEN
+
+    now = timezone.now()
+    parsed = codes.parse(item.code)
+    if not parsed.ok or _validate(item, now) is not None:
+        return None
+    params = _single_params(item, parsed, now, token=token_hash)
+    try:
+        row = _execute_prepared(SINGLE_BY_TOKEN, params)
+    except IntegrityError:
+        user_id = _token_user_id(token_hash)
+        return None if user_id is None else (_after_race(item, parsed, params["bag"], user_id), user_id)
+    user_id, token_id, last_used_at, *facts = row
+    if user_id is None:
+        return None
+    _touch_token(token_id, last_used_at, now)
+    return _single_result(item, parsed, user_id, facts, params["at"]), user_id
+
+
+def _token_user_id(token_hash: str) -> int | None:
+    return (
+        ApiToken.objects.filter(key_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _touch_token(token_id: int, last_used_at: datetime | None, now: datetime) -> None:
+    # As DeviceTokenAuth does: at most once a minute, a write per scan would double its work.
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+
+
+def _single_params(item: ScanIn, parsed: codes.ParsedCode, now: datetime, **who) -> dict:
+    import json
+
+    from engines.ranking.periods import day_bounds
+    from modules.bags import points as rules_of_points
+
+    at = item.scanned_at or now
+    day_start, day_end = day_bounds(at)
+    return {
+        **who, "role": scoping.Role.COLLECTOR, "point": item.point_id, "bag": parsed.bag_id if parsed.ok else None,
+        "client": item.client_id, "ready": BagBatch.Status.READY, "at": at, "default_points": rules_of_points.DEFAULT_POINTS,
+        "default_cap": rules_of_points.DEFAULT_DAILY_CAP, "category": item.category, "grade": item.grade, "correct": Grade.CORRECT,
+        "day": day_start.date(), "day_start": day_start, "day_end": day_end, "reasons": json.dumps(sorted(item.reasons)),
+        "weight": item.weight_grams, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
+    }
+
+
+def _single_result(item: ScanIn, parsed: codes.ParsedCode, actor_id: int, row, at: datetime) -> ScanResult:
+    """The answer to a scan from the facts the single statement read back (``scan_sql.SINGLE``)."""
     (point_id, point_active, assigned, is_collector, b_id, org_id, owner_id, bag_collected, street_id, batch_status, served, *rest) = row
     existing, (new_id, new_points, _entries) = rest[: len(_COLLECTION_FIELDS)], rest[len(_COLLECTION_FIELDS) :]
+    bag_id = parsed.bag_id if parsed.ok else None
     if not is_collector:
         return _not_collector(item)
     if existing[0] is not None:
-        return _replay(item, _found_collection(existing), bag_id, actor)
+        return _replay(item, _found_collection(existing), bag_id, actor_id)
     if new_id is None:
         refused = _refusal(item, parsed, point_id=point_id, point_active=point_active, assigned=assigned, bag_id=b_id,
                            batch_status=batch_status, bag_collected=bag_collected, served=served)
-        return refused or _after_race(item, parsed, bag_id, actor)
-    collection = Collection(pk=new_id, bag_id=b_id, client_id=item.client_id, point_id=point_id, collector_id=actor.pk,
-                            category=item.category, grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams,
-                            collected_at=at, owner_id=owner_id, organisation_id=org_id, street_id=street_id, points_awarded=new_points)
-    _after_commit([collection])
+        return refused or _after_race(item, parsed, bag_id, actor_id)
+    if not ranking_feed_enabled():  # the boards follow here, not through the feed: they need the row
+        _after_commit([Collection(
+            pk=new_id, bag_id=b_id, client_id=item.client_id, point_id=point_id, collector_id=actor_id, category=item.category,
+            grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=at, owner_id=owner_id,
+            organisation_id=org_id, street_id=street_id, points_awarded=new_points,
+        )])
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(collection), None, new_id, b_id, parsed.code, item.grade,
-        item.category, new_points, owner_id is not None,
+        item.client_id, True, 201, "collected", _scan_message(owner_id, item.grade, new_points), None, new_id, b_id, parsed.code,
+        item.grade, item.category, new_points, owner_id is not None,
     )
+
+
+# Each statement's ``$n`` form, made on its first use (``core.db.Statement``).
+_STATEMENTS: dict[str, Statement] = {}
 
 
 def _execute_prepared(sql: str, params: dict) -> tuple:
@@ -724,8 +785,9 @@ def _execute_prepared(sql: str, params: dict) -> tuple:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params, prepare=True)
+    with prepared_cursor(raw=True) as cursor:
+        statement = _STATEMENTS.get(sql) or _STATEMENTS.setdefault(sql, Statement.of(sql))
+        cursor.execute(statement.text, statement.args(params), prepare=True)
         return cursor.fetchone()
 
 
@@ -741,7 +803,7 @@ def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: dateti
         return _fail(item, "point_not_found", _("收集点不存在"), status=404, field="point_id")
     (p_id, p_active, p_street, is_collector, b_id, b_org, b_owner, b_collected, o_street, batch_status, served, *existing) = row
     if existing[0] is not None:
-        return _replay(item, _found_collection(existing), bag_id, actor)
+        return _replay(item, _found_collection(existing), bag_id, actor.pk)
     refused = _refusal(item, parsed, point_id=p_id, point_active=p_active, assigned=is_collector, bag_id=b_id,
                        batch_status=batch_status, bag_collected=b_collected, served=served)
     if refused is not None:
@@ -756,21 +818,21 @@ def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: dateti
         points = collection.points_awarded = _points_for(b_owner, item.category, item.grade, at)
         inserted = _write_orm(collection, actor)
     if not inserted:
-        return _after_race(item, parsed, bag_id, actor)
+        return _after_race(item, parsed, bag_id, actor.pk)
     _after_commit([collection])
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(collection), None, collection.pk, b_id, parsed.code,
+        item.client_id, True, 201, "collected", _scan_message(collection.owner_id, collection.grade, collection.points_awarded), None, collection.pk, b_id, parsed.code,
         item.grade, item.category, points, b_owner is not None,
     )
 
 
-def _scan_message(collection: Collection) -> str:
-    if collection.owner_id is None:
+def _scan_message(owner_id: int | None, grade: str, points: int) -> str:
+    if owner_id is None:
         return _("已回收（该垃圾袋未绑定职工，不计积分）")
-    if collection.grade == Grade.WRONG:
+    if grade == Grade.WRONG:
         return _("已回收，分类不合格，不计积分")
-    if collection.points_awarded:
-        return _("已回收，分类合格，积分 +%(n)s") % {"n": collection.points_awarded}
+    if points:
+        return _("已回收，分类合格，积分 +%(n)s") % {"n": points}
     return _("已回收，分类合格（今日积分已达上限）")
 
 
@@ -859,7 +921,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
         item, code = items[index], parsed[index]
         found = existing.get(item.client_id)
         if found is not None:
-            results[index] = _replay(item, found, code.bag_id if code.ok else None, actor)
+            results[index] = _replay(item, found, code.bag_id if code.ok else None, actor.pk)
             continue
         point = points.get(item.point_id)
         if point is None:
@@ -906,7 +968,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
                 # A concurrent upload used one of these client_ids: the round wrote nothing;
                 # record its bags one by one, which answers each like its first upload.
                 for index, _collection in round_items:
-                    results[index] = _record_pg(actor, items[index], parsed[index], now)
+                    results[index] = _record_pg(actor.pk, items[index], parsed[index], now)
                 continue
         else:
             with transaction.atomic():
@@ -917,13 +979,13 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             if index in inserted:
                 written.append(collection)
                 results[index] = ScanResult(
-                    item.client_id, True, 201, "collected", _scan_message(collection), None, collection.pk, collection.bag_id,
+                    item.client_id, True, 201, "collected", _scan_message(collection.owner_id, collection.grade, collection.points_awarded), None, collection.pk, collection.bag_id,
                     parsed[index].code, item.grade, item.category, collection.points_awarded, collection.owner_id is not None,
                 )
             else:
                 found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
                 results[index] = (
-                    _replay(item, found, collection.bag_id, actor) if found is not None
+                    _replay(item, found, collection.bag_id, actor.pk) if found is not None
                     else _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), 409, "code", codes.encode(collection.bag_id))
                 )
     _after_commit(written)
