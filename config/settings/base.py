@@ -71,6 +71,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Requests a programme answers before the rest of the middleware (core.middleware.HotPathMiddleware,
+# docs/scaling.md); false sends every request the long way.
+HOT_PATHS = env_bool("HOT_PATHS", True)
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "core.User"
