@@ -36,10 +36,7 @@ class DeviceTokenAuth(HttpBearer):
         if found is None:
             return None
         token_id, last_used_at, user = found
-        now = timezone.now()
-        # Touch at most once a minute: a write per scan would double the hot path's work.
-        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        ApiToken.mark_used(token_id, last_used_at, timezone.now())
         request.user = user
         return user
 

@@ -270,6 +270,12 @@ class ApiToken(models.Model):
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(raw), prefix=raw[3:11])
         return token, raw
 
+    @classmethod
+    def mark_used(cls, token_id: int, last_used_at, now) -> None:
+        """Record a use at most once a minute: a write per request would double a scan's work."""
+        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token_id).update(last_used_at=now)
+
 
 class PhoneOTP(models.Model):
     """A one-time login code sent by SMS; only its hash is kept. Single use, expires, limited tries."""

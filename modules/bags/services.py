@@ -709,7 +709,7 @@ def collection_record_by_token(*, token_hash: str, item: ScanIn) -> tuple[ScanRe
     user_id, token_id, last_used_at, *facts = row
     if user_id is None:
         return None
-    _touch_token(token_id, last_used_at, now)
+    ApiToken.mark_used(token_id, last_used_at, now)
     return _single_result(item, parsed, user_id, facts, params["at"]), user_id
 
 
@@ -719,12 +719,6 @@ def _token_user_id(token_hash: str) -> int | None:
         .values_list("user_id", flat=True)
         .first()
     )
-
-
-def _touch_token(token_id: int, last_used_at: datetime | None, now: datetime) -> None:
-    # As DeviceTokenAuth does: at most once a minute, a write per scan would double its work.
-    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 def _single_params(item: ScanIn, parsed: codes.ParsedCode, now: datetime, **who) -> dict:
