@@ -19,6 +19,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-unionhub-key-change-me")
+# The key that signs bag codes (modules.bags.codes); empty means SECRET_KEY. A district that
+# rotates SECRET_KEY keeps its printed labels valid by setting this once.
+BAG_CODE_KEY = os.environ.get("BAG_CODE_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
