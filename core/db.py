@@ -60,6 +60,23 @@ class Statement:
         return [params[name] for name in self.names]
 
 
+def int_array(values) -> str:
+    """PostgreSQL's text form of a one-dimensional array of integers (None is NULL), for a
+    parameter the statement casts (``%(ids)s::bigint[]``). psycopg adapts a list element by
+    element in Python — a fifth of a 500-scan upload's Python time — this is one join."""
+    return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
+
+
+def text_array(values) -> str:
+    """As ``int_array`` for values written as quoted text: strings, dates, aware datetimes
+    (``str()`` gives ISO 8601 with the offset), JSON texts for ``jsonb[]``."""
+    return "{" + ",".join(["NULL" if v is None else _quoted(str(v)) for v in values]) + "}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class _Logged:
     """Statements also logged where Django logs its own (DEBUG, the tests' query counting, the
     benchmark's profile) so the hot paths are not invisible there."""
