@@ -68,9 +68,13 @@ def int_array(values) -> str:
 
 
 def text_array(values) -> str:
-    """As ``int_array`` for values written as quoted text: strings, dates, aware datetimes
-    (``str()`` gives ISO 8601 with the offset), JSON texts for ``jsonb[]``."""
-    return "{" + ",".join(["NULL" if v is None else _quoted(str(v)) for v in values]) + "}"
+    """As ``int_array`` for strings (JSON texts too, for ``jsonb[]``), each quoted."""
+    return "{" + ",".join(["NULL" if v is None else _quoted(v) for v in values]) + "}"
+
+
+def iso_array(values) -> str:
+    """As ``int_array`` for dates and aware datetimes: ISO 8601 (with the offset) needs no quotes."""
+    return "{" + ",".join(["NULL" if v is None else v.isoformat() for v in values]) + "}"
 
 
 def _quoted(text: str) -> str:

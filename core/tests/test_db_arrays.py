@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from core.db import Statement, int_array, prepared_cursor, text_array
+from core.db import Statement, int_array, iso_array, prepared_cursor, text_array
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -40,8 +40,8 @@ def test_dates_times_and_json_read_back():
     days = [date(2026, 11, 25), date(2024, 2, 29)]
     reasons = [json.dumps(["mixed_other", 'x"y']), json.dumps([])]
     got_times, got_days, got_json = _read_back(
-        "SELECT %(t)s::timestamptz[], %(d)s::date[], %(j)s::jsonb[]", t=text_array(times), d=text_array(days), j=text_array(reasons)
+        "SELECT %(t)s::timestamptz[], %(d)s::date[], %(j)s::jsonb[]", t=iso_array([*times, None]), d=iso_array(days), j=text_array(reasons)
     )
-    assert got_times == times
+    assert got_times == [*times, None]
     assert got_days == days
     assert [json.loads(v) if isinstance(v, str) else v for v in got_json] == [["mixed_other", 'x"y'], []]

@@ -11,6 +11,7 @@ that does the same in a transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core import scoping
 from core.audit import audit
-from core.db import Statement, int_array, prepared_cursor, text_array
+from core.db import Statement, int_array, iso_array, prepared_cursor, text_array
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import ApiToken, Member, Organisation, User
 from core.services import normalise_phone
@@ -758,7 +759,7 @@ def _single_result(item: ScanIn, parsed: codes.ParsedCode, actor_id: int, row, a
             organisation_id=org_id, street_id=street_id, points_awarded=new_points,
         )])
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(owner_id, item.grade, new_points), None, new_id, b_id, parsed.code,
+        item.client_id, True, 201, "collected", _scan_message(owner_id is not None, item.grade, new_points), None, new_id, b_id, parsed.code,
         item.grade, item.category, new_points, owner_id is not None,
     )
 
@@ -819,13 +820,13 @@ def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: dateti
         return _after_race(item, parsed, bag_id, actor.pk)
     _after_commit([collection])
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(collection.owner_id, collection.grade, collection.points_awarded), None, collection.pk, b_id, parsed.code,
+        item.client_id, True, 201, "collected", _scan_message(collection.owner_id is not None, collection.grade, collection.points_awarded), None, collection.pk, b_id, parsed.code,
         item.grade, item.category, points, b_owner is not None,
     )
 
 
-def _scan_message(owner_id: int | None, grade: str, points: int) -> str:
-    if owner_id is None:
+def _scan_message(bound: bool, grade: str, points: int) -> str:
+    if not bound:
         return _("已回收（该垃圾袋未绑定职工，不计积分）")
     if grade == Grade.WRONG:
         return _("已回收，分类不合格，不计积分")
@@ -946,6 +947,8 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             )))
     # 4. write in rounds: one collection per owner per round, so the daily cap counts earlier rounds
     written: list[Collection] = []
+    # An upload's answers say one of a few sentences: each is translated once, not 500 times.
+    message = functools.cache(_scan_message)
     rules = _active_rules() if pending and _on_postgres() else []
     while pending:
         round_items, rest, owners = [], [], set()
@@ -977,7 +980,7 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             if index in inserted:
                 written.append(collection)
                 results[index] = ScanResult(
-                    item.client_id, True, 201, "collected", _scan_message(collection.owner_id, collection.grade, collection.points_awarded), None, collection.pk, collection.bag_id,
+                    item.client_id, True, 201, "collected", message(collection.owner_id is not None, collection.grade, collection.points_awarded), None, collection.pk, collection.bag_id,
                     parsed[index].code, item.grade, item.category, collection.points_awarded, collection.owner_id is not None,
                 )
             else:
@@ -1048,10 +1051,10 @@ def _write_round_pg(entries: list[tuple[int, Collection]], actor: User, now: dat
         "bag": int_array([c.bag_id for c in cols]), "client": text_array([c.client_id for c in cols]),
         "point": int_array([c.point_id for c in cols]), "category": text_array([c.category for c in cols]),
         "grade": text_array([c.grade for c in cols]), "reasons": text_array([json.dumps(c.reasons) for c in cols]),
-        "weight": int_array([c.weight_grams for c in cols]), "at": text_array([c.collected_at for c in cols]),
+        "weight": int_array([c.weight_grams for c in cols]), "at": iso_array([c.collected_at for c in cols]),
         "owner": int_array([c.owner_id for c in cols]), "org": int_array([c.organisation_id for c in cols]),
         "street": int_array([c.street_id for c in cols]), "want": int_array(wants), "cap": int_array(caps),
-        "day": text_array(days), "day_start": text_array(starts), "day_end": text_array(ends),
+        "day": iso_array(days), "day_start": iso_array(starts), "day_end": iso_array(ends),
         "actor": actor.pk, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
     }
     # Bound server-side (bound client-side, 16 arrays of 500 values became one long SQL text to
