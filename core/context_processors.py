@@ -1,11 +1,30 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from core import scoping
 from core.registry import registry
 
+# The links of the phone pages' tab bar (templates/base_mobile.html): the same for everyone
+# but a worker, who also sees the worker pages.
+MOBILE_AUDIENCES = frozenset({"public", "worker"})
+
 
 def platform(request):
+    """The navigation every page may show. Computed on first use, not here: the phone pages show
+    only public and worker links (``tab_items``), so asking whether the user is staff, collector
+    or inspector — a query of their role assignments — is left to the pages that show those."""
     user = getattr(request, "user", None)
+    audiences = SimpleLazyObject(lambda: _audiences(user))
+    return {
+        "district_name": settings.UNIONHUB_DISTRICT_NAME,
+        "nav_items": SimpleLazyObject(lambda: [item for item in registry.nav_items if item.audience in audiences]),
+        "tab_items": SimpleLazyObject(lambda: _tab_items(user)),
+        "is_staff_member": SimpleLazyObject(lambda: "staff" in audiences),
+        "debug": settings.DEBUG,
+    }
+
+
+def _audiences(user) -> set[str]:
     audiences = {"public"}
     if user is not None and user.is_authenticated:
         if scoping.is_staff_member(user):
@@ -16,9 +35,10 @@ def platform(request):
             audiences.add("inspector")
         if scoping.member_for(user) is not None:
             audiences.add("worker")
-    return {
-        "district_name": settings.UNIONHUB_DISTRICT_NAME,
-        "nav_items": [item for item in registry.nav_items if item.audience in audiences],
-        "is_staff_member": "staff" in audiences,
-        "debug": settings.DEBUG,
-    }
+    return audiences
+
+
+def _tab_items(user) -> list:
+    """``nav_items`` restricted to the tab bar's audiences, without the role query."""
+    worker = user is not None and scoping.member_for(user) is not None
+    return [item for item in registry.nav_items if item.audience == "public" or (worker and item.audience == "worker")]

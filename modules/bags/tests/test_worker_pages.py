@@ -44,8 +44,9 @@ def test_staff_without_roster_entry_sees_an_explanation(world):
 
 def test_worker_sees_balance_ranks_history_and_reasons(scans, django_assert_max_num_queries):
     client = scans.client_for(scans.worker_a1)
-    # session, user, roles, member + union, points account, history page, ledger page
-    with django_assert_max_num_queries(7):
+    # session, user, member + union, points account, history page, ledger page (the phone
+    # pages' tab bar does not ask for the user's roles)
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("bags:me"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -56,6 +57,17 @@ def test_worker_sees_balance_ranks_history_and_reasons(scans, django_assert_max_
     assert "电池混投" in html  # the wrong sort's reason
     assert "垃圾分类投放积分" in html or "垃圾分类投放正确" in html  # the points history
     assert "13800000001" not in html
+
+
+def test_phone_tab_bar_shows_public_and_worker_links_only(scans):
+    html = scans.client_for(scans.worker_a1).get(reverse("bags:me")).content.decode()
+    tab_bar = html[html.index('<nav class="m-tabbar"') :]
+    assert f'href="{reverse("bags:me")}"' in tab_bar and f'href="{reverse("bags:rankings")}"' in tab_bar
+    assert f'href="{reverse("bags:points_rules")}"' not in tab_bar  # a staff link
+    # Someone who is not a worker sees the public links only.
+    html = scans.client_for(scans.district_staff).get(reverse("bags:me")).content.decode()
+    tab_bar = html[html.index('<nav class="m-tabbar"') :]
+    assert f'href="{reverse("bags:rankings")}"' in tab_bar and f'href="{reverse("bags:me")}"' not in tab_bar
 
 
 def test_the_history_escapes_what_staff_typed(scans):
