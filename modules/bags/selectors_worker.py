@@ -7,10 +7,12 @@ shown only as ``core.privacy.public_name`` allows (masked, and only with the wor
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Member, Organisation
 from core.privacy import public_name
 from core.registry import registry
-from engines.ledger.models import Account, Entry
+from engines.ledger.models import Account
 from engines.ranking import leaderboard as lb
 from engines.ranking import periods as P
 from modules.bags import rankings as R
@@ -38,6 +40,57 @@ def reverse_or_none(name: str, *args) -> str | None:
 
 
 # ------------------------------------------------------------------------------ the worker
+
+# The worker's page is opened by every worker after every bag. Its reads are fixed statements,
+# written out here in SQL: building each through the ORM cost 0.4-0.7 ms of Python (compiling
+# the query, not running it), sending the text costs 0.1 ms. Each reads exactly what the ORM
+# query it replaced read; the tests run them on SQLite and on PostgreSQL.
+
+
+@dataclass(frozen=True)
+class PointsAccount:
+    id: int | None  # None before the worker's first points
+    balance: int = 0
+    earned: int = 0
+
+
+_WORKER_OF_USER = """
+    SELECT m.id, m.organisation_id, m.name, m.ranking_consent, o.name, o.member_count,
+           a.id, a.balance, a.total_credited
+    FROM core_member m
+    JOIN core_organisation o ON o.id = m.organisation_id
+    LEFT JOIN ledger_account a ON a.member_id = m.id AND a.unit = %s
+    WHERE m.user_id = %s
+"""
+
+
+def worker_of_user(user_id: int) -> tuple[Member, PointsAccount] | None:
+    """The user's member row with their union and their points account, in one statement
+    (None if the user is not on a roster). The member is loaded as ``.only()`` would load it:
+    the fields the page shows, the others read on first use."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WORKER_OF_USER, [Account.Unit.POINTS, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    member_id, org_id, name, consent, org_name, member_count, account_id, balance, earned = row
+    member = _loaded(Member, id=member_id, user_id=user_id, organisation_id=org_id, name=name, ranking_consent=bool(consent))
+    member.organisation = _loaded(Organisation, id=org_id, name=org_name, member_count=member_count)
+    if account_id is None:
+        return member, PointsAccount(None)
+    return member, PointsAccount(account_id, balance, earned)
+
+
+def _loaded(model, **values):
+    """An instance as the ORM loads one from the database with only these fields (the others
+    deferred, so reading one of them queries it rather than finding a default)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[n] for n in names])
+
+
+def _aware(at: datetime) -> datetime:
+    """PostgreSQL returns aware datetimes; SQLite (the demo) naive ones, in UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -68,13 +121,16 @@ class Overview:
     extra: dict = field(default_factory=dict)
 
 
-def worker_overview(member: Member) -> Overview:
-    """Everything at the top of the worker's page: 1 query (the points account) and 1 ranking
-    round trip — the bag counts come from the worker's own boards, not from counting rows.
-    Only while lost boards are being rebuilt are the counts taken from the database."""
+def worker_overview(member: Member, account: PointsAccount | None = None) -> Overview:
+    """Everything at the top of the worker's page: 1 query (the points account, unless given:
+    ``worker_of_user`` reads it with the member) and 1 ranking round trip — the bag counts come
+    from the worker's own boards, not from counting rows. Only while lost boards are being
+    rebuilt are the counts taken from the database."""
     now = timezone.now()
     week, month = P.span(P.WEEK, now), P.span(P.MONTH, now)
-    account = Account.objects.filter(member_id=member.pk, unit=Account.Unit.POINTS).values("id", "balance", "total_credited").first() or {}
+    if account is None:
+        found = Account.objects.filter(member_id=member.pk, unit=Account.Unit.POINTS).values("id", "balance", "total_credited").first()
+        account = PointsAccount(found["id"], found["balance"], found["total_credited"]) if found else PointsAccount(None)
     ready = R.ensure_fresh()
     me, org = R.member_key(member.pk), R.member_key(member.organisation_id)
     own_org = R.org_scope(member.organisation_id)
@@ -109,8 +165,8 @@ def worker_overview(member: Member) -> Overview:
     total = figures["total"] or 0
     return Overview(
         member=member,
-        balance=account.get("balance", 0),
-        earned=account.get("total_credited", 0),
+        balance=account.balance,
+        earned=account.earned,
         week_bags=figures["week"] or 0,
         month_bags=figures["month"] or 0,
         total_bags=total,
@@ -124,7 +180,7 @@ def worker_overview(member: Member) -> Overview:
         union_per_member_month=Place(union_pm.rank, union_pm.total, union_pm.score),
         union_per_member_eligible=member.organisation.member_count >= R.MIN_MEMBERS,
         boards_ready=ready,
-        extra={"account_id": account.get("id")},
+        extra={"account_id": account.id},
     )
 
 
@@ -146,24 +202,34 @@ def worker_collections(member: Member, *, page: int, total: int, per_page: int =
     this is the busiest page of the platform."""
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    found = (
-        Collection.objects.filter(owner_id=member.pk)
-        .order_by("-collected_at", "-id")
-        .values_list("category", "grade", "reasons", "collected_at", "points_awarded", "point__name")[start : start + per_page]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_WORKER_COLLECTIONS, [member.pk, per_page, (page - 1) * per_page])
+        found = cursor.fetchall()
     categories = dict(Category.choices)
     reason_labels = dict(WrongSortReason.choices)
     rows = []
-    for category, grade, reason_codes, collected_at, points_awarded, point_name in found:
+    for category, grade, reasons_json, collected_at, points_awarded, point_name in found:
         reasons = []
         if grade == Grade.WRONG:
-            for code in reason_codes or []:
+            for code in json.loads(reasons_json or "[]"):
                 reasons.append((code, reason_labels.get(code, code), reverse_or_none("knowledge:reason", code)))
         rows.append(
-            HistoryRow(categories.get(category, category), grade == Grade.CORRECT, points_awarded, collected_at, point_name, reasons)
+            HistoryRow(
+                categories.get(category, category), grade == Grade.CORRECT, points_awarded, _aware(collected_at), point_name, reasons
+            )
         )
     return rows, page, pages
+
+
+# The (owner, collected_at) index answers it; every bag has a point.
+_WORKER_COLLECTIONS = """
+    SELECT c.category, c.grade, c.reasons, c.collected_at, c.points_awarded, p.name
+    FROM bags_collection c
+    JOIN bags_collectionpoint p ON p.id = c.point_id
+    WHERE c.owner_id = %s
+    ORDER BY c.collected_at DESC, c.id DESC
+    LIMIT %s OFFSET %s
+"""
 
 
 @dataclass
@@ -179,13 +245,20 @@ def worker_ledger(member: Member, *, account_id: int | None, limit: int = 10) ->
     id so the (account, -created_at) index answers it without a join."""
     if account_id is None:
         return []
-    found = (
-        Entry.objects.filter(account_id=account_id)
-        .order_by("-created_at", "-id")
-        .values_list("amount", "balance_after", "reason", "memo", "created_at")[:limit]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_WORKER_LEDGER, [account_id, limit])
+        found = cursor.fetchall()
     reasons = registry.ledger_reasons
-    return [LedgerRow(amount, balance, memo or reasons.get(reason, reason), at) for amount, balance, reason, memo, at in found]
+    return [LedgerRow(amount, balance, memo or reasons.get(reason, reason), _aware(at)) for amount, balance, reason, memo, at in found]
+
+
+_WORKER_LEDGER = """
+    SELECT amount, balance_after, reason, memo, created_at
+    FROM ledger_entry
+    WHERE account_id = %s
+    ORDER BY created_at DESC, id DESC
+    LIMIT %s
+"""
 
 
 # ------------------------------------------------------------------------------- the boards

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApiError
-from core.models import Member, Organisation
+from core.models import Organisation
 from core.scoping import is_staff_member, member_for
 from core.services import ranking_consent_set
 from engines.ranking import leaderboard as lb
@@ -57,13 +57,14 @@ def me(request):
     """The worker's own page: balance, exact ranks, bags this week/month, accuracy, history."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:worker_login')}?{urlencode({'next': request.get_full_path()})}")
-    # One query for the member and their union; kept on the user so the page's navigation
-    # (core.context_processors) does not ask again.
-    member = Member.objects.select_related("organisation").filter(user_id=request.user.pk).first()
-    if member is None:
+    # One query for the member, their union and their points account; the member is kept on
+    # the user so the page's navigation (core.context_processors) does not ask again.
+    found = S.worker_of_user(request.user.pk)
+    if found is None:
         return render(request, "bags/worker/not_worker.html", status=200)
+    member, account = found
     request.user.member = member
-    overview = S.worker_overview(member)
+    overview = S.worker_overview(member, account)
     rows, page, pages = S.worker_collections(member, page=_int(request.GET.get("page")), total=overview.total_bags)
     context = {
         "o": overview,

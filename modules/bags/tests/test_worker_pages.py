@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.models import AuditLog, ConsentRecord
+from core.models import AuditLog, ConsentRecord, Member
 from core.tests.factories import MemberFactory
 from modules.bags import points
 from modules.bags import rankings as R
@@ -44,9 +44,9 @@ def test_staff_without_roster_entry_sees_an_explanation(world):
 
 def test_worker_sees_balance_ranks_history_and_reasons(scans, django_assert_max_num_queries):
     client = scans.client_for(scans.worker_a1)
-    # session, user, member + union, points account, history page, ledger page (the phone
+    # session, user, member + union + points account, history page, ledger page (the phone
     # pages' tab bar does not ask for the user's roles)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("bags:me"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -68,6 +68,41 @@ def test_phone_tab_bar_shows_public_and_worker_links_only(scans):
     html = scans.client_for(scans.district_staff).get(reverse("bags:me")).content.decode()
     tab_bar = html[html.index('<nav class="m-tabbar"') :]
     assert f'href="{reverse("bags:rankings")}"' in tab_bar and f'href="{reverse("bags:me")}"' not in tab_bar
+
+
+def test_the_pages_sql_reads_what_the_orm_reads(scans):
+    # selectors_worker reads the worker's page in plain SQL; these are the ORM queries it replaced.
+    from engines.ledger.models import Account, Entry
+    from modules.bags import selectors_worker as S
+    from modules.bags.models import Collection
+
+    worker = Member.objects.select_related("organisation").get(pk=scans.worker_a1.pk)
+    member, account = S.worker_of_user(worker.user_id)
+    assert (member.pk, member.name, member.ranking_consent, member.organisation.name, member.organisation.member_count) == (
+        worker.pk,
+        worker.name,
+        worker.ranking_consent,
+        worker.organisation.name,
+        worker.organisation.member_count,
+    )
+    assert member.phone == worker.phone  # a field the page does not read is loaded on first use
+    orm = Account.objects.get(member=worker, unit=Account.Unit.POINTS)
+    assert (account.id, account.balance, account.earned) == (orm.id, orm.balance, orm.total_credited) == (orm.id, 6, 6)
+
+    rows, page, pages = S.worker_collections(member, page=1, total=4)
+    bags = Collection.objects.filter(owner=worker).select_related("point").order_by("-collected_at", "-id")
+    assert (page, pages) == (1, 1)
+    assert [(r.collected_at, r.point_name, r.points, r.correct, [c for c, _l, _u in r.reasons]) for r in rows] == [
+        (b.collected_at, b.point.name, b.points_awarded, b.grade == Grade.CORRECT, b.reasons if b.grade == Grade.WRONG else [])
+        for b in bags
+    ]
+    assert all(r.collected_at.utcoffset() is not None for r in rows)  # aware on SQLite too
+
+    entries = Entry.objects.filter(account_id=account.id).order_by("-created_at", "-id")
+    assert [(e.amount, e.balance_after, e.created_at) for e in S.worker_ledger(member, account_id=account.id)] == [
+        (e.amount, e.balance_after, e.created_at) for e in entries
+    ]
+    assert S.worker_of_user(scans.district_staff.pk) is None  # not on a roster
 
 
 def test_the_history_escapes_what_staff_typed(scans):
