@@ -58,8 +58,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
-    # a handheld's scan answered here, before the rest (see the class)
-    "core.middleware.HotPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstLocaleMiddleware",
@@ -74,8 +72,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Requests a programme answers before the rest of the middleware (core.middleware.HotPathMiddleware,
-# docs/scaling.md); false sends every request the long way.
+# Requests a programme answers at the WSGI door, before Django's request handling
+# (core.hot_path, docs/scaling.md); false sends every request the long way.
 HOT_PATHS = env_bool("HOT_PATHS", True)
 
 ROOT_URLCONF = "config.urls"
@@ -123,7 +121,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, one client per server (see there)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "uh"),
         }
