@@ -9,7 +9,11 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-application = get_wsgi_application()
+
+from core.hot_path import HotPathApplication  # noqa: E402
+
+# Wrapped as config/wsgi.py wraps the platform, so the ceiling pays the same door.
+application = HotPathApplication(get_wsgi_application())
 
 from django.conf import settings  # noqa: E402
 from django.http import JsonResponse  # noqa: E402

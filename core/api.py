@@ -88,6 +88,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        # No session cookie, nothing a forged page could ride on: no CSRF check, so a handheld
+        # with an unknown or revoked token hears 401 (log in again), not "CSRF check failed".
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -31,52 +31,6 @@ def log_request(request, response, started: float, user_id: int | None) -> None:
         )
 
 
-class HotPathMiddleware:
-    """The few requests that come by the hundred a second — a collector's handheld posting a
-    scan — answered by their programme's handler (``registry.add_hot_path``) before the rest of
-    the middleware and the API framework, which cost three times the scan's own work.
-
-    It sits after ``SecurityMiddleware`` (HTTPS redirect, security headers) and the NUL check,
-    and does itself what the skipped middleware would do for such a request: the language
-    (Chinese unless the cookie chose English), ``X-Frame-Options`` and the request log. A handler
-    answers only the plain cases — a device token, a well-formed body — and returns None for
-    anything else (a session, a field to refuse, a token to reject), which then goes the long
-    way; so every other answer still comes from the one full implementation. ``HOT_PATHS =
-    False`` sends everything the long way.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._handlers: dict | None = None
-
-    def handlers(self) -> dict:
-        if self._handlers is None:
-            from django.conf import settings
-            from django.utils.module_loading import import_string
-
-            from core.registry import registry
-
-            enabled = getattr(settings, "HOT_PATHS", True)
-            self._handlers = {key: import_string(dotted) for key, dotted in registry.hot_paths.items()} if enabled else {}
-        return self._handlers
-
-    def __call__(self, request):
-        handler = self.handlers().get((request.method, request.path_info))
-        if handler is None:
-            return self.get_response(request)
-        started = time.perf_counter()
-        language = activate_chosen_language(request)
-        response = handler(request)
-        if response is None:
-            return self.get_response(request)
-        mark_language(response, language)
-        from django.conf import settings
-
-        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
-        log_request(request, response, started, getattr(request, "hot_path_user_id", None))
-        return response
-
-
 def activate_chosen_language(request) -> str:
     """Chinese unless the language cookie chose another language we offer (see below)."""
     from django.conf import settings

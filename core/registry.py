@@ -101,8 +101,8 @@ class Registry:
         self.tour_sections.sort()
 
     def add_hot_path(self, method: str, path: str, dotted_handler: str) -> None:
-        """``handler(request) -> HttpResponse | None`` answers ``method path`` before the rest of
-        the middleware (``core.middleware.HotPathMiddleware``); None sends the request the long way."""
+        """``handler(request) -> HttpResponse | None`` answers ``method path`` at the WSGI door,
+        before Django's request handling (``core.hot_path``); None sends the request the long way."""
         if (method, path) in self.hot_paths:
             raise ValueError(f"hot path {method} {path} registered twice")
         self.hot_paths[(method, path)] = dotted_handler

@@ -17,5 +17,5 @@ registry.add_demo_seeder("智慧垃圾袋", demo.seed, order=20)
 registry.add_tour_section("modules.bags.tour.section", order=20)
 registry.add_periodic_job("modules.bags.retention.scan_photos_purge", 24 * 3600)
 registry.add_periodic_job("modules.bags.retention.daily_points_purge", 24 * 3600)
-# A handheld's single scan skips the rest of the middleware when it can (modules/bags/hot_path.py).
+# A handheld's single scan is answered at the WSGI door when it can be (core/hot_path.py, modules/bags/hot_path.py).
 registry.add_hot_path("POST", "/api/v1/bags/scans", "modules.bags.hot_path.scan_single")

@@ -1,4 +1,5 @@
-"""A handheld's single scan, answered before the rest of the middleware and the API framework.
+"""A handheld's single scan, answered at the WSGI door (``core.hot_path``), before Django's request
+handling, the middleware and the API framework.
 
 ``POST /api/v1/bags/scans`` is the request a district sends most: every bag of every collection
 point, one at a time. Through the whole stack its Python cost three times the scan's own work

@@ -22,6 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from core.hot_path import HotPathApplication
 from core.models import ApiToken
 
 STATS_FILE = Path(__file__).resolve().parents[2] / "var" / "schemathesis-stats.json"
@@ -34,7 +35,8 @@ def api_schema(db):
     # Like Django's test client: keep the test's connection (and its transaction) across requests.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # Wrapped as config/wsgi.py wraps it, so the scan's hot path is fuzzed too.
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", HotPathApplication(get_wsgi_application()))
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -1,19 +1,20 @@
 # ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
-"""A handheld's single scan answered before the middleware (modules/bags/hot_path.py): the same
-answers as the API gives through the whole stack, in one statement, and never a scan counted
-twice."""
+"""A handheld's single scan answered at the WSGI door (core/hot_path.py, modules/bags/hot_path.py):
+the same answers as the API gives through the whole stack, in one statement, and never a scan
+counted twice. Requests go through the platform's WSGI application as a server sends them."""
 
 import json
 import threading
 
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import ApiToken
 from core.registry import registry
+from core.tests import wsgi
 from engines.ledger.selectors import balance_of, ledger_mismatches
 from modules.bags import codes
 from modules.bags.models import Collection
@@ -70,11 +71,8 @@ def _answers(world, bags, *, hot: bool, first: int, owner, tag: str) -> list:
     took_hot_path.clear()
     with override_settings(HOT_PATHS=hot):
         for token, body, *cookies in requests:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-            for name, value in (cookies[0] if cookies else {}).items():
-                client.cookies[name] = value
             data = body if isinstance(body, str) else json.dumps(body)
-            response = client.post(URL, data, content_type="application/json")
+            response = wsgi.post(URL, data, token=token, cookies=cookies[0] if cookies else None)
             answer = response.json()
             if "client_id" in answer:
                 answer["client_id"] = answer["client_id"].removeprefix(f"{tag}-")
@@ -82,8 +80,8 @@ def _answers(world, bags, *, hot: bool, first: int, owner, tag: str) -> list:
                 answer["collection_id"] = "an id"
             if answer.get("bag_code"):
                 answer["bag_code"] = code.index(answer["bag_code"])
-            answers.append((response.status_code, answer, {h: response.headers.get(h) for h in COMPARED_HEADERS}))
-            took_hot_path.append(hasattr(response.wsgi_request, "hot_path_user_id"))
+            answers.append((response.status_code, answer, {h: response.header(h) for h in COMPARED_HEADERS}))
+            took_hot_path.append(response.answered_early)
     return answers
 
 
@@ -106,16 +104,17 @@ def test_the_hot_path_answers_every_case_as_the_api_does(world, bags):
 @pytest.mark.postgres
 def test_a_plain_scan_is_one_statement_token_included(world, bags):
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {_token(world.collector_a)}")
-    client.post(URL, scan("warm", bags.code(bags.batch_a1, 1), bags.point_a), content_type="application/json")
+    raw = _token(world.collector_a)
+    wsgi.post(URL, json.dumps(scan("warm", bags.code(bags.batch_a1, 1), bags.point_a)), token=raw)
     token = ApiToken.objects.get(user=world.collector_a)
     assert token.last_used_at is not None  # touched by the first scan, then at most once a minute
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(URL, scan("one", bags.code(bags.batch_a1, 0), bags.point_a), content_type="application/json")
+        response = wsgi.post(URL, json.dumps(scan("one", bags.code(bags.batch_a1, 0), bags.point_a)), token=raw)
     assert response.status_code == 201, response.json()
+    assert response.answered_early
     assert len(queries) == 1 and "core_apitoken" in queries[0]["sql"] and "ledger_entry" in queries[0]["sql"]
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at.replace(year=2020))
-    client.post(URL, scan("two", bags.code(bags.batch_a1, 2), bags.point_a), content_type="application/json")
+    wsgi.post(URL, json.dumps(scan("two", bags.code(bags.batch_a1, 2), bags.point_a)), token=raw)
     token.refresh_from_db()
     assert token.last_used_at.year > 2020
     assert balance_of(world.worker_a1.pk) == 1
@@ -128,6 +127,12 @@ def test_without_a_token_the_scan_goes_the_long_way(world, bags):
         response = client.post(URL, scan("s-1", bags.code(bags.batch_a1, 0), bags.point_a), content_type="application/json")
     assert response.status_code == 201
     assert len(queries) > 1  # the session and the user were read: the full stack answered
+    # and at the door: a session, not a device token, is never answered early
+    session = client.cookies["sessionid"].value
+    at_the_door = wsgi.post(URL, json.dumps(scan("s-2", bags.code(bags.batch_a1, 1), bags.point_a)), cookies={"sessionid": session})
+    assert not at_the_door.answered_early
+    assert at_the_door.status_code == 403  # a session's write without its CSRF token, through the real stack
+    assert Collection.objects.filter(client_id="s-2").count() == 0
 
 
 @pytest.mark.postgres
@@ -143,10 +148,9 @@ def test_concurrent_hot_scans_of_one_bag_credit_once(world, bags):
         from django.db import connection as conn
 
         try:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-            barrier.wait()
             body = json.dumps(scan(f"race-{n}", code, bags.point_a))
-            answer = client.post(URL, body, content_type="application/json")
+            barrier.wait()
+            answer = wsgi.post(URL, body, token=raw, keep_connection=False)
             statuses.append((answer.status_code, answer.json()["code"]))
         except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
             errors.append(exc)
