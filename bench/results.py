@@ -18,6 +18,12 @@ BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
 
 
+PG_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "synchronous_commit", "autovacuum")
+PG_SETTINGS_SQL = "SELECT name, current_setting(name) FROM pg_settings WHERE name IN (%s) ORDER BY name" % ", ".join(
+    f"'{name}'" for name in PG_SETTINGS
+)
+
+
 def machine() -> dict:
     info = {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()}
     try:
@@ -36,6 +42,11 @@ def machine() -> dict:
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10
         )
         info["postgresql"] = out.stdout.strip()
+        # The server settings a result depends on, so a tuned server is never mistaken for the default.
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-AtF=", "-c", PG_SETTINGS_SQL], capture_output=True, text=True, timeout=10
+        )
+        info["postgresql_settings"] = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
         out = subprocess.run(["redis-cli", "INFO", "server"], capture_output=True, text=True, timeout=10)
         info["redis"] = next((line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if line.startswith("redis_version")), "")
         info["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
@@ -47,6 +58,10 @@ def machine() -> dict:
     except OSError:
         pass
     return info
+
+
+def _pg_settings_text(settings: dict | None) -> str:
+    return f" ({', '.join(f'{k} {v}' for k, v in sorted(settings.items()))})" if settings else ""
 
 
 def commit() -> dict:
@@ -173,7 +188,8 @@ def markdown_of(data: dict) -> str:
         f"{' (work tree had uncommitted changes)' if data['commit'].get('dirty') else ''}, "
         f"`{data['command']}`, {data['seconds']:.0f} s.",
         "",
-        f"Machine: {m.get('nproc')} cores ({m.get('cpu', '')}), {m.get('memory_gb')} GB RAM, PostgreSQL {m.get('postgresql', '?')}, "
+        f"Machine: {m.get('nproc')} cores ({m.get('cpu', '')}), {m.get('memory_gb')} GB RAM, PostgreSQL {m.get('postgresql', '?')}"
+        f"{_pg_settings_text(m.get('postgresql_settings'))}, "
         f"Redis {m.get('redis', '?')}, Python {m.get('python')}, {m.get('wrk', 'wrk')}; load average at start {', '.join(m.get('loadavg_at_start', []))}. "
         f"Platform: gunicorn {data['gunicorn_workers']} sync workers, production settings, CONN_MAX_AGE=600, Redis.",
         "",
