@@ -45,8 +45,10 @@ log = logging.getLogger("unionhub.bags.rankings")
 STATE = "bags.feed"
 LOCK = "bags.feed"
 INTERVAL_SECONDS = 5
-# A pass reads at most this many rows; a longer backlog (the feed was stopped for hours) is
-# cheaper to settle by one rebuild than by holding millions of rows in memory.
+# A pass reads at most this many rows (memory); a longer backlog — a burst of uploads, the feed
+# stopped for a while — is worked off by the next passes from where this one stopped. (It used
+# to fall back to a full rebuild, minutes with the boards marked not ready, for a backlog the
+# passes clear in less.)
 MAX_ROWS = 200_000
 # Collections per Redis script: each adds to ~50 sorted sets (boards × periods × scopes), and a
 # script holds Redis for everyone while it runs — 500 keep that to a fraction of a second.
@@ -126,28 +128,27 @@ def feed() -> dict:
             target = target or now
             cursor.execute(_SINCE_SQL, {"prev": prev, "target": target, "after": after, "limit": MAX_ROWS + 1})
             rows = cursor.fetchall()
-        if len(rows) > MAX_ROWS:
-            lb.unlock(LOCK)
-            return {"rebuilt": rankings.rebuild(), "backlog": f"> {MAX_ROWS}"}
-        applied = _apply_in_chunks(rows, stored=stored, target=target, prev=prev)
+        pending = len(rows) > MAX_ROWS
+        applied = _apply_in_chunks(rows[:MAX_ROWS], stored=stored, target=target, prev=prev, settle=not pending)
     finally:
         lb.unlock(LOCK)
     if applied is None:
         return {"skipped": "the position moved (a rebuild ran): nothing added"}
-    return {"collections": applied, "seconds": round(time.monotonic() - started, 3)}
+    return {"collections": applied, "seconds": round(time.monotonic() - started, 3), "pending": pending}
 
 
-def _apply_in_chunks(rows: list[tuple], *, stored: str, target: str, prev: str) -> int | None:
+def _apply_in_chunks(rows: list[tuple], *, stored: str, target: str, prev: str, settle: bool = True) -> int | None:
     """Add ``rows`` to the boards ``CHUNK`` at a time, each chunk guarded by the position the
-    previous one left; the last one settles the position on ``target``. Returns the number of
-    collections added, or None when the position moved under the pass (nothing more added)."""
+    previous one left; the last one settles the position on ``target`` (unless ``settle`` is
+    False: more rows wait, and the position says where the next pass goes on). Returns the
+    number of collections added, or None when the position moved under the pass."""
     from modules.bags import rankings
 
     expected, added = stored, 0
     for start in range(0, max(len(rows), 1), CHUNK):
         chunk = rows[start : start + CHUNK]
         last = start + CHUNK >= len(rows)
-        moved_to = target if last else f"{target}|{prev}|{chunk[-1][0]}"
+        moved_to = target if last and settle else f"{target}|{prev}|{chunk[-1][0] if chunk else 0}"
         if not rankings._apply([FedCollection(*row[1:]) for row in chunk], guard=lb.state_guard(STATE, expected, moved_to)):
             return None
         expected, added = moved_to, added + len(chunk)

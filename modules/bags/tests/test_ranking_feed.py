@@ -100,6 +100,26 @@ def test_a_pass_is_applied_in_chunks_and_one_that_died_half_way_is_resumed(world
     assert union_bags(world.org_a1) == 6
 
 
+def test_a_backlog_longer_than_a_pass_is_worked_off_by_the_next_passes(world, bags, fed, monkeypatch):
+    # A burst of uploads bigger than one pass may read: each pass takes its share and says more
+    # is waiting; nothing is skipped or counted twice, and the boards stay readable meanwhile.
+    for n in range(5):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+        scan_one(world, bags, n)
+    monkeypatch.setattr(ranking_feed, "MAX_ROWS", 2)
+    monkeypatch.setattr(ranking_feed, "CHUNK", 2)
+    first = ranking_feed.feed()
+    assert first["collections"] == 2 and first["pending"] is True
+    assert week_points(world.worker_a1) == 2 and "|" in lb.state(ranking_feed.STATE)
+    scan_one(world, bags, 7)  # committed meanwhile: after the burst, by a later pass
+    assert [ranking_feed.feed()["collections"] for _ in range(2)] == [2, 1]
+    assert week_points(world.worker_a1) == 5 and "|" not in lb.state(ranking_feed.STATE)
+    last = ranking_feed.feed()
+    assert last["collections"] == 1 and last["pending"] is False
+    assert ranking_feed.feed()["collections"] == 0
+    assert union_bags(world.org_a1) == 6
+
+
 def test_a_transaction_open_during_a_pass_is_fed_by_a_later_pass(world, bags, fed):
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
     bind(world, world.worker_a1, bags.code(bags.batch_a1, 1))
