@@ -39,6 +39,7 @@ class HotPathApplication:
         self._handlers: dict | None = None
         self._security = None
         self._nul_check = None
+        self._constants: dict[bool, list[tuple[str, str]]] = {}
 
     def handlers(self) -> dict:
         if self._handlers is None:
@@ -58,17 +59,19 @@ class HotPathApplication:
 
     def __call__(self, environ, start_response):
         handler = self.handlers().get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
-        response = self.answer(handler, environ) if handler is not None else None
-        if response is None:
+        answered = self.answer(handler, environ) if handler is not None else None
+        if answered is None:
             return self.django_application(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        # The content, not the response: a server closes what it is given, and closing a Django
-        # response sends ``request_finished`` — the signals this path exists to skip.
-        return [response.content]
+        status, headers, content = answered
+        start_response(status, headers)
+        # The content, not a response object: a server closes what it is given, and closing a
+        # Django response sends ``request_finished`` — the signals this path exists to skip.
+        return [content]
 
     def answer(self, handler, environ):
-        """The handler's response with the skipped middleware's headers, or None to go the long way."""
-        from core.middleware import activate_chosen_language, log_request, mark_language
+        """(status line, headers, content) of the handler's response with the headers the skipped
+        middleware would have added, or None to go the long way."""
+        from core.middleware import activate_chosen_language, log_request
 
         started = time.perf_counter()
         if _housekeeping_connected():
@@ -86,13 +89,33 @@ class HotPathApplication:
             return _the_long_way(environ, request)
         if response is None:
             return _the_long_way(environ, request)
-        mark_language(response, language)
-        from django.conf import settings
-
-        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
-        self._security.process_response(request, response)
+        headers = list(response.items())
+        present = {name.lower() for name, _value in headers}
+        headers += [(name, value) for name, value in self._constant_headers(request) if name.lower() not in present]
+        if "content-language" not in present:
+            headers.append(("Content-Language", language))
+        if "vary" not in present:  # (a handler's own Vary would be kept as it is, Cookie added)
+            headers.append(("Vary", "Cookie"))
+        else:
+            headers = [(n, f"{v}, Cookie" if n.lower() == "vary" and "cookie" not in v.lower() else v) for n, v in headers]
         log_request(request, response, started, getattr(request, "hot_path_user_id", None))
-        return response
+        return f"{response.status_code} {response.reason_phrase}", headers, response.content
+
+    def _constant_headers(self, request) -> list[tuple[str, str]]:
+        """What ``SecurityMiddleware`` and ``XFrameOptionsMiddleware`` add to a response: they
+        depend only on the settings and on the scheme, so they are worked out once for each."""
+        secure = request.is_secure()
+        found = self._constants.get(secure)
+        if found is None:
+            from django.conf import settings
+            from django.http import HttpResponse
+
+            blank = HttpResponse()
+            del blank["Content-Type"]
+            blank["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+            self._security.process_response(request, blank)
+            found = self._constants[secure] = list(blank.items())
+        return found
 
 
 def _never_called(request):

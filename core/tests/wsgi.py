@@ -22,9 +22,9 @@ class _Recording(HotPathApplication):
     answered_early = False
 
     def answer(self, handler, environ):
-        response = super().answer(handler, environ)
-        self.answered_early = response is not None
-        return response
+        answered = super().answer(handler, environ)
+        self.answered_early = answered is not None
+        return answered
 
 
 @dataclass
