@@ -113,6 +113,21 @@ def record_batch(
     named in ``scores_of``. With a ``guard`` (state flag, expected, new; see ``state``) it is
     applied only if the flag still holds the expected value, atomically with moving it, and None
     is returned when it did not."""
+    return send_batch(prepare_batch(batches, scores_of=scores_of), guard=guard)
+
+
+@dataclass
+class PreparedBatch:
+    """``record_batch``'s commands, worked out in Python before the round trip (``prepare_batch``)
+    so a caller can prepare the next batch while this one is sent (``send_batch``)."""
+
+    ops: list[tuple[str, str, float]]
+    expires: dict[str, int | None]
+    names: dict[tuple[str, str], tuple[str, str, str, str]]
+    answer: int | None
+
+
+def prepare_batch(batches: list[tuple[list[Increment], datetime | None]], *, scores_of: set[str] | None = None) -> PreparedBatch:
     merged: dict[tuple[str, str], float] = {}
     names: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     expires: dict[str, int | None] = {}
@@ -134,18 +149,23 @@ def record_batch(
                 merged[(k, inc.member)] = merged.get((k, inc.member), 0) + inc.amount
                 names[(k, inc.member)] = (inc.board.name, found[1], inc.scope, inc.member)
                 expires[k] = found[2]
-    if not merged and guard is None:
-        return {}
     ops = [(k, member, amount) for (k, member), amount in merged.items()]
     answer = None
     if scores_of is not None:
         # The ops whose scores are wanted go first; the backend answers only those.
         ops.sort(key=lambda op: names[(op[0], op[1])][0] not in scores_of)
         answer = sum(1 for op in ops if names[(op[0], op[1])][0] in scores_of)
-    scores = backend().incr(ops, expires, guard, answer)
+    return PreparedBatch(ops, expires, names, answer)
+
+
+def send_batch(prepared: PreparedBatch, *, guard: tuple[str, str, str] | None = None) -> dict[tuple[str, str, str, str], float] | None:
+    if not prepared.ops and guard is None:
+        return {}
+    scores = backend().incr(prepared.ops, prepared.expires, guard, prepared.answer)
     if scores is None:
         return None
-    return {names[(k, member)]: score for (k, member, _amount), score in zip(ops, scores, strict=False)}
+    names = prepared.names
+    return {names[(k, member)]: score for (k, member, _amount), score in zip(prepared.ops, scores, strict=False)}
 
 
 def _state_flag(name: str) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
@@ -168,17 +169,36 @@ def _increments(c: Collection) -> list[lb.Increment]:
 def _apply(collections: list[Collection], guard: tuple[str, str, str] | None = None) -> bool:
     """Add collections to the boards (anything with the attributes ``_increments`` reads). With a
     ``guard`` (the feed's position) nothing is added unless the position still holds; False then."""
+    return _send(_prepare(collections), guard)
+
+
+@dataclass
+class _Prepared:
+    collections: list
+    batch: lb.PreparedBatch
+    now: datetime
+    member_counts: dict  # (union, street) → (members of the union, of the street)
+
+
+def _prepare(collections: list[Collection]) -> _Prepared:
+    """The Python half of ``_apply`` (the feed prepares a chunk while the previous one is sent)."""
     now = timezone.now()
     # Only the unions' and streets' bag counts are read back (the per-member boards follow from them).
-    scores = lb.record_batch(
-        [(_increments(c), c.collected_at or now) for c in collections], guard=guard, scores_of={ORG_BAGS.name, STREET_BAGS.name}
-    )
+    batch = lb.prepare_batch([(_increments(c), c.collected_at or now) for c in collections], scores_of={ORG_BAGS.name, STREET_BAGS.name})
+    # Read here (database, cache), so sending needs nothing but Redis and can run in a thread.
+    counts = _member_counts_many({(c.organisation_id, c.street_id) for c in collections})
+    return _Prepared(collections, batch, now, counts)
+
+
+def _send(prepared: _Prepared, guard: tuple[str, str, str] | None = None) -> bool:
+    scores = lb.send_batch(prepared.batch, guard=guard)
     if scores is None:
         return False
+    collections, now = prepared.collections, prepared.now
     # The per-member boards follow from the new bag counts: one more round trip, whatever the batch.
     derived = {}
     seen = set()
-    counts = _member_counts_many({(c.organisation_id, c.street_id) for c in collections})
+    counts = prepared.member_counts
     spans_of_day: dict = {}
     for c in collections:
         at = c.collected_at or now

@@ -79,20 +79,20 @@ def test_a_pass_is_applied_in_chunks_and_one_that_died_half_way_is_resumed(world
         bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
         scan_one(world, bags, n)
     monkeypatch.setattr(ranking_feed, "CHUNK", 2)
-    real_apply, calls = rankings._apply, []
+    real_send, calls = rankings._send, []
 
-    def dies_on_the_second_chunk(collections, guard=None):
-        calls.append(len(collections))
+    def dies_on_the_second_chunk(prepared, guard=None):
+        calls.append(len(prepared.collections))
         if len(calls) == 2:
             raise ConnectionError("the worker was stopped")
-        return real_apply(collections, guard=guard)
+        return real_send(prepared, guard)
 
-    monkeypatch.setattr(rankings, "_apply", dies_on_the_second_chunk)
+    monkeypatch.setattr(rankings, "_send", dies_on_the_second_chunk)
     with pytest.raises(ConnectionError):
         ranking_feed.feed()
     assert week_points(world.worker_a1) == 2 and "|" in lb.state(ranking_feed.STATE)
     scan_one(world, bags, 7)  # committed after the stopped pass's snapshot: for a later pass
-    monkeypatch.setattr(rankings, "_apply", real_apply)
+    monkeypatch.setattr(rankings, "_send", real_send)
     assert ranking_feed.feed()["collections"] == 3  # the rest of the stopped pass, in two chunks
     assert week_points(world.worker_a1) == 5 and "|" not in lb.state(ranking_feed.STATE)
     assert ranking_feed.feed()["collections"] == 1  # then the scan that came after it
