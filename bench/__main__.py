@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reset-app", action="append", default=[], help="drop an app's tables and re-apply its migrations (a rewritten migration)"
     )
+    parser.add_argument(
+        "--database-defaults", action="store_true", help="run on the server's default settings, not the documented production ones"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a benchmark raised (not only when the harness failed)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.time()
     marker = dataset.ensure(scale, rebuild=args.rebuild, keep_extras=args.keep_feature_data, reset_apps=args.reset_app)
+    dataset.apply_database_settings(scale, defaults=args.database_defaults)
     if names == ["data"]:
         return 0
     ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)

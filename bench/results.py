@@ -24,7 +24,7 @@ PG_SETTINGS_SQL = "SELECT name, current_setting(name) FROM pg_settings WHERE nam
 )
 
 
-def machine() -> dict:
+def machine(database: str = "postgres") -> dict:
     info = {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()}
     try:
         with open("/proc/meminfo") as f:
@@ -42,9 +42,13 @@ def machine() -> dict:
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10
         )
         info["postgresql"] = out.stdout.strip()
-        # The server settings a result depends on, so a tuned server is never mistaken for the default.
+        # The settings a result depends on, as the data set's database sees them (a tuned
+        # database is never mistaken for the default).
         out = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-AtF=", "-c", PG_SETTINGS_SQL], capture_output=True, text=True, timeout=10
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-AtF=", "-c", PG_SETTINGS_SQL],
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         info["postgresql_settings"] = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
         out = subprocess.run(["redis-cli", "INFO", "server"], capture_output=True, text=True, timeout=10)
@@ -159,7 +163,7 @@ def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
         "quick": ctx.quick,
         "benchmarks": names,
         "command": "python -m bench " + " ".join(sys.argv[1:]),
-        "machine": machine(),
+        "machine": machine(ctx.scale.database),
         "commit": commit(),
         "gunicorn_workers": ctx.workers,
         "dataset": dataset,
