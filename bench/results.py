@@ -18,7 +18,7 @@ BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
 
 
-PG_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "synchronous_commit", "autovacuum")
+PG_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "commit_delay", "commit_siblings", "synchronous_commit", "autovacuum")
 PG_SETTINGS_SQL = "SELECT name, current_setting(name) FROM pg_settings WHERE name IN (%s) ORDER BY name" % ", ".join(
     f"'{name}'" for name in PG_SETTINGS
 )
