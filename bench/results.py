@@ -19,8 +19,8 @@ END = "<!-- bench:results:end -->"
 
 
 PG_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "commit_delay", "commit_siblings", "synchronous_commit", "autovacuum")
-PG_SETTINGS_SQL = "SELECT name, current_setting(name) FROM pg_settings WHERE name IN (%s) ORDER BY name" % ", ".join(
-    f"'{name}'" for name in PG_SETTINGS
+PG_SETTINGS_SQL = "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ({}) ORDER BY name".format(
+    ", ".join(f"'{name}'" for name in PG_SETTINGS)
 )
 
 

@@ -66,7 +66,7 @@ class ParsedCode:
 
 
 @lru_cache(maxsize=4)
-def _key(secret: str) -> "_Signer":
+def _key(secret: str) -> _Signer:
     return _Signer(hashlib.sha256(b"unionhub.bags.code:" + secret.encode()).digest())
 
 
