@@ -29,6 +29,7 @@ import time
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import request_started
 from django.db import close_old_connections
+from django.utils.cache import patch_vary_headers
 
 log = logging.getLogger("unionhub.hot_path")
 
@@ -77,10 +78,11 @@ class HotPathApplication:
         if _housekeeping_connected():
             close_old_connections()
         request = WSGIRequest(environ)
-        if self._security.process_request(request) is not None or self._nul_check._has_nul(request):
-            return _the_long_way(environ, request)
-        language = activate_chosen_language(request)
         try:
+            # Reading the body may refuse it too (too big, cut off): the long way answers that.
+            if self._security.process_request(request) is not None or self._nul_check._has_nul(request):
+                return _the_long_way(environ, request)
+            language = activate_chosen_language(request)
             response = handler(request)
         except Exception:
             # The long way answers (and reports) it as Django would; a scan is idempotent by its
@@ -89,15 +91,15 @@ class HotPathApplication:
             return _the_long_way(environ, request)
         if response is None:
             return _the_long_way(environ, request)
+        if response.has_header("Vary"):  # a handler's own Vary: merged as Django would
+            patch_vary_headers(response, ("Cookie",))
         headers = list(response.items())
         present = {name.lower() for name, _value in headers}
         headers += [(name, value) for name, value in self._constant_headers(request) if name.lower() not in present]
         if "content-language" not in present:
             headers.append(("Content-Language", language))
-        if "vary" not in present:  # (a handler's own Vary would be kept as it is, Cookie added)
+        if "vary" not in present:
             headers.append(("Vary", "Cookie"))
-        else:
-            headers = [(n, f"{v}, Cookie" if n.lower() == "vary" and "cookie" not in v.lower() else v) for n, v in headers]
         log_request(request, response, started, getattr(request, "hot_path_user_id", None))
         return f"{response.status_code} {response.reason_phrase}", headers, response.content
 

@@ -167,3 +167,24 @@ def test_concurrent_hot_scans_of_one_bag_credit_once(world, bags):
     assert Collection.objects.count() == 1
     assert balance_of(world.worker_a1.pk) == 1
     assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+def test_what_the_door_cannot_read_or_answer_goes_the_long_way(world, bags, monkeypatch):
+    from modules.bags import services
+
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    raw = _token(world.collector_a)
+    body = json.dumps(scan("big", bags.code(bags.batch_a1, 0), bags.point_a))
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=len(body) - 1):
+        too_big = wsgi.post(URL, body, token=raw)
+    assert (too_big.status_code, too_big.answered_early) == (400, False)  # Django's refusal, not a server error
+
+    def breaks(**kwargs):
+        raise RuntimeError("a fault inside the hot path")
+
+    monkeypatch.setattr(services, "collection_record_by_token", breaks)
+    answer = wsgi.post(URL, json.dumps(scan("fault", bags.code(bags.batch_a1, 0), bags.point_a)), token=raw)
+    assert (answer.status_code, answer.answered_early) == (201, False)  # the API recorded it, once
+    assert Collection.objects.filter(client_id="fault").count() == 1
+    assert balance_of(world.worker_a1.pk) == 1 and ledger_mismatches() == []
