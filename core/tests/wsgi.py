@@ -42,7 +42,7 @@ class WsgiResponse:
 
 
 @contextmanager
-def _keeping_the_test_connection():
+def keeping_the_test_connection():
     # As Django's test client does: the test's transaction lives on its connection.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -69,7 +69,7 @@ def post(path: str, body: str, *, token: str | None = None, cookies: dict | None
         started["status"], started["headers"] = status, headers
 
     if keep_connection:
-        with _keeping_the_test_connection():
+        with keeping_the_test_connection():
             content = _run(application, environ, start_response)
     else:
         content = _run(application, environ, start_response)

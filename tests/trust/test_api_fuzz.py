@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from core.hot_path import HotPathApplication
 from core.models import ApiToken
+from core.tests.wsgi import keeping_the_test_connection
 
 STATS_FILE = Path(__file__).resolve().parents[2] / "var" / "schemathesis-stats.json"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -33,12 +33,9 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 @pytest.fixture
 def api_schema(db):
     # Like Django's test client: keep the test's connection (and its transaction) across requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     # Wrapped as config/wsgi.py wraps it, so the scan's hot path is fuzzed too.
-    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", HotPathApplication(get_wsgi_application()))
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with keeping_the_test_connection():
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", HotPathApplication(get_wsgi_application()))
 
 
 @pytest.mark.postgres
