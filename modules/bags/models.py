@@ -154,7 +154,10 @@ class DailyPoints(models.Model):
     collections (``selectors.daily_points_mismatches`` checks it; the race tests use it).
     """
 
-    owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+")
+    # Served by the (owner, day) unique index; not a database constraint: the scan statement inserts
+    # a worker's first row of the day, and the check would lock the member's row (a page of the
+    # million-member table dirtied per worker per day). Django still cascades a member's deletion.
+    owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     day = models.DateField()
     points = models.IntegerField(default=0)
     last_award = models.IntegerField(default=0)
