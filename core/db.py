@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 # Executions before psycopg prepares a statement on its own: never, only when asked.
 ONLY_WHEN_ASKED = 2**31 - 1
@@ -112,9 +112,24 @@ def prepared_cursor(*, raw: bool = False):
     Driver errors come out as Django's (IntegrityError, OperationalError…), and a broken
     connection is flagged so that Django does not reuse it.
     """
-    connection.ensure_connection()
-    conn = connection.connection
+    db = connections[DEFAULT_DB_ALIAS]  # once: every ``connection.…`` looks the alias up again
+    db.ensure_connection()
+    conn = db.connection
     if conn.prepare_threshold is None:
         conn.prepare_threshold = ONLY_WHEN_ASKED
-    with connection.wrap_database_errors, (_LoggedRawCursor if raw else _LoggedCursor)(conn) as cursor:
-        yield cursor
+    with db.wrap_database_errors:
+        yield _kept_cursor(conn, _LoggedRawCursor if raw else _LoggedCursor)
+
+
+def _kept_cursor(conn: psycopg.Connection, kind: type) -> psycopg.Cursor:
+    """The connection's cursor of this kind, made on first use and kept as long as the connection.
+
+    A cursor caches how to send each Python type and read each column type; a new cursor per
+    statement looked all of them up again. Each execution starts afresh, and Django's connections
+    belong to one thread each, so the cursor is never shared.
+    """
+    kept = conn.__dict__.setdefault("_unionhub_cursors", {})
+    cursor = kept.get(kind)
+    if cursor is None or cursor.closed:
+        cursor = kept[kind] = kind(conn)
+    return cursor
