@@ -41,9 +41,12 @@ def activate_chosen_language(request) -> str:
         language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
     except LookupError:  # a cookie naming a language we do not offer
         language = settings.LANGUAGE_CODE
-    translation.activate(language)
-    request.LANGUAGE_CODE = translation.get_language()
-    return request.LANGUAGE_CODE
+    active = translation.get_language()
+    if active != language:  # a worker's thread keeps the last request's language: mostly the same
+        translation.activate(language)
+        active = translation.get_language()
+    request.LANGUAGE_CODE = active
+    return active
 
 
 def mark_language(response, language: str) -> None:

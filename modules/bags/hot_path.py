@@ -13,9 +13,10 @@ token — returns None and goes the long way (``api_field.scan_single``).
 
 from __future__ import annotations
 
+import functools
 import json
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
 from pydantic import ValidationError
 
@@ -26,21 +27,17 @@ JSON = "application/json; charset=utf-8"
 
 
 def scan_single(request) -> HttpResponse | None:
-    # Imported here and through core.api, which imports every programme's router in turn: the
-    # API module first on its own would import itself half-built (a circular import).
-    import core.api  # noqa: F401
-    from modules.bags.api_field import ScanSchema, scan_in
-
-    if connection.vendor != "postgresql" or request.content_type != "application/json":
+    if request.content_type != "application/json" or not _on_postgresql():
         return None
+    schema, to_scan_in = _api_parts()
     token = _device_token(request)
     if token is None:
         return None
     try:
-        payload = ScanSchema.model_validate(json.loads(request.body))
+        payload = schema.model_validate(json.loads(request.body))
     except (ValueError, ValidationError):  # not JSON, or a field to refuse: the API words it
         return None
-    answer = services.collection_record_by_token(token_hash=ApiToken.hash_key(token), item=scan_in(payload))
+    answer = services.collection_record_by_token(token_hash=ApiToken.hash_key(token), item=to_scan_in(payload))
     if answer is None:
         return None
     result, request.hot_path_user_id = answer
@@ -49,6 +46,21 @@ def scan_single(request) -> HttpResponse | None:
     else:  # as the API's ApiError handler answers a refusal
         body = {"code": result.code, "message": result.message, "field": result.field}
     return HttpResponse(json.dumps(body), status=result.status, content_type=JSON)
+
+
+@functools.cache
+def _api_parts():
+    """The API's scan schema and its conversion, imported on first use, through core.api: that
+    module imports every programme's router in turn, and the API module imported first on its
+    own would import itself half-built (a circular import)."""
+    import core.api  # noqa: F401
+    from modules.bags.api_field import ScanSchema, scan_in
+
+    return ScanSchema, scan_in
+
+
+def _on_postgresql() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 def _device_token(request) -> str | None:

@@ -12,6 +12,7 @@ that does the same in a transaction.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,9 @@ from core.db import Statement, int_array, iso_array, prepared_cursor, text_array
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import ApiToken, Member, Organisation, User
 from core.services import normalise_phone
+from engines.ranking.periods import day_bounds
 from modules.bags import codes
+from modules.bags import points as rules_of_points
 from modules.bags.models import Bag, BagBatch, Category, Collection, CollectionPoint, Grade, LabelExport, WrongSortReason
 
 log = logging.getLogger(__name__)
@@ -546,7 +549,6 @@ def _points_for_round_set_based(eligible: list[Collection]) -> None:
     ``test_field_scans`` checks it gives what the per-bag function gives.
     """
     from core.models import Member
-    from engines.ranking.periods import day_bounds
 
     owners = sorted({c.owner_id for c in eligible})
     if connection.features.has_select_for_update:
@@ -622,8 +624,6 @@ def _not_collector(item: ScanIn) -> ScanResult:
 def _found_collection(existing: list) -> dict:
     found = dict(zip(_COLLECTION_FIELDS, existing, strict=True))
     if isinstance(found["reasons"], str):
-        import json
-
         found["reasons"] = json.loads(found["reasons"])
     return found
 
@@ -723,11 +723,6 @@ def _token_user_id(token_hash: str) -> int | None:
 
 
 def _single_params(item: ScanIn, parsed: codes.ParsedCode, now: datetime, **who) -> dict:
-    import json
-
-    from engines.ranking.periods import day_bounds
-    from modules.bags import points as rules_of_points
-
     at = item.scanned_at or now
     day_start, day_end = day_bounds(at)
     return {
@@ -839,7 +834,6 @@ def _daily_points_add(owner_id: int, at: datetime, points: int) -> None:
     """Keep the daily-cap counter beside the collections on the ORM path (see ``DailyPoints``)."""
     from django.db.models import F
 
-    from engines.ranking.periods import day_bounds
     from modules.bags.models import DailyPoints
 
     day = day_bounds(at)[0].date()
@@ -1014,8 +1008,6 @@ def _active_rules() -> list[tuple[str, int, int, datetime]]:
 
 def _terms(rules: list[tuple[str, int, int, datetime]], category: str, at: datetime) -> tuple[int, int]:
     """(points, daily cap) of the rule in force: as ``points.terms_for``, from rules read once."""
-    from modules.bags import points as rules_of_points
-
     for wanted in (category, ""):
         for rule_category, points, cap, valid_from in rules:
             if rule_category == wanted and valid_from <= at:
@@ -1027,9 +1019,6 @@ def _write_round_pg(entries: list[tuple[int, Collection]], actor: User, now: dat
     """One round of a batch upload in one statement (``scan_sql.BATCH_ROUND``); sets each written
     collection's id and points and returns the indexes written. Raises IntegrityError (nothing
     written) when another upload holds one of the client_ids."""
-    import json
-
-    from engines.ranking.periods import day_bounds
     from modules.bags.scan_sql import BATCH_ROUND
 
     if not entries:
