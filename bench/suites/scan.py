@@ -16,7 +16,7 @@ from django.urls import Resolver404, resolve
 
 from bench import load
 from bench.context import Context, Result
-from bench.suites import common
+from bench.suites import ceiling, common
 
 SINGLE_PATH = "/api/v1/bags/scans"
 BATCH_PATH = "/api/v1/bags/scans/batch"
@@ -79,6 +79,13 @@ def profile_one(ctx: Context, lines: list) -> dict:
     }
 
 
+# Rounds of the single-scan load, each paired with a fresh hello measurement. One 20-second run
+# on this virtual machine swung between 27 % and 49 % of hello from one run to the next (the
+# kernel's write-back and the host's other guests come and go); the median pair is the figure.
+SINGLE_ROUNDS = 3
+SINGLE_ROUND_LINES = 45_000  # fresh bags per round: more than the fastest round here scans
+
+
 def single(ctx: Context) -> None:
     title = f"scan POST single, {CONNECTIONS} connections"
     target = "≥ 40 % of hello req/s, p99 < 50 ms"
@@ -86,7 +93,9 @@ def single(ctx: Context) -> None:
         ctx.not_built("scan_single", title, f"POST {SINGLE_PATH}", target)
         return
     seconds = ctx.seconds(20)
-    size = 4_000 if ctx.quick else 80_000
+    rounds = 1 if ctx.quick else SINGLE_ROUNDS
+    warm, profiled = (300, 10) if ctx.quick else (2_000, 60)
+    size = 4_000 if ctx.quick else warm + profiled + rounds * SINGLE_ROUND_LINES
     pool = common.make_pool(ctx.scale, size, points=4, label="scan-single")
     codes = common.codes_for(pool)
     run = uuid.uuid4().hex[:6]
@@ -94,18 +103,28 @@ def single(ctx: Context) -> None:
         ("POST", SINGLE_PATH, _headers(token), common.dumps(common.scan_body(bag, point, codes[bag], k, run)))
         for k, (bag, point, _collector, token, _street) in enumerate(pool.bags)
     ]
-    profile = profile_one(ctx, lines[-(10 if ctx.quick else 60) :])
-    lines = lines[: -(10 if ctx.quick else 60)]
-    warm = 300 if ctx.quick else 2_000
+    profile = profile_one(ctx, lines[-profiled:])
+    lines = lines[:-profiled]
     srv = ctx.servers["platform"]
     load.wrk(srv.base, load.write_requests(ctx.tmp / "scan-warm.txt", lines[:warm]), connections=CONNECTIONS, seconds=5)
-    out = load.wrk(srv.base, load.write_requests(ctx.tmp / "scan-single.txt", lines[warm:]), connections=CONNECTIONS, seconds=seconds)
+    per_round = (len(lines) - warm) // rounds
+    measured = []
+    for r in range(rounds):
+        hello = ceiling.hello(ctx, seconds=ctx.seconds(10)) if rounds > 1 else None
+        chunk = lines[warm + r * per_round : warm + (r + 1) * per_round]
+        out = load.wrk(srv.base, load.write_requests(ctx.tmp / f"scan-single-{r}.txt", chunk), connections=CONNECTIONS, seconds=seconds)
+        hello_rps = hello["rps"] if hello else ctx.ceilings.get("hello_rps")
+        measured.append({**out, "hello_rps": hello_rps, "ratio": round(out["ok_rps"] / hello_rps, 3) if hello_rps else None})
+    ranked = sorted(measured, key=lambda m: m["ratio"] or 0)
+    out = ranked[len(ranked) // 2]
     outcome = common.pool_outcome(ctx.scale, pool)
-    created = out["statuses"].get("201", 0) + out["statuses"].get("200", 0)
+    created = sum(m["statuses"].get("201", 0) + m["statuses"].get("200", 0) for m in measured)
     consistent = outcome["ledger_mismatches"] == 0 and outcome["collections"] >= created
-    ratio = ctx.ratio_to(out["ok_rps"], "hello_rps")
-    met = ratio is not None and ratio >= 0.40 and out["p99_ms"] < 50
-    bad = {k: v for k, v in out["statuses"].items() if not k.startswith("2")}
+    ratio = out["ratio"]
+    worst_p99 = max(m["p99_ms"] for m in measured)
+    met = ratio is not None and ratio >= 0.40 and worst_p99 < 50
+    bad = {k: v for m in measured for k, v in m["statuses"].items() if not k.startswith("2")}
+    rounds_text = ", ".join(f"{m['ok_rps']:,.0f}/{m['hello_rps']:,.0f} = {m['ratio']:.0%} p99 {m['p99_ms']:.1f}" for m in measured if m["ratio"])
     ctx.add(
         Result(
             "scan_single",
@@ -120,8 +139,9 @@ def single(ctx: Context) -> None:
             ceiling="hello",
             target=target,
             met=met,
-            details={**out, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps"), "profile": profile},
-            note=f"{profile['queries']} SQL statements per scan, {profile['inprocess_p50_ms']:.1f} ms in-process p50; "
+            details={**out, "rounds": measured, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps"), "profile": profile},
+            note=(f"median of {rounds} rounds (scan/hello req/s: {rounds_text}); " if rounds > 1 else "")
+            + f"{profile['queries']} SQL statements per scan, {profile['inprocess_p50_ms']:.1f} ms in-process p50; "
             f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
             + (f", {ctx.ratio_to(out['ok_rps'], 'pgbench_scan_tps'):.0%} of pgbench" if ctx.ceilings.get("pgbench_scan_tps") else "")
             + (f"; non-2xx: {bad}" if bad else ""),
@@ -254,5 +274,10 @@ def run(ctx: Context) -> None:
         ranking_feed.feed()  # settles the boards (a rebuild the first time: the feed's position)
         before = {"max_id": Collection.objects.aggregate(m=Max("id"))["m"] or 0}
     single(ctx)
+    if ranking_feed is not None:
+        # Production feeds the boards every few seconds during a load; here the single-scan rounds'
+        # collections are fed before the batch run, so the timed pass below works off one load.
+        while ranking_feed.feed().get("pending"):
+            pass
     batch(ctx)
     feed(ctx, before)
