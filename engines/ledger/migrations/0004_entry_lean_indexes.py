@@ -5,7 +5,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Two indexes nothing reads and the actor constraint off the table every credit writes (see the
 # comments in models.py); the actor index stays for SET_NULL on a user's deletion.
 

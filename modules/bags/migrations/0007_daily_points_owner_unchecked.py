@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # The daily counter's owner: served by the (owner, day) unique index, checked by Django, not by a
 # lock on the member's row at every worker's first scan of the day (see models.py).
 
