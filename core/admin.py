@@ -44,8 +44,13 @@ class ScopedAdmin(admin.ModelAdmin):
         before = form.initial.get("organisation") if isinstance(obj, Member) else None
         super().save_model(request, obj, form, change)
         changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data if name != "phone"}
-        audit(actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj, changes=changes,
-              organisation=obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None))
+        audit(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            changes=changes,
+            organisation=obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None),
+        )
         if isinstance(obj, Member):
             recount_members([obj.organisation_id, *([before] if before else [])])
 
@@ -109,6 +114,7 @@ class CoverageUnitAdmin(ScopedAdmin):
     @admin.display(description=_("已建会"), boolean=True)
     def has_union(self, obj):
         return obj.union_id is not None
+
     raw_id_fields = ["street", "union"]
 
 
@@ -131,7 +137,9 @@ class UserAdmin(BaseUserAdmin):
     def has_module_permission(self, request):
         return scoping.is_district_staff(request.user)
 
-    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: scoping.is_district_staff(request.user)
+    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: scoping.is_district_staff(
+        request.user
+    )
 
 
 @admin.register(AuditLog)

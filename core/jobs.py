@@ -100,7 +100,9 @@ def job_run(job_id: int) -> str:
         _finish(job, BackgroundJob.Status.FAILED, {"message": str(error.message), "code": error.code, **_plain(error.extra)})
     except Exception:  # the page must show the failure instead of a bar that never moves
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, BackgroundJob.Status.FAILED, {"message": _("任务执行出错，请稍后重试；如果一直失败，请联系管理员。"), "code": "job_error"})
+        _finish(
+            job, BackgroundJob.Status.FAILED, {"message": _("任务执行出错，请稍后重试；如果一直失败，请联系管理员。"), "code": "job_error"}
+        )
     finally:
         _drop_input(job)
     return job.status

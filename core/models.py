@@ -54,7 +54,9 @@ class Organisation(TimeStamped):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.FEDERATION)
     ownership = models.CharField(_("所有制"), max_length=16, choices=Ownership.choices, blank=True, default="")
     parent = models.ForeignKey("self", verbose_name=_("上级工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    street = models.ForeignKey("self", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="street_members")
+    street = models.ForeignKey(
+        "self", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="street_members"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
@@ -118,7 +120,9 @@ class CoverageUnit(TimeStamped):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     street = models.ForeignKey(Organisation, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="coverage_units")
-    union = models.ForeignKey(Organisation, verbose_name=_("已建工会"), null=True, blank=True, on_delete=models.SET_NULL, related_name="covered_units")
+    union = models.ForeignKey(
+        Organisation, verbose_name=_("已建工会"), null=True, blank=True, on_delete=models.SET_NULL, related_name="covered_units"
+    )
 
     class Meta:
         verbose_name = _("覆盖对象")

@@ -7,9 +7,9 @@ cards, demo seeders and sections of the annual review are all collected here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Callable
 
 from django.apps import apps
 from django.urls import include, path

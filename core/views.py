@@ -106,5 +106,3 @@ def healthz(request):
     except Exception as exc:  # the database being down is exactly what this reports
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
-
-

@@ -321,7 +321,10 @@ def roster_import(request, pk):
         # Checked and written by the task worker (50,000 rows take seconds): the job's page
         # shows the progress, then the outcome — the row-numbered report or the new count.
         job = jobs.job_start(
-            owner=request.user, kind="roster_import", title=_("导入名册：%(org)s") % {"org": org.name}, organisation=org,
+            owner=request.user,
+            kind="roster_import",
+            title=_("导入名册：%(org)s") % {"org": org.name},
+            organisation=org,
             upload=form.cleaned_data["file"],
         )
         return redirect("core:job_detail", pk=job.pk)
@@ -367,7 +370,10 @@ def roster_export(request, pk, fmt):
     # A laid-out workbook of a large union (tens of thousands of rows) takes seconds: a job;
     # the CSV above streams row by row and starts at once.
     job = jobs.job_start(
-        owner=request.user, kind="roster_export", title=_("导出会员名册（Excel）：%(org)s") % {"org": org.name}, organisation=org,
+        owner=request.user,
+        kind="roster_export",
+        title=_("导出会员名册（Excel）：%(org)s") % {"org": org.name},
+        organisation=org,
         params={"file": f"roster-{org.pk}-{stamp}.xlsx"},
     )
     return redirect("core:job_detail", pk=job.pk)

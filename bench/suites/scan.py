@@ -124,7 +124,9 @@ def single(ctx: Context) -> None:
     worst_p99 = max(m["p99_ms"] for m in measured)
     met = ratio is not None and ratio >= 0.40 and worst_p99 < 50
     bad = {k: v for m in measured for k, v in m["statuses"].items() if not k.startswith("2")}
-    rounds_text = ", ".join(f"{m['ok_rps']:,.0f}/{m['hello_rps']:,.0f} = {m['ratio']:.0%} p99 {m['p99_ms']:.1f}" for m in measured if m["ratio"])
+    rounds_text = ", ".join(
+        f"{m['ok_rps']:,.0f}/{m['hello_rps']:,.0f} = {m['ratio']:.0%} p99 {m['p99_ms']:.1f}" for m in measured if m["ratio"]
+    )
     ctx.add(
         Result(
             "scan_single",
@@ -139,7 +141,13 @@ def single(ctx: Context) -> None:
             ceiling="hello",
             target=target,
             met=met,
-            details={**out, "rounds": measured, "db": outcome, "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps"), "profile": profile},
+            details={
+                **out,
+                "rounds": measured,
+                "db": outcome,
+                "pgbench_ratio": ctx.ratio_to(out["ok_rps"], "pgbench_scan_tps"),
+                "profile": profile,
+            },
             note=(f"median of {rounds} rounds (scan/hello req/s: {rounds_text}); " if rounds > 1 else "")
             + f"{profile['queries']} SQL statements per scan, {profile['inprocess_p50_ms']:.1f} ms in-process p50; "
             f"{outcome['collections']:,} collections written incl. warm-up, ledger consistent: {outcome['ledger_mismatches'] == 0}"
@@ -239,7 +247,8 @@ def feed(ctx: Context, before: dict | None) -> None:
     # The workers whose bags were scanned in this run: their all-time counts must match.
     owners = list(
         Collection.objects.filter(id__gt=(before or {}).get("max_id", 0), owner__isnull=False)
-        .values_list("owner_id", flat=True).distinct()[:200]
+        .values_list("owner_id", flat=True)
+        .distinct()[:200]
     )
     truth = dict(Collection.objects.filter(owner_id__in=owners).values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n"))
     board = lb.scores(rankings.WORKER_BAGS, "all", rankings.DISTRICT) if owners else {}

@@ -46,7 +46,9 @@ class World:
 
 def staff(role: str, organisation: Organisation, username: str) -> User:
     # Office staff reach the Django admin too (as in the demo); field roles do not.
-    user = UserFactory(username=username, display_name=username, is_staff=role in (Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.GRASSROOTS_ADMIN))
+    user = UserFactory(
+        username=username, display_name=username, is_staff=role in (Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.GRASSROOTS_ADMIN)
+    )
     RoleAssignment.objects.create(user=user, role=role, organisation=organisation)
     return user
 
@@ -62,7 +64,13 @@ def world(db) -> World:
     street_a = OrganisationFactory(name="什刹海街道总工会", level=Organisation.Level.STREET, parent=district)
     street_b = OrganisationFactory(name="金融街街道总工会", level=Organisation.Level.STREET, parent=district)
     industry = OrganisationFactory(name="区教育系统工会", level=Organisation.Level.INDUSTRY, parent=district)
-    org_a1 = OrganisationFactory(name="北京某科技有限公司工会", parent=street_a, street=street_a, kind=Organisation.Kind.ENTERPRISE, ownership=Organisation.Ownership.NON_PUBLIC)
+    org_a1 = OrganisationFactory(
+        name="北京某科技有限公司工会",
+        parent=street_a,
+        street=street_a,
+        kind=Organisation.Kind.ENTERPRISE,
+        ownership=Organisation.Ownership.NON_PUBLIC,
+    )
     org_a2 = OrganisationFactory(name="柳荫街社区工会", parent=street_a, street=street_a, kind=Organisation.Kind.COMMUNITY)
     org_b1 = OrganisationFactory(name="金融街园区工会", parent=street_b, street=street_b, kind=Organisation.Kind.PARK)
     org_i1 = OrganisationFactory(name="某中学工会", parent=industry, street=street_b, kind=Organisation.Kind.INSTITUTION)

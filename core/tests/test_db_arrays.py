@@ -13,7 +13,7 @@ from core.db import Statement, int_array, iso_array, prepared_cursor, text_array
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-AWKWARD = ['plain', 'a"b', "back\\slash", "c,d", "{braces}", "NULL", "null", "", " spaced ", "中文，逗号", "'single'", "end\\"]
+AWKWARD = ["plain", 'a"b', "back\\slash", "c,d", "{braces}", "NULL", "null", "", " spaced ", "中文，逗号", "'single'", "end\\"]
 
 
 def _read_back(sql: str, **params):

@@ -12,8 +12,15 @@ from core.models import AuditLog, BackgroundJob
 
 def running_job(owner, org, **extra) -> BackgroundJob:
     return BackgroundJob.objects.create(
-        kind="roster_import", title="导入名册：测试", owner=owner, organisation=org, status=BackgroundJob.Status.RUNNING,
-        done=300, total=1200, stage="正在检查第 300 行", **extra,
+        kind="roster_import",
+        title="导入名册：测试",
+        owner=owner,
+        organisation=org,
+        status=BackgroundJob.Status.RUNNING,
+        done=300,
+        total=1200,
+        stage="正在检查第 300 行",
+        **extra,
     )
 
 
@@ -24,7 +31,9 @@ def test_a_running_job_shows_a_progress_bar_that_polls(world):
     assert '<progress max="1200" value="300"' in page and "正在检查第 300 行（25%）" in page
     fragment = client.get(reverse("core:job_status", args=[job.pk])).content.decode()
     assert f'hx-get="{reverse("core:job_status", args=[job.pk])}"' in fragment and 'hx-trigger="every 1s"' in fragment
-    BackgroundJob.objects.filter(pk=job.pk).update(status="done", result={"message": "导入成功：新增 5 名会员", "link": "/x/", "link_text": "查看"})
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        status="done", result={"message": "导入成功：新增 5 名会员", "link": "/x/", "link_text": "查看"}
+    )
     fragment = client.get(reverse("core:job_status", args=[job.pk])).content.decode()
     assert "导入成功：新增 5 名会员" in fragment and "hx-get" not in fragment  # finished: polling stops
 

@@ -70,3 +70,6 @@ class Entry(models.Model):
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_not_zero"),
             models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_idempotency_key_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount:+d} ({self.reason})"

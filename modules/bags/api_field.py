@@ -1,7 +1,6 @@
 """API of the field side (/api/v1/bags/): batches and labels, bag lookup and binding, scans,
 collection points. Device tokens (Bearer) or the page session; errors as {code, message, field}."""
 
-
 from datetime import datetime
 from typing import Annotated
 
@@ -84,8 +83,13 @@ class BatchDetailOut(BatchOut):
 
 def _batch_out(batch: BagBatch) -> dict:
     return {
-        "id": batch.pk, "organisation_id": batch.organisation_id, "organisation_name": batch.organisation.name, "size": batch.size,
-        "status": batch.status, "note": batch.note, "created_at": batch.created_at,
+        "id": batch.pk,
+        "organisation_id": batch.organisation_id,
+        "organisation_name": batch.organisation.name,
+        "size": batch.size,
+        "status": batch.status,
+        "note": batch.note,
+        "created_at": batch.created_at,
         "first_code": codes.encode(batch.first_bag_id) if batch.first_bag_id else None,
         "last_code": codes.encode(batch.last_bag_id) if batch.last_bag_id else None,
     }
@@ -94,7 +98,11 @@ def _batch_out(batch: BagBatch) -> dict:
 def _export_out(export: LabelExport) -> dict:
     ready = export.status == LabelExport.Status.READY
     return {
-        "id": export.pk, "layout": export.layout, "status": export.status, "done": export.done, "total": export.total,
+        "id": export.pk,
+        "layout": export.layout,
+        "status": export.status,
+        "done": export.done,
+        "total": export.total,
         "percent": export.percent,
         "download_url": f"/api/v1/bags/batches/{export.batch_id}/labels/{export.pk}/download" if ready else None,
     }
@@ -129,8 +137,12 @@ def batch_list(request, organisation_id: Id | None = None):
 def batch_detail(request, batch_id: Id):
     batch = _batch_for(request, batch_id)
     stats = selectors.batch_stats([batch.pk]).get(batch.pk, selectors.BatchStats())
-    return {**_batch_out(batch), "bound": stats.bound, "collected": stats.collected,
-            "exports": [_export_out(e) for e in selectors.exports_of(batch)]}
+    return {
+        **_batch_out(batch),
+        "bound": stats.bound,
+        "collected": stats.collected,
+        "exports": [_export_out(e) for e in selectors.exports_of(batch)],
+    }
 
 
 class LabelsIn(Schema):
@@ -157,8 +169,9 @@ def labels_download(request, batch_id: Id, export_id: Id):
     export = get_object_or_404(LabelExport, pk=export_id, batch=batch)
     if export.status != LabelExport.Status.READY or not export.file:
         raise ApiError("labels_not_ready", _("标签尚未生成完毕"), status=409)
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"bags-{batch.pk}-{export.layout}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=f"bags-{batch.pk}-{export.layout}.pdf", content_type="application/pdf"
+    )
 
 
 @router.get("/batches/{batch_id}/codes.csv", response={200: None, **ERRORS}, summary="导出批次编码 CSV")
@@ -192,13 +205,21 @@ def bag_lookup(request, code: str):
         raise NotFound("bag_not_issued", _("该垃圾袋尚未发放"), field="code")
     member = scoping.member_for(request.user)
     mine = member is not None and bag.owner_id == member.pk
-    visible = mine or scoping.can_view_organisation(request.user, bag.organisation) or scoping.has_role(request.user, scoping.Role.COLLECTOR)
+    visible = (
+        mine or scoping.can_view_organisation(request.user, bag.organisation) or scoping.has_role(request.user, scoping.Role.COLLECTOR)
+    )
     if not visible and member is None:
         raise NotFound("bag_not_issued", _("该垃圾袋尚未发放"), field="code")
     return {
-        "code": parsed.code, "grouped": codes.group(parsed.code), "organisation_id": bag.organisation_id,
-        "organisation_name": bag.organisation.name, "batch_id": bag.batch_id, "bound": bag.owner_id is not None, "mine": mine,
-        "collected": bag.collected_at is not None, "collected_at": bag.collected_at,
+        "code": parsed.code,
+        "grouped": codes.group(parsed.code),
+        "organisation_id": bag.organisation_id,
+        "organisation_name": bag.organisation.name,
+        "batch_id": bag.batch_id,
+        "bound": bag.owner_id is not None,
+        "mine": mine,
+        "collected": bag.collected_at is not None,
+        "collected_at": bag.collected_at,
     }
 
 
@@ -212,8 +233,15 @@ def bag_bind(request, payload: BindIn):
     bag = services.bag_bind(actor=request.user, code=payload.code)
     code = codes.encode(bag.pk)
     return {
-        "code": code, "grouped": codes.group(code), "organisation_id": bag.organisation_id, "organisation_name": bag.organisation.name,
-        "batch_id": bag.batch_id, "bound": True, "mine": True, "collected": bag.collected_at is not None, "collected_at": bag.collected_at,
+        "code": code,
+        "grouped": codes.group(code),
+        "organisation_id": bag.organisation_id,
+        "organisation_name": bag.organisation.name,
+        "batch_id": bag.batch_id,
+        "bound": True,
+        "mine": True,
+        "collected": bag.collected_at is not None,
+        "collected_at": bag.collected_at,
     }
 
 
@@ -225,7 +253,9 @@ class BulkBindOut(Schema):
     bound: int
 
 
-@router.post("/batches/{batch_id}/bind", response={200: BulkBindOut, **ERRORS}, summary="按名册批量绑定（编码,手机号；全部成功或全部不绑定）")
+@router.post(
+    "/batches/{batch_id}/bind", response={200: BulkBindOut, **ERRORS}, summary="按名册批量绑定（编码,手机号；全部成功或全部不绑定）"
+)
 def batch_bind(request, batch_id: Id, payload: BulkBindIn):
     batch = _batch_for(request, batch_id)
     return {"bound": services.bags_bind_bulk(actor=request.user, batch=batch, rows=payload.rows)}
@@ -265,8 +295,14 @@ class ScanOut(BaseModel):
 
 def scan_in(s: ScanSchema) -> services.ScanIn:
     return services.ScanIn(
-        client_id=s.client_id, code=s.code, point_id=s.point_id, category=s.category, grade=s.grade, reasons=list(s.reasons),
-        weight_grams=s.weight_grams, scanned_at=s.scanned_at,
+        client_id=s.client_id,
+        code=s.code,
+        point_id=s.point_id,
+        category=s.category,
+        grade=s.grade,
+        reasons=list(s.reasons),
+        weight_grams=s.weight_grams,
+        scanned_at=s.scanned_at,
     )
 
 
@@ -308,9 +344,19 @@ def scan_photo(request, client_id: str, photo: File[UploadedFile]):
     _require_collector(request.user)
     collection = services.attach_photo(actor=request.user, client_id=client_id, photo=photo)
     code = codes.encode(collection.bag_id)
-    return {"client_id": client_id, "ok": True, "status": 200, "code": "photo_saved", "message": _("照片已保存"),
-            "collection_id": collection.pk, "bag_code": code, "grade": collection.grade, "category": collection.category,
-            "points": collection.points_awarded, "bound": collection.owner_id is not None}
+    return {
+        "client_id": client_id,
+        "ok": True,
+        "status": 200,
+        "code": "photo_saved",
+        "message": _("照片已保存"),
+        "collection_id": collection.pk,
+        "bag_code": code,
+        "grade": collection.grade,
+        "category": collection.category,
+        "points": collection.points_awarded,
+        "bound": collection.owner_id is not None,
+    }
 
 
 # ---------------------------------------------------------------- collection points
@@ -342,10 +388,16 @@ class PointOut(Schema):
 
 def _point_out(point: CollectionPoint) -> dict:
     return {
-        "id": point.pk, "name": point.name, "street_id": point.street_id, "street_name": point.street.name, "address": point.address,
-        "latitude": point.latitude, "longitude": point.longitude,
+        "id": point.pk,
+        "name": point.name,
+        "street_id": point.street_id,
+        "street_name": point.street.name,
+        "address": point.address,
+        "latitude": point.latitude,
+        "longitude": point.longitude,
         "served_organisation_ids": sorted(o.pk for o in point.served_organisations.all()),
-        "collector_ids": sorted(u.pk for u in point.collectors.all()), "is_active": point.is_active,
+        "collector_ids": sorted(u.pk for u in point.collectors.all()),
+        "is_active": point.is_active,
     }
 
 
@@ -359,8 +411,16 @@ def _point_args(request, payload: PointIn) -> dict:
     collectors = list(User.objects.filter(pk__in=payload.collector_ids))
     if len(collectors) != len(set(payload.collector_ids)):
         raise Invalid("invalid_collector", _("分拣员不存在"), field="collector_ids")
-    return {"street": street, "name": payload.name, "address": payload.address, "latitude": payload.latitude,
-            "longitude": payload.longitude, "served": served, "collectors": collectors, "is_active": payload.is_active}
+    return {
+        "street": street,
+        "name": payload.name,
+        "address": payload.address,
+        "latitude": payload.latitude,
+        "longitude": payload.longitude,
+        "served": served,
+        "collectors": collectors,
+        "is_active": payload.is_active,
+    }
 
 
 @router.get("/points", response={200: list[PointOut], **ERRORS}, summary="收集点列表（街道/区工作人员）")

@@ -63,8 +63,13 @@ def seed(ctx) -> None:
             size = max(10, len(members) * per_member + 10)
             created = now - timedelta(days=DAYS + rng.randrange(1, 20))
             batch = BagBatch.objects.create(
-                organisation=org, size=size, created=size, status=BagBatch.Status.READY, created_by=ctx.users.get("district"),
-                created_at=created, note="演示批次",
+                organisation=org,
+                size=size,
+                created=size,
+                status=BagBatch.Status.READY,
+                created_by=ctx.users.get("district"),
+                created_at=created,
+                note="演示批次",
             )
             first, last = insert_bags(batch_id=batch.pk, organisation_id=org.pk, size=size)
             batch.first_bag_id, batch.last_bag_id = first, last
@@ -83,9 +88,7 @@ def seed(ctx) -> None:
             bar.update(1)
         bar.close()
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE bags_bag SET owner_id = %s, bound_at = %s WHERE id BETWEEN %s AND %s", bindings
-            )
+            cursor.executemany("UPDATE bags_bag SET owner_id = %s, bound_at = %s WHERE id BETWEEN %s AND %s", bindings)
         _collections(ctx, now, bag_rows, points_by_street, collector_of)
         if demo_union is not None:
             _tour_bags(ctx, demo_union)
@@ -116,9 +119,11 @@ def _points(ctx):
     collector = ctx.users.get("collector")
     collector_street_id = None
     if collector is not None:
-        collector_street_id = RoleAssignment.objects.filter(user=collector, role=RoleAssignment.Role.COLLECTOR).values_list(
-            "organisation_id", flat=True
-        ).first()
+        collector_street_id = (
+            RoleAssignment.objects.filter(user=collector, role=RoleAssignment.Role.COLLECTOR)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
     points_by_street: dict[int, list[CollectionPoint]] = {}
     collector_of: dict[int, int] = {}
     for n, street in enumerate(ctx.streets):
@@ -131,8 +136,11 @@ def _points(ctx):
         points = []
         for k, label in enumerate(("社区垃圾分类驿站", "街道集中收集点")):
             point = CollectionPoint.objects.create(
-                name=f"{base}{label}", street=street, address=f"北京市西城区{base}街道{10 + 7 * k + n}号",
-                latitude=39.91 + (n % 5) * 0.012 + k * 0.003, longitude=116.35 + (n // 5) * 0.015 + k * 0.003,
+                name=f"{base}{label}",
+                street=street,
+                address=f"北京市西城区{base}街道{10 + 7 * k + n}号",
+                latitude=39.91 + (n % 5) * 0.012 + k * 0.003,
+                longitude=116.35 + (n // 5) * 0.015 + k * 0.003,
             )
             point.collectors.add(user)
             collector_of[point.pk] = user.pk
@@ -177,13 +185,23 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
             rule = terms[category]
             awarded = max(0, min(rule.points, rule.daily_cap - earned_today[(owner_id, day)]))
             earned_today[(owner_id, day)] += awarded
-        collections.append(_Row(
-            bag_id=bag_id, client_id=f"demo-{bag_id}", point_id=point.pk, collector_id=collector_of[point.pk], category=category,
-            grade=Grade.CORRECT if correct else Grade.WRONG,
-            reasons=[] if correct else [rng.choice(WRONG_REASONS[category])],
-            weight_grams=rng.randrange(low, high) if rng.random() < 0.8 else None, collected_at=at, owner_id=owner_id,
-            organisation_id=org_id, street_id=street_id, points_awarded=awarded,
-        ))
+        collections.append(
+            _Row(
+                bag_id=bag_id,
+                client_id=f"demo-{bag_id}",
+                point_id=point.pk,
+                collector_id=collector_of[point.pk],
+                category=category,
+                grade=Grade.CORRECT if correct else Grade.WRONG,
+                reasons=[] if correct else [rng.choice(WRONG_REASONS[category])],
+                weight_grams=rng.randrange(low, high) if rng.random() < 0.8 else None,
+                collected_at=at,
+                owner_id=owner_id,
+                organisation_id=org_id,
+                street_id=street_id,
+                points_awarded=awarded,
+            )
+        )
     bar.close()
     collections.sort(key=lambda c: c.collected_at)
     _insert_collections(collections)
@@ -220,8 +238,25 @@ def _insert_collections(collections: list[_Row]) -> None:
         key = tuple(c.reasons)
         if key not in prepared:
             prepared[key] = reasons_field.get_db_prep_save(c.reasons, connection)
-        rows.append((c.pk, c.bag_id, c.client_id, c.point_id, c.collector_id, c.category, c.grade, prepared[key], c.weight_grams, "",
-                     _dt(c.collected_at), c.owner_id, c.organisation_id, c.street_id, c.points_awarded))
+        rows.append(
+            (
+                c.pk,
+                c.bag_id,
+                c.client_id,
+                c.point_id,
+                c.collector_id,
+                c.category,
+                c.grade,
+                prepared[key],
+                c.weight_grams,
+                "",
+                _dt(c.collected_at),
+                c.owner_id,
+                c.organisation_id,
+                c.street_id,
+                c.points_awarded,
+            )
+        )
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO bags_collection (id, bag_id, client_id, point_id, collector_id, category, grade, reasons, weight_grams, photo,"
@@ -260,8 +295,19 @@ def _ledger(ctx, credited: list[_Row]) -> None:
     for c in credited:
         running[c.owner_id] += c.points_awarded
         key = f"{LEDGER_REASON}:{c.pk}"
-        entries.append((next_entry, existing[c.owner_id], c.points_awarded, running[c.owner_id], LEDGER_REASON, key, key, "垃圾分类投放正确",
-                        _dt(c.collected_at)))
+        entries.append(
+            (
+                next_entry,
+                existing[c.owner_id],
+                c.points_awarded,
+                running[c.owner_id],
+                LEDGER_REASON,
+                key,
+                key,
+                "垃圾分类投放正确",
+                _dt(c.collected_at),
+            )
+        )
         next_entry += 1
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -278,8 +324,9 @@ def _ledger(ctx, credited: list[_Row]) -> None:
 
 def _tour_bags(ctx, union: Organisation) -> None:
     """A small batch of the demo union with five bags nobody has bound: scan one to bind it."""
-    batch = BagBatch.objects.create(organisation=union, size=20, created=20, status=BagBatch.Status.READY,
-                                    created_by=ctx.users.get("district"), note="演示导览用")
+    batch = BagBatch.objects.create(
+        organisation=union, size=20, created=20, status=BagBatch.Status.READY, created_by=ctx.users.get("district"), note="演示导览用"
+    )
     first, last = insert_bags(batch_id=batch.pk, organisation_id=union.pk, size=20)
     BagBatch.objects.filter(pk=batch.pk).update(first_bag_id=first, last_bag_id=last)
     Bag.objects.filter(pk__range=(first, last)).update(owner=None, bound_at=None, collected_at=None)

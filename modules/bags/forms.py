@@ -15,8 +15,12 @@ from modules.bags.models import CollectionPoint, LabelExport
 
 class BatchForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("发放工会"), queryset=Organisation.objects.none())
-    size = forms.IntegerField(label=_("数量（个）"), min_value=services.MIN_BATCH, max_value=services.MAX_BATCH,
-                              help_text=_("10 至 200,000 个；编码立即生成，标签可随后导出。"))
+    size = forms.IntegerField(
+        label=_("数量（个）"),
+        min_value=services.MIN_BATCH,
+        max_value=services.MAX_BATCH,
+        help_text=_("10 至 200,000 个；编码立即生成，标签可随后导出。"),
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args, viewer, **kwargs):

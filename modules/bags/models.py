@@ -78,6 +78,9 @@ class Bag(models.Model):
         verbose_name = _("垃圾袋")
         verbose_name_plural = _("垃圾袋")
 
+    def __str__(self) -> str:
+        return f"#{self.id}"
+
 
 class CollectionPoint(models.Model):
     name = models.CharField(_("名称"), max_length=120)
@@ -142,6 +145,9 @@ class Collection(models.Model):
             models.UniqueConstraint(fields=["client_id"], name="bags_collection_client_id_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.bag_id} {self.category}/{self.grade}"
+
 
 class DailyPoints(models.Model):
     """Points a worker has earned from bags on one Beijing calendar day: the daily cap's counter.
@@ -188,6 +194,9 @@ class PointsRule(models.Model):
         verbose_name_plural = _("积分规则")
         ordering = ["-valid_from"]
 
+    def __str__(self) -> str:
+        return f"{self.category or '*'}: {self.points}"
+
 
 class LabelExport(models.Model):
     """A print-ready PDF of a batch's QR labels, made in the background with visible progress."""
@@ -219,6 +228,9 @@ class LabelExport(models.Model):
         verbose_name = _("标签导出")
         verbose_name_plural = _("标签导出")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.layout} ({self.status})"
 
     @property
     def percent(self) -> int:

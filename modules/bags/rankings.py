@@ -119,7 +119,9 @@ def _member_counts_many(pairs: set[tuple[int, int | None]]) -> dict[tuple[int, i
     orgs = dict(Organisation.objects.filter(pk__in=org_ids).values_list("id", "member_count"))
     streets = dict(
         Organisation.objects.filter(street_id__in=street_ids, level=Organisation.Level.GRASSROOTS)
-        .values("street_id").annotate(total=Sum("member_count")).values_list("street_id", "total")
+        .values("street_id")
+        .annotate(total=Sum("member_count"))
+        .values_list("street_id", "total")
     )
     return {(org, street): (orgs.get(org) or 0, (streets.get(street) or 0) if street else 0) for org, street in pairs}
 

@@ -132,4 +132,6 @@ def daily_points_mismatches() -> list[tuple[int, object, int, int]]:
         .values("owner_id", "day")
         .annotate(total=Sum("points_awarded"))
     }
-    return [(owner, day, pts, sums.get((owner, day), 0)) for (owner, day), pts in sorted(counters.items()) if pts != sums.get((owner, day), 0)]
+    return [
+        (owner, day, pts, sums.get((owner, day), 0)) for (owner, day), pts in sorted(counters.items()) if pts != sums.get((owner, day), 0)
+    ]

@@ -65,7 +65,13 @@ def batch_create(*, actor: User, organisation: Organisation, size: int, note: st
         first, last = insert_bags(batch_id=batch.pk, organisation_id=organisation.pk, size=size, progress=progress)
         BagBatch.objects.filter(pk=batch.pk).update(first_bag_id=first, last_bag_id=last, created=size, status=BagBatch.Status.READY)
         batch.first_bag_id, batch.last_bag_id, batch.created, batch.status = first, last, size, BagBatch.Status.READY
-        audit(actor=actor, action="bags.batch_create", obj=batch, changes={"size": size, "first": first, "last": last}, organisation=organisation)
+        audit(
+            actor=actor,
+            action="bags.batch_create",
+            obj=batch,
+            changes={"size": size, "first": first, "last": last},
+            organisation=organisation,
+        )
     return batch
 
 
@@ -137,7 +143,13 @@ def label_export_request(*, actor: User, batch: BagBatch, layout: str, base_url:
     if running is not None:
         return running
     export = LabelExport.objects.create(batch=batch, layout=layout, total=batch.size, base_url=base_url, created_by=actor)
-    audit(actor=actor, action="bags.labels_request", obj=batch, changes={"layout": layout, "export": export.pk}, organisation=batch.organisation)
+    audit(
+        actor=actor,
+        action="bags.labels_request",
+        obj=batch,
+        changes={"layout": layout, "export": export.pk},
+        organisation=batch.organisation,
+    )
 
     from modules.bags.tasks import labels_generate
 
@@ -274,7 +286,9 @@ def bags_bind_bulk(*, actor: User, batch: BagBatch, rows: list[tuple[str, str]])
     bound = 0
     with transaction.atomic():
         for member_id, bag_ids in updates.items():
-            changed = Bag.objects.filter(pk__in=bag_ids, owner__isnull=True, collected_at__isnull=True).update(owner_id=member_id, bound_at=now)
+            changed = Bag.objects.filter(pk__in=bag_ids, owner__isnull=True, collected_at__isnull=True).update(
+                owner_id=member_id, bound_at=now
+            )
             if changed != len(bag_ids):  # someone bound or collected one meanwhile: refuse the whole roster
                 raise Conflict("bind_race", _("部分垃圾袋刚刚被绑定或回收，请刷新后重试"))
             bound += changed
@@ -324,30 +338,79 @@ def _point_fields(*, actor, street, name, address, latitude, longitude, served, 
     return name, served, collectors
 
 
-def point_create(*, actor: User, street: Organisation, name: str, address: str = "", latitude=None, longitude=None,
-                 served=(), collectors=(), is_active: bool = True) -> CollectionPoint:
-    name, served, collectors = _point_fields(actor=actor, street=street, name=name, address=address, latitude=latitude,
-                                             longitude=longitude, served=served, collectors=collectors, is_active=is_active)
+def point_create(
+    *,
+    actor: User,
+    street: Organisation,
+    name: str,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    served=(),
+    collectors=(),
+    is_active: bool = True,
+) -> CollectionPoint:
+    name, served, collectors = _point_fields(
+        actor=actor,
+        street=street,
+        name=name,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        served=served,
+        collectors=collectors,
+        is_active=is_active,
+    )
     with transaction.atomic():
-        point = CollectionPoint.objects.create(name=name, street=street, address=(address or "")[:200], latitude=latitude,
-                                               longitude=longitude, is_active=is_active)
+        point = CollectionPoint.objects.create(
+            name=name, street=street, address=(address or "")[:200], latitude=latitude, longitude=longitude, is_active=is_active
+        )
         point.served_organisations.set(served)
         point.collectors.set(collectors)
         audit(actor=actor, action="bags.point_create", obj=point, changes={"name": name}, organisation=street)
     return point
 
 
-def point_update(*, actor: User, point: CollectionPoint, street: Organisation, name: str, address: str = "", latitude=None,
-                 longitude=None, served=(), collectors=(), is_active: bool = True) -> CollectionPoint:
+def point_update(
+    *,
+    actor: User,
+    point: CollectionPoint,
+    street: Organisation,
+    name: str,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    served=(),
+    collectors=(),
+    is_active: bool = True,
+) -> CollectionPoint:
     if not actor.has_perm("bags.manage_point", point):
         raise Forbidden("forbidden", _("您无权管理该收集点"))
-    name, served, collectors = _point_fields(actor=actor, street=street, name=name, address=address, latitude=latitude,
-                                             longitude=longitude, served=served, collectors=collectors, is_active=is_active)
+    name, served, collectors = _point_fields(
+        actor=actor,
+        street=street,
+        name=name,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        served=served,
+        collectors=collectors,
+        is_active=is_active,
+    )
     with transaction.atomic():
-        changes = {k: [str(getattr(point, k)), str(v)] for k, v in
-                   {"name": name, "street": street, "address": address, "is_active": is_active}.items() if getattr(point, k) != v}
+        changes = {
+            k: [str(getattr(point, k)), str(v)]
+            for k, v in {"name": name, "street": street, "address": address, "is_active": is_active}.items()
+            if getattr(point, k) != v
+        }
         point.name, point.street, point.address, point.latitude, point.longitude, point.is_active = (
-            name, street, (address or "")[:200], latitude, longitude, is_active)
+            name,
+            street,
+            (address or "")[:200],
+            latitude,
+            longitude,
+            is_active,
+        )
         point.save()
         point.served_organisations.set(served)
         point.collectors.set(collectors)
@@ -419,10 +482,19 @@ class PendingCollection:
 
     def as_model(self) -> Collection:
         return Collection(
-            bag_id=self.bag_id, client_id=self.client_id, point_id=self.point_id, collector_id=self.collector_id,
-            category=self.category, grade=self.grade, reasons=self.reasons, weight_grams=self.weight_grams,
-            collected_at=self.collected_at, owner_id=self.owner_id, organisation_id=self.organisation_id,
-            street_id=self.street_id, points_awarded=self.points_awarded,
+            bag_id=self.bag_id,
+            client_id=self.client_id,
+            point_id=self.point_id,
+            collector_id=self.collector_id,
+            category=self.category,
+            grade=self.grade,
+            reasons=self.reasons,
+            weight_grams=self.weight_grams,
+            collected_at=self.collected_at,
+            owner_id=self.owner_id,
+            organisation_id=self.organisation_id,
+            street_id=self.street_id,
+            points_awarded=self.points_awarded,
         )
 
 
@@ -445,9 +517,19 @@ class ScanResult:
 
     def as_dict(self) -> dict:
         return {
-            "client_id": self.client_id, "ok": self.ok, "status": self.status, "code": self.code, "message": self.message,
-            "field": self.field, "collection_id": self.collection_id, "bag_code": self.bag_code, "grade": self.grade,
-            "category": self.category, "points": self.points, "bound": self.bound, "replayed": self.replayed,
+            "client_id": self.client_id,
+            "ok": self.ok,
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "collection_id": self.collection_id,
+            "bag_code": self.bag_code,
+            "grade": self.grade,
+            "category": self.category,
+            "points": self.points,
+            "bound": self.bound,
+            "replayed": self.replayed,
         }
 
 
@@ -501,13 +583,35 @@ def _replay(item: ScanIn, existing: dict, bag_id: int | None, actor_id: int) -> 
     if existing["collector_id"] != actor_id or not _same_body(existing, item, bag_id):
         return _fail(item, "idempotency_conflict", _("该 client_id 已用于另一条不同的扫描记录"), status=409, field="client_id")
     return ScanResult(
-        item.client_id, True, 200, "collected", _("已回收（重复上传，未重复计分）"), None, existing["id"], existing["bag_id"],
-        codes.encode(existing["bag_id"]), existing["grade"], existing["category"], existing["points_awarded"],
-        existing["owner_id"] is not None, True,
+        item.client_id,
+        True,
+        200,
+        "collected",
+        _("已回收（重复上传，未重复计分）"),
+        None,
+        existing["id"],
+        existing["bag_id"],
+        codes.encode(existing["bag_id"]),
+        existing["grade"],
+        existing["category"],
+        existing["points_awarded"],
+        existing["owner_id"] is not None,
+        True,
     )
 
 
-_COLLECTION_FIELDS = ("id", "bag_id", "point_id", "collector_id", "category", "grade", "reasons", "weight_grams", "owner_id", "points_awarded")
+_COLLECTION_FIELDS = (
+    "id",
+    "bag_id",
+    "point_id",
+    "collector_id",
+    "category",
+    "grade",
+    "reasons",
+    "weight_grams",
+    "owner_id",
+    "points_awarded",
+)
 
 
 def _points_for(owner_id: int | None, category: str, grade: str, at: datetime) -> int:
@@ -628,8 +732,9 @@ def _found_collection(existing: list) -> dict:
     return found
 
 
-def _refusal(item: ScanIn, parsed: codes.ParsedCode, *, point_id, point_active, assigned, bag_id, batch_status, bag_collected,
-             served) -> ScanResult:
+def _refusal(
+    item: ScanIn, parsed: codes.ParsedCode, *, point_id, point_active, assigned, bag_id, batch_status, bag_collected, served
+) -> ScanResult:
     """Why a scan was not recorded, checked in the order a collector can act on."""
     if point_id is None:
         return _fail(item, "point_not_found", _("收集点不存在"), status=404, field="point_id")
@@ -641,7 +746,9 @@ def _refusal(item: ScanIn, parsed: codes.ParsedCode, *, point_id, point_active, 
         error = code_error(parsed.status)
         return _fail(item, error.code, error.message, status=error.status, field="code", bag_code=parsed.code)
     if bag_id is None or batch_status != BagBatch.Status.READY:
-        return _fail(item, "bag_not_issued", _("该垃圾袋尚未发放（编码有效，但没有发放记录）"), status=404, field="code", bag_code=parsed.code)
+        return _fail(
+            item, "bag_not_issued", _("该垃圾袋尚未发放（编码有效，但没有发放记录）"), status=404, field="code", bag_code=parsed.code
+        )
     if bag_collected is not None:
         return _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), status=409, field="code", bag_code=parsed.code)
     if not served:
@@ -726,11 +833,26 @@ def _single_params(item: ScanIn, parsed: codes.ParsedCode, now: datetime, **who)
     at = item.scanned_at or now
     day_start, day_end = day_bounds(at)
     return {
-        **who, "role": scoping.Role.COLLECTOR, "point": item.point_id, "bag": parsed.bag_id if parsed.ok else None,
-        "client": item.client_id, "ready": BagBatch.Status.READY, "at": at, "default_points": rules_of_points.DEFAULT_POINTS,
-        "default_cap": rules_of_points.DEFAULT_DAILY_CAP, "category": item.category, "grade": item.grade, "correct": Grade.CORRECT,
-        "day": day_start.date(), "day_start": day_start, "day_end": day_end, "reasons": json.dumps(sorted(item.reasons)),
-        "weight": item.weight_grams, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
+        **who,
+        "role": scoping.Role.COLLECTOR,
+        "point": item.point_id,
+        "bag": parsed.bag_id if parsed.ok else None,
+        "client": item.client_id,
+        "ready": BagBatch.Status.READY,
+        "at": at,
+        "default_points": rules_of_points.DEFAULT_POINTS,
+        "default_cap": rules_of_points.DEFAULT_DAILY_CAP,
+        "category": item.category,
+        "grade": item.grade,
+        "correct": Grade.CORRECT,
+        "day": day_start.date(),
+        "day_start": day_start,
+        "day_end": day_end,
+        "reasons": json.dumps(sorted(item.reasons)),
+        "weight": item.weight_grams,
+        "now": now,
+        "reason": LEDGER_REASON,
+        "source": f"{LEDGER_REASON}:",
     }
 
 
@@ -744,18 +866,53 @@ def _single_result(item: ScanIn, parsed: codes.ParsedCode, actor_id: int, row, a
     if existing[0] is not None:
         return _replay(item, _found_collection(existing), bag_id, actor_id)
     if new_id is None:
-        refused = _refusal(item, parsed, point_id=point_id, point_active=point_active, assigned=assigned, bag_id=b_id,
-                           batch_status=batch_status, bag_collected=bag_collected, served=served)
+        refused = _refusal(
+            item,
+            parsed,
+            point_id=point_id,
+            point_active=point_active,
+            assigned=assigned,
+            bag_id=b_id,
+            batch_status=batch_status,
+            bag_collected=bag_collected,
+            served=served,
+        )
         return refused or _after_race(item, parsed, bag_id, actor_id)
     if not ranking_feed_enabled():  # the boards follow here, not through the feed: they need the row
-        _after_commit([Collection(
-            pk=new_id, bag_id=b_id, client_id=item.client_id, point_id=point_id, collector_id=actor_id, category=item.category,
-            grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=at, owner_id=owner_id,
-            organisation_id=org_id, street_id=street_id, points_awarded=new_points,
-        )])
+        _after_commit(
+            [
+                Collection(
+                    pk=new_id,
+                    bag_id=b_id,
+                    client_id=item.client_id,
+                    point_id=point_id,
+                    collector_id=actor_id,
+                    category=item.category,
+                    grade=item.grade,
+                    reasons=sorted(item.reasons),
+                    weight_grams=item.weight_grams,
+                    collected_at=at,
+                    owner_id=owner_id,
+                    organisation_id=org_id,
+                    street_id=street_id,
+                    points_awarded=new_points,
+                )
+            ]
+        )
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(owner_id is not None, item.grade, new_points), None, new_id, b_id, parsed.code,
-        item.grade, item.category, new_points, owner_id is not None,
+        item.client_id,
+        True,
+        201,
+        "collected",
+        _scan_message(owner_id is not None, item.grade, new_points),
+        None,
+        new_id,
+        b_id,
+        parsed.code,
+        item.grade,
+        item.category,
+        new_points,
+        owner_id is not None,
     )
 
 
@@ -798,15 +955,33 @@ def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: dateti
     (p_id, p_active, p_street, is_collector, b_id, b_org, b_owner, b_collected, o_street, batch_status, served, *existing) = row
     if existing[0] is not None:
         return _replay(item, _found_collection(existing), bag_id, actor.pk)
-    refused = _refusal(item, parsed, point_id=p_id, point_active=p_active, assigned=is_collector, bag_id=b_id,
-                       batch_status=batch_status, bag_collected=b_collected, served=served)
+    refused = _refusal(
+        item,
+        parsed,
+        point_id=p_id,
+        point_active=p_active,
+        assigned=is_collector,
+        bag_id=b_id,
+        batch_status=batch_status,
+        bag_collected=b_collected,
+        served=served,
+    )
     if refused is not None:
         return refused
     at = item.scanned_at or now
     collection = Collection(
-        bag_id=b_id, client_id=item.client_id, point_id=p_id, collector_id=actor.pk, category=item.category, grade=item.grade,
-        reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=at, owner_id=b_owner,
-        organisation_id=b_org, street_id=o_street,
+        bag_id=b_id,
+        client_id=item.client_id,
+        point_id=p_id,
+        collector_id=actor.pk,
+        category=item.category,
+        grade=item.grade,
+        reasons=sorted(item.reasons),
+        weight_grams=item.weight_grams,
+        collected_at=at,
+        owner_id=b_owner,
+        organisation_id=b_org,
+        street_id=o_street,
     )
     with transaction.atomic():
         points = collection.points_awarded = _points_for(b_owner, item.category, item.grade, at)
@@ -815,8 +990,19 @@ def _record_orm(actor: User, item: ScanIn, parsed: codes.ParsedCode, now: dateti
         return _after_race(item, parsed, bag_id, actor.pk)
     _after_commit([collection])
     return ScanResult(
-        item.client_id, True, 201, "collected", _scan_message(collection.owner_id is not None, collection.grade, collection.points_awarded), None, collection.pk, b_id, parsed.code,
-        item.grade, item.category, points, b_owner is not None,
+        item.client_id,
+        True,
+        201,
+        "collected",
+        _scan_message(collection.owner_id is not None, collection.grade, collection.points_awarded),
+        None,
+        collection.pk,
+        b_id,
+        parsed.code,
+        item.grade,
+        item.category,
+        points,
+        b_owner is not None,
     )
 
 
@@ -852,8 +1038,14 @@ def _write_orm(collection: Collection, actor: User) -> bool:
             if collection.points_awarded > 0 and collection.owner_id is not None:
                 _daily_points_add(collection.owner_id, collection.collected_at, collection.points_awarded)
                 key = f"{LEDGER_REASON}:{collection.pk}"
-                entry_post(member_id=collection.owner_id, amount=collection.points_awarded, reason=LEDGER_REASON, source=key,
-                           idempotency_key=key, actor=actor)
+                entry_post(
+                    member_id=collection.owner_id,
+                    amount=collection.points_awarded,
+                    reason=LEDGER_REASON,
+                    source=key,
+                    idempotency_key=key,
+                    actor=actor,
+                )
     except IntegrityError:
         collection.pk = None
         return False
@@ -895,7 +1087,11 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
     # 2. the points and the collector's assignments
     point_ids = {items[i].point_id for i in live}
     points = {p.pk: p for p in CollectionPoint.objects.filter(pk__in=point_ids).only("id", "is_active", "street_id")}
-    assigned = set(CollectionPoint.collectors.through.objects.filter(collectionpoint_id__in=point_ids, user_id=actor.pk).values_list("collectionpoint_id", flat=True))
+    assigned = set(
+        CollectionPoint.collectors.through.objects.filter(collectionpoint_id__in=point_ids, user_id=actor.pk).values_list(
+            "collectionpoint_id", flat=True
+        )
+    )
     served_paths: dict[int, list[str]] = {}
     for point_id, path in CollectionPoint.served_organisations.through.objects.filter(collectionpoint_id__in=point_ids).values_list(
         "collectionpoint_id", "organisation__path"
@@ -905,8 +1101,9 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
     bag_ids = {parsed[i].bag_id for i in live if parsed[i].ok}
     bags = {
         row["id"]: row
-        for row in Bag.objects.filter(pk__in=bag_ids).values("id", "organisation_id", "owner_id", "collected_at", "batch__status",
-                                                              "organisation__street_id", "organisation__path")
+        for row in Bag.objects.filter(pk__in=bag_ids).values(
+            "id", "organisation_id", "owner_id", "collected_at", "batch__status", "organisation__street_id", "organisation__path"
+        )
     }
     pending: list[tuple[int, Collection]] = []
     claimed: set[int] = set()
@@ -934,11 +1131,25 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             results[index] = _fail(item, "bag_not_served", _("该垃圾袋所属工会不在本收集点服务范围内"), 403, "code", code.code)
         else:
             claimed.add(code.bag_id)
-            pending.append((index, PendingCollection(
-                bag_id=bag["id"], client_id=item.client_id, point_id=point.pk, collector_id=actor.pk, category=item.category,
-                grade=item.grade, reasons=sorted(item.reasons), weight_grams=item.weight_grams, collected_at=item.scanned_at or now,
-                owner_id=bag["owner_id"], organisation_id=bag["organisation_id"], street_id=bag["organisation__street_id"],
-            )))
+            pending.append(
+                (
+                    index,
+                    PendingCollection(
+                        bag_id=bag["id"],
+                        client_id=item.client_id,
+                        point_id=point.pk,
+                        collector_id=actor.pk,
+                        category=item.category,
+                        grade=item.grade,
+                        reasons=sorted(item.reasons),
+                        weight_grams=item.weight_grams,
+                        collected_at=item.scanned_at or now,
+                        owner_id=bag["owner_id"],
+                        organisation_id=bag["organisation_id"],
+                        street_id=bag["organisation__street_id"],
+                    ),
+                )
+            )
     # 4. write in rounds: one collection per owner per round, so the daily cap counts earlier rounds
     written: list[Collection] = []
     # An upload's answers say one of a few sentences: each is translated once, not 500 times.
@@ -974,14 +1185,28 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             if index in inserted:
                 written.append(collection)
                 results[index] = ScanResult(
-                    item.client_id, True, 201, "collected", message(collection.owner_id is not None, collection.grade, collection.points_awarded), None, collection.pk, collection.bag_id,
-                    parsed[index].code, item.grade, item.category, collection.points_awarded, collection.owner_id is not None,
+                    item.client_id,
+                    True,
+                    201,
+                    "collected",
+                    message(collection.owner_id is not None, collection.grade, collection.points_awarded),
+                    None,
+                    collection.pk,
+                    collection.bag_id,
+                    parsed[index].code,
+                    item.grade,
+                    item.category,
+                    collection.points_awarded,
+                    collection.owner_id is not None,
                 )
             else:
                 found = Collection.objects.filter(client_id=item.client_id).values(*_COLLECTION_FIELDS).first()
                 results[index] = (
-                    _replay(item, found, collection.bag_id, actor.pk) if found is not None
-                    else _fail(item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), 409, "code", codes.encode(collection.bag_id))
+                    _replay(item, found, collection.bag_id, actor.pk)
+                    if found is not None
+                    else _fail(
+                        item, "bag_already_collected", _("该垃圾袋已回收，不能重复计分"), 409, "code", codes.encode(collection.bag_id)
+                    )
                 )
     _after_commit(written)
     # repeated client_ids inside one upload answer like their first occurrence (or conflict)
@@ -990,10 +1215,17 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
         if index not in results:
             first = first_by_client[item.client_id]
             prior = results[first]
-            same = (items[first].code, items[first].point_id, items[first].category, items[first].grade, sorted(items[first].reasons),
-                    items[first].weight_grams) == (item.code, item.point_id, item.category, item.grade, sorted(item.reasons), item.weight_grams)
+            same = (
+                items[first].code,
+                items[first].point_id,
+                items[first].category,
+                items[first].grade,
+                sorted(items[first].reasons),
+                items[first].weight_grams,
+            ) == (item.code, item.point_id, item.category, item.grade, sorted(item.reasons), item.weight_grams)
             results[index] = (
-                ScanResult(**{**prior.__dict__, "replayed": True}) if same
+                ScanResult(**{**prior.__dict__, "replayed": True})
+                if same
                 else _fail(item, "idempotency_conflict", _("该 client_id 已用于另一条不同的扫描记录"), status=409, field="client_id")
             )
         out.append(results[index])
@@ -1003,7 +1235,11 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
 def _active_rules() -> list[tuple[str, int, int, datetime]]:
     from modules.bags.models import PointsRule
 
-    return list(PointsRule.objects.filter(is_active=True).order_by("-valid_from", "-id").values_list("category", "points", "daily_cap", "valid_from"))
+    return list(
+        PointsRule.objects.filter(is_active=True)
+        .order_by("-valid_from", "-id")
+        .values_list("category", "points", "daily_cap", "valid_from")
+    )
 
 
 def _terms(rules: list[tuple[str, int, int, datetime]], category: str, at: datetime) -> tuple[int, int]:
@@ -1037,14 +1273,26 @@ def _write_round_pg(entries: list[tuple[int, Collection]], actor: User, now: dat
     # Arrays go as their text form (``core.db.int_array``): psycopg's list adaptation was a fifth
     # of an upload's Python time.
     params = {
-        "bag": int_array([c.bag_id for c in cols]), "client": text_array([c.client_id for c in cols]),
-        "point": int_array([c.point_id for c in cols]), "category": text_array([c.category for c in cols]),
-        "grade": text_array([c.grade for c in cols]), "reasons": text_array([json.dumps(c.reasons) for c in cols]),
-        "weight": int_array([c.weight_grams for c in cols]), "at": iso_array([c.collected_at for c in cols]),
-        "owner": int_array([c.owner_id for c in cols]), "org": int_array([c.organisation_id for c in cols]),
-        "street": int_array([c.street_id for c in cols]), "want": int_array(wants), "cap": int_array(caps),
-        "day": iso_array(days), "day_start": iso_array(starts), "day_end": iso_array(ends),
-        "actor": actor.pk, "now": now, "reason": LEDGER_REASON, "source": f"{LEDGER_REASON}:",
+        "bag": int_array([c.bag_id for c in cols]),
+        "client": text_array([c.client_id for c in cols]),
+        "point": int_array([c.point_id for c in cols]),
+        "category": text_array([c.category for c in cols]),
+        "grade": text_array([c.grade for c in cols]),
+        "reasons": text_array([json.dumps(c.reasons) for c in cols]),
+        "weight": int_array([c.weight_grams for c in cols]),
+        "at": iso_array([c.collected_at for c in cols]),
+        "owner": int_array([c.owner_id for c in cols]),
+        "org": int_array([c.organisation_id for c in cols]),
+        "street": int_array([c.street_id for c in cols]),
+        "want": int_array(wants),
+        "cap": int_array(caps),
+        "day": iso_array(days),
+        "day_start": iso_array(starts),
+        "day_end": iso_array(ends),
+        "actor": actor.pk,
+        "now": now,
+        "reason": LEDGER_REASON,
+        "source": f"{LEDGER_REASON}:",
     }
     # Bound server-side (bound client-side, 16 arrays of 500 values became one long SQL text to
     # parse). Not prepared: a generic plan cannot know the arrays' length, and guessing one row

@@ -67,7 +67,9 @@ def batch_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.batch_create(
-                actor=request.user, organisation=form.cleaned_data["organisation"], size=form.cleaned_data["size"],
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                size=form.cleaned_data["size"],
                 note=form.cleaned_data["note"],
             )
         except ApiError as error:
@@ -90,11 +92,19 @@ def batch_detail(request, pk):
     samples = []
     if batch.first_bag_id:
         samples = [codes.group(code) for _id, code in codes.encode_many(batch.first_bag_id, min(batch.last_bag_id, batch.first_bag_id + 4))]
-    return render(request, "bags/field/batch_detail.html", {
-        "batch": batch, "stats": stats, "exports": selectors.exports_of(batch), "labels_form": LabelsForm(),
-        "samples": samples, "first_code": codes.group(codes.encode(batch.first_bag_id)) if batch.first_bag_id else "",
-        "last_code": codes.group(codes.encode(batch.last_bag_id)) if batch.last_bag_id else "",
-    })
+    return render(
+        request,
+        "bags/field/batch_detail.html",
+        {
+            "batch": batch,
+            "stats": stats,
+            "exports": selectors.exports_of(batch),
+            "labels_form": LabelsForm(),
+            "samples": samples,
+            "first_code": codes.group(codes.encode(batch.first_bag_id)) if batch.first_bag_id else "",
+            "last_code": codes.group(codes.encode(batch.last_bag_id)) if batch.last_bag_id else "",
+        },
+    )
 
 
 @login_required
@@ -127,8 +137,9 @@ def export_download(request, pk, export_id):
     export = get_object_or_404(LabelExport, pk=export_id, batch=batch, status=LabelExport.Status.READY)
     if not export.file:
         raise Http404
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"bags-{batch.pk}-{export.layout}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=f"bags-{batch.pk}-{export.layout}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required
@@ -152,8 +163,12 @@ def batch_bind(request, pk):
         if form.is_valid():
             try:
                 if form is range_form:
-                    rows = services.code_range_rows(batch=batch, first_code=form.cleaned_data["first_code"],
-                                                    last_code=form.cleaned_data["last_code"], phone=form.cleaned_data["phone"])
+                    rows = services.code_range_rows(
+                        batch=batch,
+                        first_code=form.cleaned_data["first_code"],
+                        last_code=form.cleaned_data["last_code"],
+                        phone=form.cleaned_data["phone"],
+                    )
                 else:
                     rows = form.cleaned_data["file"]
                 bound = services.bags_bind_bulk(actor=request.user, batch=batch, rows=rows)
@@ -166,10 +181,17 @@ def batch_bind(request, pk):
             else:
                 messages.success(request, _("已绑定 %(n)s 个垃圾袋。") % {"n": bound})
                 return redirect("bags:batch_detail", pk=batch.pk)
-    return render(request, "bags/field/batch_bind.html", {
-        "batch": batch, "range_form": range_form, "csv_form": csv_form, "row_errors": row_errors[:200],
-        "more_errors": max(0, len(row_errors) - 200),
-    })
+    return render(
+        request,
+        "bags/field/batch_bind.html",
+        {
+            "batch": batch,
+            "range_form": range_form,
+            "csv_form": csv_form,
+            "row_errors": row_errors[:200],
+            "more_errors": max(0, len(row_errors) - 200),
+        },
+    )
 
 
 # ---------------------------------------------------------------- collection points
@@ -195,9 +217,16 @@ def point_edit(request, pk=None):
     form = PointForm(request.POST or None, instance=point, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        args = {"street": data["street"], "name": data["name"], "address": data["address"], "latitude": data["latitude"],
-                "longitude": data["longitude"], "served": data["served_organisations"], "collectors": data["collectors"],
-                "is_active": data["is_active"]}
+        args = {
+            "street": data["street"],
+            "name": data["name"],
+            "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "served": data["served_organisations"],
+            "collectors": data["collectors"],
+            "is_active": data["is_active"],
+        }
         try:
             if point is None:
                 services.point_create(actor=request.user, **args)
@@ -235,10 +264,17 @@ def station(request):
         raise PermissionDenied
     points = list(selectors.points_of_collector(request.user))
     tallies = {p.pk: selectors.point_tally(p) for p in points}
-    return render(request, "bags/field/station.html", {
-        "points": points, "tallies": tallies, "categories": Category.choices, "reasons": WrongSortReason.choices,
-        "grades": Grade.choices,
-    })
+    return render(
+        request,
+        "bags/field/station.html",
+        {
+            "points": points,
+            "tallies": tallies,
+            "categories": Category.choices,
+            "reasons": WrongSortReason.choices,
+            "grades": Grade.choices,
+        },
+    )
 
 
 # ---------------------------------------------------------------- the short link /b/<code>
@@ -264,7 +300,9 @@ def bag_short(request, code):
     bag = Bag.objects.select_related("organisation", "batch").filter(pk=parsed.bag_id).first()
     context = {"code": codes.group(parsed.code), "bag": bag}
     if bag is None:
-        return render(request, "bags/field/bag.html", {**context, "error": _("该垃圾袋尚未发放"), "error_code": "bag_not_issued"}, status=404)
+        return render(
+            request, "bags/field/bag.html", {**context, "error": _("该垃圾袋尚未发放"), "error_code": "bag_not_issued"}, status=404
+        )
     if member is not None:
         # The first scan by a worker binds the bag: the bag is in their hand, and binding is
         # idempotent and limited to unbound bags of their own union, so a link cannot harm them.
@@ -274,7 +312,9 @@ def bag_short(request, code):
             try:
                 services.bag_bind(actor=request.user, code=parsed.code)
             except ApiError as error:
-                return render(request, "bags/field/bag.html", {**context, "error": error.message, "error_code": error.code}, status=error.status)
+                return render(
+                    request, "bags/field/bag.html", {**context, "error": error.message, "error_code": error.code}, status=error.status
+                )
             messages.success(request, _("绑定成功！这个垃圾袋已绑定到您名下，分类投放后即可获得积分。"))
             return redirect(_worker_home_or_bag(parsed.code))
         return render(request, "bags/field/bag.html", context)
@@ -282,5 +322,9 @@ def bag_short(request, code):
     if visible or scoping.has_role(request.user, scoping.Role.COLLECTOR):
         context["staff_view"] = True
         return render(request, "bags/field/bag.html", context)
-    return render(request, "bags/field/bag.html", {**context, "bag": None, "error": _("只有在册职工才能绑定垃圾袋，请用职工手机号登录。"),
-                                                   "error_code": "not_a_member"}, status=403)
+    return render(
+        request,
+        "bags/field/bag.html",
+        {**context, "bag": None, "error": _("只有在册职工才能绑定垃圾袋，请用职工手机号登录。"), "error_code": "not_a_member"},
+        status=403,
+    )

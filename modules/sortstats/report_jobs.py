@@ -24,10 +24,7 @@ REUSE_MINUTES = 10
 
 def _reuse_or_start(*, owner, kind: str, title: str, params: dict, organisation=None) -> BackgroundJob:
     since = timezone.now() - timedelta(minutes=REUSE_MINUTES)
-    found = (
-        jobs.jobs_of(owner).filter(kind=kind, params=params, created_at__gte=since)
-        .exclude(status=BackgroundJob.Status.FAILED).first()
-    )
+    found = jobs.jobs_of(owner).filter(kind=kind, params=params, created_at__gte=since).exclude(status=BackgroundJob.Status.FAILED).first()
     return found or jobs.job_start(owner=owner, kind=kind, title=title, params=params, organisation=organisation)
 
 
@@ -37,7 +34,9 @@ def chart_export_start(*, owner, key: str, query: str) -> BackgroundJob:
 
 def month_report_start(*, owner, street: Organisation, first: date) -> BackgroundJob:
     return _reuse_or_start(
-        owner=owner, kind="sortstats_month_pdf", organisation=street,
+        owner=owner,
+        kind="sortstats_month_pdf",
+        organisation=street,
         title=_("%(street)s %(y)s年%(m)s月垃圾分类月报") % {"street": street.name, "y": first.year, "m": first.month},
         params={"street_id": street.pk, "month": first.isoformat()},
     )

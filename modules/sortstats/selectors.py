@@ -757,9 +757,11 @@ def _edge_masks(day_qs) -> list[tuple]:
 
     from modules.sortstats.rollups import day_bit_sql
 
-    per_day = day_qs.values("point_id", "point_street_id", "collector_id", "day").annotate(
-        b=Sum("bags"), g=Sum("grams"), c=Sum("correct")
-    ).order_by()
+    per_day = (
+        day_qs.values("point_id", "point_street_id", "collector_id", "day")
+        .annotate(b=Sum("bags"), g=Sum("grams"), c=Sum("correct"))
+        .order_by()
+    )
     inner, params = per_day.query.sql_with_params()
     month = "CAST(date_trunc('month', t.day) AS date)" if connection.vendor == "postgresql" else "date(t.day, 'start of month')"
     sql = (
@@ -799,7 +801,14 @@ def _top(items: list[dict], limit: int | None, tie) -> list[dict]:
 
 def _throughput_figures(a: dict) -> list:
     """The columns shared by both throughput tables: THROUGHPUT_COLUMNS, then the distinct others."""
-    return [a["bags"], kg(a["grams"]), pct(a["correct"], a["bags"]), a["days"], round(a["bags"] / a["days"], 1) if a["days"] else 0, a["others"]]
+    return [
+        a["bags"],
+        kg(a["grams"]),
+        pct(a["correct"], a["bags"]),
+        a["days"],
+        round(a["bags"] / a["days"], 1) if a["days"] else 0,
+        a["others"],
+    ]
 
 
 def throughput_points(viewer, f: Filters, *, limit: int | None = 100) -> dict:

@@ -31,8 +31,12 @@ def scan(client_id: str, code: str, point: CollectionPoint, **extra) -> dict:
 def bags(world) -> Bags:
     batch_a1 = services.batch_create(actor=world.district_staff, organisation=world.org_a1, size=40)
     batch_b1 = services.batch_create(actor=world.district_staff, organisation=world.org_b1, size=20)
-    point_a = services.point_create(actor=world.district_staff, street=world.street_a, name="什刹海垃圾分类驿站", collectors=[world.collector_a])
-    point_b = services.point_create(actor=world.district_staff, street=world.street_b, name="金融街集中收集点", collectors=[world.collector_b])
+    point_a = services.point_create(
+        actor=world.district_staff, street=world.street_a, name="什刹海垃圾分类驿站", collectors=[world.collector_a]
+    )
+    point_b = services.point_create(
+        actor=world.district_staff, street=world.street_b, name="金融街集中收集点", collectors=[world.collector_b]
+    )
     return Bags(batch_a1, batch_b1, point_a, point_b)
 
 

@@ -43,7 +43,9 @@ def test_only_district_and_street_staff_in_scope_issue(world):
 
 def test_command_creates_a_batch(world):
     out = io.StringIO()
-    call_command("bags_create_batch", "--org", str(world.org_a1.pk), "--size", "300", "--user", "district", stdout=out, stderr=io.StringIO())
+    call_command(
+        "bags_create_batch", "--org", str(world.org_a1.pk), "--size", "300", "--user", "district", stdout=out, stderr=io.StringIO()
+    )
     assert "300" in out.getvalue()
     assert Bag.objects.count() == 300
 
@@ -121,7 +123,9 @@ def test_label_pdf_has_the_union_name_codes_and_a_readable_qr(world, bags, tmp_p
         page.crop((int(col * w), int(row * h), int((col + 1) * w), int((row + 1) * h))).save(path)
         crops.append(str(path))
     decoded = subprocess.run(["zbarimg", "-q", "--raw", *crops], capture_output=True).stdout.decode().split()
-    expected = [f"https://unionhub.example.cn/b/{code}" for _id, code in codes.encode_many(bags.batch_a1.first_bag_id, bags.batch_a1.last_bag_id)]
+    expected = [
+        f"https://unionhub.example.cn/b/{code}" for _id, code in codes.encode_many(bags.batch_a1.first_bag_id, bags.batch_a1.last_bag_id)
+    ]
     assert decoded == expected[: len(crops)]
 
 

@@ -79,7 +79,9 @@ def test_bind_api(world, bags):
     client = world.client_for(world.worker_a1)
     response = client.post("/api/v1/bags/bind", {"code": bags.code(bags.batch_a1, 5)}, content_type="application/json")
     assert response.status_code == 200 and response.json()["mine"]
-    other = world.client_for(world.worker_b1).post("/api/v1/bags/bind", {"code": bags.code(bags.batch_a1, 5)}, content_type="application/json")
+    other = world.client_for(world.worker_b1).post(
+        "/api/v1/bags/bind", {"code": bags.code(bags.batch_a1, 5)}, content_type="application/json"
+    )
     assert other.status_code == 409 and other.json()["code"] == "bag_bound_to_other"
     lookup = client.get(f"/api/v1/bags/lookup/{bags.code(bags.batch_a1, 5)}").json()
     assert lookup["bound"] and lookup["mine"]
@@ -88,8 +90,10 @@ def test_bind_api(world, bags):
 def test_admin_binds_a_roll_of_bags_to_a_member(world, bags):
     client = world.client_for(world.admin_a1)
     first, last = codes.group(bags.code(bags.batch_a1, 10)), codes.group(bags.code(bags.batch_a1, 19))
-    response = client.post(f"/bags/batches/{bags.batch_a1.pk}/bind/", {"mode": "range", "range-first_code": first,
-                                                                          "range-last_code": last, "range-phone": "13800000002"})
+    response = client.post(
+        f"/bags/batches/{bags.batch_a1.pk}/bind/",
+        {"mode": "range", "range-first_code": first, "range-last_code": last, "range-phone": "13800000002"},
+    )
     assert response.status_code == 302
     assert Bag.objects.filter(owner=world.worker_a1_other).count() == 10
 
@@ -113,11 +117,17 @@ def test_roster_csv_is_all_or_nothing_with_row_numbers(world, bags):
 
 def test_bulk_bind_api_reports_rows(world, bags):
     client = world.client_for(world.admin_a1)
-    response = client.post(f"/api/v1/bags/batches/{bags.batch_a1.pk}/bind",
-                           {"rows": [[bags.code(bags.batch_a1, 0), "13800000001"], [bags.code(bags.batch_b1, 0), "13800000001"]]},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/bags/batches/{bags.batch_a1.pk}/bind",
+        {"rows": [[bags.code(bags.batch_a1, 0), "13800000001"], [bags.code(bags.batch_b1, 0), "13800000001"]]},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "bind_rows_invalid" and body["errors"][0]["row"] == 2
-    assert world.client_for(world.admin_b1).post(f"/api/v1/bags/batches/{bags.batch_a1.pk}/bind", {"rows": []},
-                                                  content_type="application/json").status_code == 404
+    assert (
+        world.client_for(world.admin_b1)
+        .post(f"/api/v1/bags/batches/{bags.batch_a1.pk}/bind", {"rows": []}, content_type="application/json")
+        .status_code
+        == 404
+    )

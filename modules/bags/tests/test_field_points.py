@@ -8,15 +8,21 @@ from modules.bags.tests.field_fixtures import bags  # noqa: F401
 
 def test_street_staff_create_points_in_their_street_only(world):
     client = world.client_for(world.street_a_staff)
-    body = {"name": "柳荫街回收点", "street_id": world.street_a.pk, "collector_ids": [world.collector_a.pk],
-            "served_organisation_ids": [world.org_a2.pk]}
+    body = {
+        "name": "柳荫街回收点",
+        "street_id": world.street_a.pk,
+        "collector_ids": [world.collector_a.pk],
+        "served_organisation_ids": [world.org_a2.pk],
+    }
     response = client.post("/api/v1/bags/points", body, content_type="application/json")
     assert response.status_code == 201, response.json()
     point_id = response.json()["id"]
     assert response.json()["served_organisation_ids"] == [world.org_a2.pk]
     other = client.post("/api/v1/bags/points", dict(body, street_id=world.street_b.pk), content_type="application/json")
     assert other.status_code == 422 and other.json()["field"] == "street_id"
-    served_elsewhere = client.post("/api/v1/bags/points", dict(body, served_organisation_ids=[world.org_b1.pk]), content_type="application/json")
+    served_elsewhere = client.post(
+        "/api/v1/bags/points", dict(body, served_organisation_ids=[world.org_b1.pk]), content_type="application/json"
+    )
     assert served_elsewhere.status_code == 422 and served_elsewhere.json()["field"] == "served_organisations"
     not_collector = client.post("/api/v1/bags/points", dict(body, collector_ids=[world.admin_a1.pk]), content_type="application/json")
     assert not_collector.status_code == 422 and not_collector.json()["field"] == "collectors"
@@ -34,8 +40,10 @@ def test_a_point_with_collections_is_deactivated_not_deleted(world, bags):
     assert response.status_code == 302
     bags.point_a.refresh_from_db()
     assert not bags.point_a.is_active
-    again = services.collection_record(actor=world.collector_a, item=services.ScanIn(
-        client_id="p-2", code=bags.code(bags.batch_a1, 1), point_id=bags.point_a.pk, category="other"))
+    again = services.collection_record(
+        actor=world.collector_a,
+        item=services.ScanIn(client_id="p-2", code=bags.code(bags.batch_a1, 1), point_id=bags.point_a.pk, category="other"),
+    )
     assert again.code == "point_inactive"
 
 
@@ -46,8 +54,9 @@ def test_point_pages(world, bags, django_assert_max_num_queries):
     assert "什刹海垃圾分类驿站" in page.content.decode() and "金融街集中收集点" not in page.content.decode()
     form = client.get("/bags/points/new/")
     assert form.status_code == 200
-    created = client.post("/bags/points/new/", {"name": "新点", "street": world.street_a.pk, "collectors": [world.collector_a.pk],
-                                                 "is_active": "on"})
+    created = client.post(
+        "/bags/points/new/", {"name": "新点", "street": world.street_a.pk, "collectors": [world.collector_a.pk], "is_active": "on"}
+    )
     assert created.status_code == 302
     assert CollectionPoint.objects.filter(name="新点", street=world.street_a).exists()
     missing = client.post("/bags/points/new/", {"name": "", "street": world.street_a.pk})

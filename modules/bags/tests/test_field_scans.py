@@ -101,8 +101,14 @@ def test_a_collector_cannot_grade_outside_their_point(world, bags):
 
 
 def test_served_organisations_narrow_a_point(world, bags):
-    services.point_update(actor=world.district_staff, point=bags.point_a, street=world.street_a, name=bags.point_a.name,
-                          served=[world.org_a2], collectors=[world.collector_a])
+    services.point_update(
+        actor=world.district_staff,
+        point=bags.point_a,
+        street=world.street_a,
+        name=bags.point_a.name,
+        served=[world.org_a2],
+        collectors=[world.collector_a],
+    )
     response = post(world.client_for(world.collector_a), URL, scan("c-s", bags.code(bags.batch_a1, 0), bags.point_a))
     assert response.json()["code"] == "bag_not_served"
 
@@ -267,8 +273,15 @@ def test_concurrent_batches_keep_the_ledger_whole(world, bags):
 
         try:
             # overlapping bags between threads: each bag must be credited once
-            items = [services.ScanIn(client_id=f"t{offset}-{n}", code=bags.code(bags.batch_a1, (n + offset) % 20),
-                                     point_id=bags.point_a.pk, category="kitchen") for n in range(20)]
+            items = [
+                services.ScanIn(
+                    client_id=f"t{offset}-{n}",
+                    code=bags.code(bags.batch_a1, (n + offset) % 20),
+                    point_id=bags.point_a.pk,
+                    category="kitchen",
+                )
+                for n in range(20)
+            ]
             services.collections_record_batch(actor=world.collector_a, items=items)
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
@@ -303,8 +316,14 @@ def test_concurrent_batches_with_mixed_grades_of_shared_owners_do_not_deadlock(w
         try:
             # thread k grades owner (k % 2)'s bags correct and the other owner's wrong
             items = [
-                services.ScanIn(client_id=f"m{k}-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen",
-                                grade="correct" if n % 2 == k % 2 else "wrong", reasons=[] if n % 2 == k % 2 else ["mixed_other"])
+                services.ScanIn(
+                    client_id=f"m{k}-{n}",
+                    code=bags.code(bags.batch_a1, n),
+                    point_id=bags.point_a.pk,
+                    category="kitchen",
+                    grade="correct" if n % 2 == k % 2 else "wrong",
+                    reasons=[] if n % 2 == k % 2 else ["mixed_other"],
+                )
                 for n in range(k * 10, k * 10 + 10)
             ]
             barrier.wait()
@@ -376,8 +395,9 @@ def test_set_based_points_agree_with_the_points_rule(world, bags, rules):
         category = ("kitchen", "other", "recyclable")[n % 3]
         at = now - timedelta(days=n // 6)
         expected = points_for_collection(owner_id=owners[n % 2].pk, category=category, grade="correct", at=at)
-        item = services.ScanIn(client_id=f"sb-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk,
-                               category=category, scanned_at=at)
+        item = services.ScanIn(
+            client_id=f"sb-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category=category, scanned_at=at
+        )
         [result] = services.collections_record_batch(actor=world.collector_a, items=[item])
         assert result.points == expected, (n, rules)
     assert ledger_mismatches() == []

@@ -185,8 +185,7 @@ def test_without_a_position_the_feed_settles_by_a_rebuild(world, bags, fed):
 
 
 def test_concurrent_scans_of_one_workers_bags_stop_at_the_daily_cap(world, bags):
-    points.points_rule_create(actor=world.district_staff, category="", points=2, daily_cap=5,
-                              valid_from=timezone.now() - timedelta(days=1))
+    points.points_rule_create(actor=world.district_staff, category="", points=2, daily_cap=5, valid_from=timezone.now() - timedelta(days=1))
     for n in range(8):
         bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
     scan_one(world, bags, 0, "cap-0")  # 2 of the 5
@@ -218,8 +217,9 @@ def test_concurrent_scans_of_one_workers_bags_stop_at_the_daily_cap(world, bags)
 
 
 def test_concurrent_batches_of_one_worker_stop_at_the_daily_cap(world, bags):
-    points.points_rule_create(actor=world.district_staff, category="", points=3, daily_cap=10,
-                              valid_from=timezone.now() - timedelta(days=1))
+    points.points_rule_create(
+        actor=world.district_staff, category="", points=3, daily_cap=10, valid_from=timezone.now() - timedelta(days=1)
+    )
     for n in range(12):
         bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
     barrier = threading.Barrier(3)
@@ -229,8 +229,10 @@ def test_concurrent_batches_of_one_worker_stop_at_the_daily_cap(world, bags):
         from django.db import connection as conn
 
         try:
-            items = [services.ScanIn(client_id=f"cb{k}-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen")
-                     for n in range(k * 4, k * 4 + 4)]
+            items = [
+                services.ScanIn(client_id=f"cb{k}-{n}", code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen")
+                for n in range(k * 4, k * 4 + 4)
+            ]
             barrier.wait(timeout=10)
             services.collections_record_batch(actor=world.collector_a, items=items)
         except Exception as exc:  # noqa: BLE001

@@ -1,10 +1,12 @@
 """Articles, the back office and the hot pages' query budgets."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditLog
 from modules.knowledge.models import Article, Attempt, GuideItem
@@ -127,6 +129,8 @@ def test_staff_compose_questions_and_campaigns_with_field_errors(world, bank):
         },
     )
     assert bad_question.status_code == 200 and "单选题和判断题只能有一个正确选项" in bad_question.content.decode()
+    # The contest opens a month from now, whatever today is, so it is always "upcoming".
+    opens = timezone.localdate() + timedelta(days=30)
     good_question = client.post(
         reverse("admin:knowledge_question_add"),
         {
@@ -148,12 +152,14 @@ def test_staff_compose_questions_and_campaigns_with_field_errors(world, bank):
         "questions_per_attempt": 10,
         "points_per_correct": 5,
         "time_limit_seconds": 300,
-        "starts_at_0": "2026-12-01",
+        "starts_at_0": opens.isoformat(),
         "starts_at_1": "09:00:00",
     }
     no_end = client.post(reverse("admin:knowledge_campaign_add"), contest)
     assert no_end.status_code == 200 and "竞赛必须设置结束时间" in no_end.content.decode()
-    created = client.post(reverse("admin:knowledge_campaign_add"), {**contest, "ends_at_0": "2026-12-02", "ends_at_1": "09:00:00"})
+    created = client.post(
+        reverse("admin:knowledge_campaign_add"), {**contest, "ends_at_0": (opens + timedelta(days=1)).isoformat(), "ends_at_1": "09:00:00"}
+    )
     assert created.status_code == 302
     assert AuditLog.objects.filter(action="knowledge.campaign_create").exists()
     listing = Client().get("/api/v1/knowledge/contests").json()

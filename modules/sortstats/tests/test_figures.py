@@ -285,7 +285,9 @@ def test_throughput_over_closed_months_counts_each_working_day_once(world):
     # the heatmap reads October from the all-categories month table: Mon 9h = 5 Oct + 2 Nov, …
     cells = {(r[0], h): v for r in selectors.heatmap(world.district_staff, period)["rows"] for h, v in enumerate(r[1:]) if v}
     assert cells == {("周一", 9): 2, ("周一", 18): 1, ("周二", 8): 1, ("周二", 9): 1, ("周三", 9): 1, ("周六", 23): 1}
-    kitchen_cells = sum(sum(r[1:]) for r in selectors.heatmap(world.district_staff, Filters(start=period.start, end=period.end, category="kitchen"))["rows"])
+    kitchen_cells = sum(
+        sum(r[1:]) for r in selectors.heatmap(world.district_staff, Filters(start=period.start, end=period.end, category="kitchen"))["rows"]
+    )
     assert kitchen_cells == 5
 
 

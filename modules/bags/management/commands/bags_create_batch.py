@@ -35,7 +35,9 @@ class Command(BaseCommand):
             raise CommandError(str(error.message))
         bar.close()
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"批次 #{batch.pk}：{batch.size:,} 个垃圾袋，用时 {elapsed:.2f} 秒（{batch.size / max(elapsed, 1e-6):,.0f} 个/秒）"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"批次 #{batch.pk}：{batch.size:,} 个垃圾袋，用时 {elapsed:.2f} 秒（{batch.size / max(elapsed, 1e-6):,.0f} 个/秒）"
+            )
+        )
         self.stdout.write(f"编码范围：{codes.group(codes.encode(batch.first_bag_id))} … {codes.group(codes.encode(batch.last_bag_id))}")
