@@ -115,3 +115,36 @@ def test_the_committed_table_is_the_rendering_of_bench_current_json():
     text = (results.env.ROOT / "BENCHMARKS.md").read_text()
     block = text.split(results.BEGIN, 1)[1].split(results.END, 1)[0].strip()
     assert block == results.render_current(results.load_current())
+
+
+def test_a_district_run_writes_its_json_and_updates_the_table(tmp_path, monkeypatch):
+    from bench.context import Context, Result
+    from bench.scales import SCALES
+
+    (tmp_path / "BENCHMARKS.md").write_text(f"# Benchmarks\n\n{results.BEGIN}\n{results.END}\n")
+    monkeypatch.setattr(results.env, "ROOT", tmp_path)
+    monkeypatch.setattr(results.env, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(results, "CURRENT", tmp_path / "current.json")
+    monkeypatch.setattr(results, "machine", lambda database="postgres": {"nproc": 2, "cpu": "test cpu", "memory_gb": 1.0})
+    ctx = Context(scale=SCALES["district"], quick=False, marker={}, workers=3)
+    ctx.ceilings["hello_rps"] = 3000.0
+    ctx.results.append(
+        Result(
+            "worker_page",
+            "worker page",
+            value=150.0,
+            unit="req/s",
+            p95_ms=12.5,
+            ratio=0.05,
+            ceiling="hello",
+            target="p95 < 20 ms",
+            met=True,
+        )
+    )
+    ctx.results.append(Result("annual_review", "annual review", status="not built yet"))
+    path = results.write(ctx, ["worker"], started=0.0)
+    assert path.exists()
+    table = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "| worker page | 150.0 req/s, p95 12.5 ms | 5 % of hello (3,000 req/s) | p95 < 20 ms | yes | R1 |" in table
+    assert "annual review" not in table and "test cpu" in table
+    assert [row["bench"] for row in results.load_current()["rows"]] == ["worker_page"]
