@@ -9,15 +9,22 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= default
 
-.PHONY: install demo serve test test-fast test-pg e2e bench lint messages services clean-demo
+.PHONY: install install-runtime demo serve test test-fast test-pg test-clock e2e e2e-deps bench bench-deps lint messages services clean-demo
 
-## install: the virtual environment (requirements.lock) and the front-end assets (package-lock.json)
+## install: the virtual environment with the test and lint tools (requirements-dev.lock, which
+## includes requirements.lock) and the front-end assets (package-lock.json); for demo, test, bench
 install: $(VENV)/.installed static/vendor/.copied
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+## install-runtime: what a production server installs — requirements.lock only (no pytest,
+## Playwright, schemathesis, ruff) and the served front-end assets
+install-runtime: static/vendor/.copied
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.lock
-	touch $@
 
 static/vendor/.copied: frontend/package-lock.json frontend/copy-assets.mjs
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
@@ -47,9 +54,18 @@ test: install e2e-deps
 test-pg: install e2e-deps services
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest -m "not e2e"
 
-## e2e-deps: Debian's Chromium, a CJK font, poppler, zbar and wrk (Playwright cannot download its own browser here)
+## test-clock: the non-browser suite on SQLite once more with the clock moved (libfaketime) to the
+## last hour of a year, a year ahead (CLOCK="2028-02-29 23:30 +0800" for another date)
+test-clock: install e2e-deps
+	@bash scripts/test_clock.sh $(if $(CLOCK),"$(CLOCK)")
+
+## e2e-deps: Debian's Chromium, a CJK font, poppler, zbar, faketime (Playwright cannot download its own browser here)
 e2e-deps:
 	@bash scripts/test_deps.sh
+
+## bench-deps: what the benchmarks run besides Python: wrk, pgbench, psql, redis-cli, the two servers
+bench-deps:
+	@bash scripts/bench_deps.sh
 
 e2e: install e2e-deps
 	$(PY) -m pytest e2e
@@ -58,7 +74,8 @@ e2e: install e2e-deps
 services:
 	@bash scripts/services.sh
 
-bench: install services
+## bench: the benchmarks at district scale (SCALE=small|medium for less); figures in BENCHMARKS.md
+bench: install bench-deps services
 	$(PY) -m bench all --scale $(SCALE)
 
 lint: install

@@ -1,6 +1,6 @@
 """``python -m bench all|<name>… [--scale small|medium|district|large] [--quick]``.
 
-  all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md table)
+  all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md current table)
   data       only build (or reuse) the data set
   <name>     one or more of: ceiling scan worker ranking dashboard stations labels codes roster
              demo report workers growth
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database-defaults", action="store_true", help="run on the server's default settings, not the documented production ones"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a benchmark raised (not only when the harness failed)")
-    parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--no-markdown", action="store_true", help="do not update BENCHMARKS.md's current table (bench/current.json)")
     parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
     parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
     args = parser.parse_args(argv)

@@ -1,4 +1,13 @@
-"""Writing a run's results: JSON under bench/results/ and the Markdown table of BENCHMARKS.md."""
+"""Writing a run's results: JSON under bench/results/ and the current table of BENCHMARKS.md.
+
+BENCHMARKS.md shows ONE table of current figures. Its rows live in ``bench/current.json``
+(committed): a district run replaces the rows of the benchmarks it measured and keeps the others,
+and every row names the run it comes from (command, commit, date, machine). Each figure is shown
+with its target and with the ceiling it is measured against: a result's ``ratio``/``ceiling`` (the
+hello app, pgbench) and any further named ceilings a suite lists in ``details["ceilings"]`` as
+``{"name": …, "ratio": 0.42, "value": 3286, "unit": "req/s"}`` (e.g. "hello at the door").
+The sessions' narrative stays in docs/benchmarks-history.md.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,11 @@ from bench import env
 
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
+CURRENT = env.BENCH_DIR / "current.json"
+# Scales whose runs replace rows of the current table (the targets are set for the district).
+CURRENT_SCALES = ("district",)
+# A result's ceiling name → the run's ceiling figure it was divided by.
+CEILING_FIGURES = {"hello": ("hello_rps", "req/s"), "pgbench scan tps": ("pgbench_scan_tps", "tps")}
 
 
 PG_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "commit_delay", "commit_siblings", "synchronous_commit", "autovacuum")
@@ -176,15 +190,28 @@ def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
     path = env.RESULTS_DIR / f"{stamp}-{ctx.scale.name}{'-quick' if ctx.quick else ''}.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str))
     md = markdown_of(data)
+    growth = growth_table(latest_by_scale())
+    if growth:
+        md += f"\n\n### Growth with data (latest run at each scale)\n\n{growth}"
     (env.RESULTS_DIR / f"{stamp}-{ctx.scale.name}.md").write_text(md)
     print("\n" + md + "\n", flush=True)
-    if markdown and ctx.scale.name == "district" and "scan" in names:
-        update_benchmarks_md(md)
+    if markdown and ctx.scale.name in CURRENT_SCALES:
+        current = merge_current(load_current(), data)
+        save_current(current)
+        update_benchmarks_md(render_current(current))
     return path
 
 
+def machine_line(data: dict) -> str:
+    m = data.get("machine") or {}
+    return (
+        f"{m.get('nproc')} cores ({m.get('cpu', '')}), {m.get('memory_gb')} GB RAM, kernel {m.get('kernel', '?')}, "
+        f"PostgreSQL {m.get('postgresql', '?')}{_pg_settings_text(m.get('postgresql_settings'))}, "
+        f"Redis {m.get('redis', '?')}, Python {m.get('python')}, {m.get('wrk', 'wrk')}, gunicorn {data.get('gunicorn_workers')} sync workers"
+    )
+
+
 def markdown_of(data: dict) -> str:
-    m = data["machine"]
     ds = data.get("dataset") or {}
     t = ds.get("tables", {})
     parts = [
@@ -192,9 +219,7 @@ def markdown_of(data: dict) -> str:
         f"{' (work tree had uncommitted changes)' if data['commit'].get('dirty') else ''}, "
         f"`{data['command']}`, {data['seconds']:.0f} s.",
         "",
-        f"Machine: {m.get('nproc')} cores ({m.get('cpu', '')}), {m.get('memory_gb')} GB RAM, PostgreSQL {m.get('postgresql', '?')}"
-        f"{_pg_settings_text(m.get('postgresql_settings'))}, "
-        f"Redis {m.get('redis', '?')}, Python {m.get('python')}, {m.get('wrk', 'wrk')}; load average at start {', '.join(m.get('loadavg_at_start', []))}. "
+        f"Machine: {machine_line(data)}; load average at start {', '.join(data['machine'].get('loadavg_at_start', []))}. "
         f"Platform: gunicorn {data['gunicorn_workers']} sync workers, production settings, CONN_MAX_AGE=600, Redis.",
         "",
     ]
@@ -215,14 +240,118 @@ def markdown_of(data: dict) -> str:
     return "\n".join(parts)
 
 
-def update_benchmarks_md(md: str) -> None:
-    path = env.ROOT / "BENCHMARKS.md"
+def _ceilings_of(result: dict, data: dict) -> list[dict]:
+    """The named ceilings a figure is measured against: its own ratio first, then any the suite listed."""
+    found = []
+    if result.get("ratio") is not None and result.get("ceiling"):
+        key, unit = CEILING_FIGURES.get(result["ceiling"], ("", ""))
+        details = result.get("details") or {}
+        value = details.get("hello_rps") if result["ceiling"] == "hello" else None
+        found.append(
+            {"name": result["ceiling"], "ratio": result["ratio"], "value": value or (data.get("ceilings") or {}).get(key), "unit": unit}
+        )
+    found += [c for c in (result.get("details") or {}).get("ceilings", []) if c.get("name")]
+    return found
+
+
+def run_of(data: dict) -> dict:
+    """What the table says about the run a row comes from."""
+    sha = data["commit"]["sha"] + (" (uncommitted changes)" if data["commit"].get("dirty") else "")
+    return {"date": data["date"], "command": data["command"], "commit": sha, "machine": machine_line(data), "scale": data["scale"]}
+
+
+def merge_current(current: dict, data: dict) -> dict:
+    """``current`` with the rows this run measured replaced (or added) and every other row kept.
+
+    Only figures count: a benchmark that errored, was skipped or is not built yet keeps its last
+    figure (the run's own Markdown under bench/results/ reports the failure).
+    """
+    runs = dict(current.get("runs", {}))
+    rows = [dict(r) for r in current.get("rows", [])]
+    stamp = data["stamp"]
+    measured = [
+        r for r in data["results"] if r.get("status") in ("ok", "miss") and (r.get("value") is not None or r.get("p95_ms") is not None)
+    ]
+    for r in measured:
+        row = {
+            "bench": r["bench"],
+            "title": r["title"],
+            "value": r.get("value"),
+            "unit": r.get("unit", ""),
+            "p95_ms": r.get("p95_ms"),
+            "p99_ms": r.get("p99_ms"),
+            "target": r.get("target", ""),
+            "met": r.get("met"),
+            "ceilings": _ceilings_of(r, data),
+            "run": stamp,
+        }
+        at = next((i for i, old in enumerate(rows) if old["bench"] == r["bench"]), None)
+        if at is None:
+            rows.append(row)
+        else:
+            rows[at] = row
+    if measured:
+        runs[stamp] = run_of(data)
+    used = {row["run"] for row in rows}
+    return {"runs": {k: v for k, v in sorted(runs.items()) if k in used}, "rows": rows}
+
+
+def load_current(path: Path | None = None) -> dict:
+    path = path or CURRENT
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"runs": {}, "rows": []}
+
+
+def save_current(current: dict, path: Path | None = None) -> None:
+    (path or CURRENT).write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n")
+
+
+def _figure(row: dict) -> str:
+    parts = []
+    value = row.get("value")
+    if value is not None:
+        # One decimal below a thousand (174.9 s stays 174.9 s), whole numbers above.
+        shown = f"{value:,.1f}" if isinstance(value, float) and abs(value) < 1000 else f"{value:,.0f}"
+        parts.append(f"{shown} {row.get('unit', '')}".strip())
+    parts += [f"{k[:3]} {_fmt(row[k])} ms" for k in ("p95_ms", "p99_ms") if row.get(k) is not None and k[:3] not in row.get("unit", "")]
+    return ", ".join(parts) or "—"
+
+
+def _ceiling_text(ceiling: dict) -> str:
+    text = f"{ceiling['ratio']:.0%} of {ceiling['name']}".replace("%", " %")
+    if ceiling.get("value"):
+        text += f" ({_fmt(ceiling['value'])} {ceiling.get('unit', '')})".replace(" )", ")")
+    return text
+
+
+def render_current(current: dict) -> str:
+    """The current table: one row per benchmark, each with its target, ceiling(s) and run."""
+    labels = {stamp: f"R{i}" for i, stamp in enumerate(current.get("runs", {}), start=1)}
+    lines = [
+        "| benchmark | figure | measured against | target | met | run |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in current.get("rows", []):
+        against = "<br>".join(_ceiling_text(c) for c in row.get("ceilings", [])) or "—"
+        met = {True: "yes", False: "**no**", None: ""}[row.get("met")]
+        lines.append(
+            f"| {_cell(row['title'])} | {_cell(_figure(row))} | {against} | {_cell(row.get('target')) or '—'} | {met} | {labels.get(row['run'], '?')} |"
+        )
+    lines += ["", "Runs:"]
+    for stamp, run in current.get("runs", {}).items():
+        lines.append(
+            f"- **{labels[stamp]}** {run['date']} · scale {run['scale']} · commit `{run['commit']}` · `{run['command']}` · machine: {run['machine']}"
+        )
+    return "\n".join(lines)
+
+
+def update_benchmarks_md(table_md: str, path: Path | None = None) -> None:
+    """Replace the block between the markers of BENCHMARKS.md (the current table) and nothing else."""
+    path = path or env.ROOT / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
-    growth = growth_table(latest_by_scale())
-    block = f"{BEGIN}\n{md}\n"
-    if growth:
-        block += f"\n### Growth with data (latest run at each scale)\n\n{growth}\n"
-    block += END
+    block = f"{BEGIN}\n{table_md}\n{END}"
     if BEGIN in text and END in text:
         text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
     else:

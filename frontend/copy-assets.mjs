@@ -1,5 +1,7 @@
 // Copies the installed front-end libraries into static/vendor/, where Django serves them.
-import { copyFileSync, mkdirSync } from "node:fs";
+// Only what pages load: test tools (axe-core, a devDependency) stay in node_modules, and the
+// folder is emptied first so a file dropped from this list is no longer served after an update.
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,8 +21,8 @@ const assets = {
   "leaflet/dist/images/marker-icon-2x.png": "images/marker-icon-2x.png",
   "leaflet/dist/images/marker-shadow.png": "images/marker-shadow.png",
   "jsqr/dist/jsQR.js": "jsQR.js",
-  "axe-core/axe.min.js": "axe.min.js",
 };
+rmSync(target, { recursive: true, force: true });
 mkdirSync(join(target, "images"), { recursive: true });
 for (const [source, dest] of Object.entries(assets)) {
   copyFileSync(join(here, "node_modules", source), join(target, dest));

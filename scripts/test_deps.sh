@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium + a CJK font (browser journeys), poppler (PDF text),
-# zbar (QR decoding of label PDFs), wrk (benchmarks). Installed only when missing.
+# zbar (QR decoding of label PDFs), faketime (the suite with the clock moved, scripts/test_clock.sh).
+# Installed only when missing. The benchmarks' own (wrk, pgbench …) are in scripts/bench_deps.sh.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi" || need+=(fonts-wqy-microhei)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq || true

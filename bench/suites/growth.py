@@ -1,6 +1,7 @@
 """How the hot path and the dashboard grow with data: the ceilings, the scans and the dashboard
 queries again at the smaller scales (each its own data set, built on first use), in separate
-processes on their own ports; BENCHMARKS.md sets the latest run of every scale side by side."""
+processes on their own ports; the run's Markdown (bench/results/) sets the latest run of every
+scale side by side."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
+from core.numbers import number, yuan
+
 register = template.Library()
 
 
@@ -30,3 +32,18 @@ def wan(value):
 def is_text(value) -> bool:
     """True for a card value that is words (a union's name), not a figure."""
     return isinstance(value, str) and not value.replace(",", "").replace(".", "").replace("%", "").strip().isdigit()
+
+
+@register.filter
+def num(value, style=""):
+    """A score, weight or amount for people (core.numbers.number): 10.00 → 10, 0.50 → 0.5, 1000 → 1,000.
+
+    ``|num:"plain"`` leaves out the thousands separators (an ``<input max>`` or text a form parses).
+    """
+    return number(value, grouping=style != "plain")
+
+
+@register.filter(name="yuan")
+def yuan_filter(fen):
+    """An amount held in fen, in yuan with two decimals (core.numbers.yuan): 123456 → 1,234.56."""
+    return yuan(fen)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import Conflict, Invalid
+from core.numbers import number
 from engines.review import scoring
 from engines.review.models import Evaluation, Rubric, RubricItem, Score, ScoreSheet, default_thresholds
 
@@ -166,7 +167,7 @@ def scores_submit(
         if not (0 <= value <= item.max_score):
             raise Invalid(
                 "score_range",
-                _("“%(item)s”的得分必须在 0 到 %(max)s 之间") % {"item": item.title, "max": item.max_score.normalize()},
+                _("“%(item)s”的得分必须在 0 到 %(max)s 之间") % {"item": item.title, "max": number(item.max_score)},
                 field=f"scores.{item.code}",
             )
         values[item.code] = value

@@ -71,6 +71,13 @@ def _filters(request) -> tuple[Filters, dict]:
         return selectors.default_filters(), {error.field or "general": str(error.message)}
 
 
+def _months_back(today: date, months: int) -> date:
+    """The first day of the month ``months`` before today's (month arithmetic: ``replace(year=…)``
+    raised on 29 February, and the dashboard answered 500 all that day)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
 def _presets(today: date) -> list[tuple[str, dict]]:
     last_month_end = today.replace(day=1) - timedelta(days=1)
     return [
@@ -80,7 +87,7 @@ def _presets(today: date) -> list[tuple[str, dict]]:
         (_("近30天"), {"start": today - timedelta(days=29), "end": today}),
         (
             _("近12个月"),
-            {"start": month_start(today.replace(year=today.year - 1) + timedelta(days=31)), "end": today, "granularity": "month"},
+            {"start": _months_back(today, 11), "end": today, "granularity": "month"},
         ),
         (_("今年"), {"start": date(today.year, 1, 1), "end": today, "granularity": "month"}),
     ]

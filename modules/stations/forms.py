@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceForm
 from core.models import Organisation
+from core.numbers import number
 from modules.stations.models import SERVICES, WEEKDAYS, Kind, ProblemKind, StationTask, Status
 
 SERVICE_CHOICES = [(code, label) for code, _bit, label in SERVICES]
@@ -130,9 +131,10 @@ class RubricForm(ServiceForm):
             " | ".join(
                 [
                     i.title,
-                    str(i.weight.normalize()),
-                    str(i.max_score.normalize()),
-                    str(i.pass_score.normalize()) if i.pass_score is not None else "",
+                    # Read back by this form: no thousands separators.
+                    number(i.weight, grouping=False),
+                    number(i.max_score, grouping=False),
+                    number(i.pass_score, grouping=False) if i.pass_score is not None else "",
                     i.guide,
                 ]
             )

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import yuan
+
 
 class Kind(models.TextChoices):
     SHOP = "shop", _("商户门店")
@@ -141,7 +143,7 @@ class StationGrant(models.Model):
 
     @property
     def amount_yuan(self) -> str:
-        return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"
+        return yuan(self.amount_fen)
 
 
 class StationPhoto(models.Model):

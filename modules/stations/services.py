@@ -17,6 +17,7 @@ from core import scoping
 from core.audit import audit, diff
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import Organisation
+from core.numbers import number
 from engines.review import selectors as review_selectors
 from engines.review import services as review
 from modules.stations import hours as hours_mod
@@ -519,7 +520,7 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
                 item_code=result.code,
                 deadline=deadline,
                 title=_("整改：%(item)s（%(score)s/%(max)s 分）")
-                % {"item": result.title, "score": result.mean.normalize(), "max": result.max_score.normalize()},
+                % {"item": result.title, "score": number(result.mean), "max": number(result.max_score)},
                 detail=str(notes.get(result.code, ""))[:500],
             )
         )

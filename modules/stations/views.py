@@ -4,7 +4,6 @@ finder (phone, no login), and the inspector's checklist (phone, works offline)."
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -259,8 +258,6 @@ def figures(request):
     figs = selectors.figures(request.user)
     if request.GET.get("format") == "xlsx":
         return _file(reports.figures_xlsx(figs), "暖心驿站统计.xlsx")
-    for row in figs["grants"]:
-        row["yuan"] = Decimal(row["amount"] or 0) / 100
     return render(request, "stations/staff/figures.html", {"figs": figs, "statuses": dict(Status.choices)})
 
 

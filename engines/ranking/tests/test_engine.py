@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -70,13 +71,17 @@ def test_unknown_member_and_missing_board(engine):
 
 
 def test_each_period_gets_its_own_board(engine):
-    monday = datetime(2026, 11, 23, 0, 0, tzinfo=P.TZ)  # Monday 00:00 in Beijing: a new week
-    sunday = datetime(2026, 11, 22, 23, 59, tzinfo=P.TZ)
+    # Monday 00:00 of this week in Beijing and the minute before it, the last of the week before:
+    # relative to now, because a finished period's board expires a while after it ends.
+    monday = P.span(P.WEEK).start
+    sunday = monday - timedelta(minutes=1)
     lb.record([lb.Increment(BOARD, "d", "a", 1)], at=sunday)
     lb.record([lb.Increment(BOARD, "d", "a", 1)], at=monday)
-    assert lb.scores(BOARD, "2026-W47", "d") == {"a": 1.0}
-    assert lb.scores(BOARD, "2026-W48", "d") == {"a": 1.0}
-    assert lb.scores(BOARD, "2026-11", "d") == {"a": 2.0}
+    assert P.span(P.WEEK, sunday).key != P.span(P.WEEK, monday).key
+    assert lb.scores(BOARD, P.span(P.WEEK, sunday).key, "d") == {"a": 1.0}
+    assert lb.scores(BOARD, P.span(P.WEEK, monday).key, "d") == {"a": 1.0}
+    months = Counter(P.span(P.MONTH, at).key for at in (sunday, monday))  # one month, or two when Monday is the 1st
+    assert {key: lb.scores(BOARD, key, "d") for key in months} == {key: {"a": float(n)} for key, n in months.items()}
     assert lb.scores(BOARD, "all", "d") == {"a": 2.0}
 
 

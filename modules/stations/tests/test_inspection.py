@@ -66,6 +66,25 @@ def test_submit_scores_and_opens_fix_task(world, plan):
     assert "环境整洁" in task.title
 
 
+def test_fix_task_shows_scores_as_people_write_them(world, plan):
+    # Decimal.normalize() once made this "整改：环境整洁（5/1E+1 分）" (issue 18, item 3).
+    a = assignment(plan)
+    [task] = services.inspection_submit(
+        actor=world.inspector, assignment=a, client_key="k-000000021", scores={**POOR, "clean": 5}
+    ).fix_tasks
+    assert task.title == "整改：环境整洁（5/10 分）"
+    pages = [
+        world.client_for(world.district_staff).get(reverse("stations:tasks")).content.decode(),
+        world.client_for(world.inspector).get(reverse("stations:task", args=[task.pk])).content.decode(),
+        world.client_for(world.district_staff).get(reverse("stations:detail", args=[a.station.pk])).content.decode(),
+    ]
+    assert "整改：环境整洁（5/10 分）" in pages[0] and "整改：环境整洁（5/10 分）" in pages[1]
+    assert "5 / 10" in pages[2] and "66 分" in pages[2]  # 16 + 35 + 15: the total without trailing zeros
+    assert not any("E+" in page for page in pages)
+    fill = world.client_for(world.inspector).get(reverse("stations:inspect_fill", args=[assignment(plan, 1).pk])).content.decode()
+    assert 'max="10"' in fill and "满分 10）" in fill
+
+
 def test_resend_with_same_client_key_is_idempotent(world, plan):
     a = assignment(plan)
     first = services.inspection_submit(actor=world.inspector, assignment=a, client_key="k-000000002", scores=POOR)
@@ -89,7 +108,7 @@ def test_api_submit_and_resend(world, plan):
     assert second.status_code == 200 and second.json()["replayed"] is True
     assert a.photos.count() == 1
     detail = world.client_for(world.street_a_staff).get(reverse("stations:detail", args=[a.station_id])).content.decode()
-    assert "检查照片" in detail and "92.00" in detail
+    assert "检查照片" in detail and "92 分" in detail
     bad = client.post(
         reverse("api_v1:stations_inspection_submit", args=[assignment(plan, 1).pk]),
         json.dumps({**body, "client_key": "phone-abc-456", "scores": {"sign": 11, "hours": 1, "clean": 1}}),
@@ -230,7 +249,7 @@ def test_plan_and_task_pages_bounded_queries(world, plan, django_assert_max_num_
     client = world.client_for(world.district_staff)
     with django_assert_max_num_queries(16):
         page = client.get(reverse("stations:plan", args=[plan.pk]))
-    assert page.status_code == 200 and "63.00" in page.content.decode()
+    assert page.status_code == 200 and '<td class="num">63</td>' in page.content.decode()
     with django_assert_max_num_queries(10):
         tasks = client.get(reverse("stations:tasks"))
     assert tasks.content.decode().count("整改：环境整洁") == 2
