@@ -58,3 +58,13 @@ def test_a_programme_declares_a_contest_and_its_credits_carry_its_reason(world, 
 def test_loading_the_same_items_twice_changes_nothing(contest):
     again = quiz.questions_upsert(bank=contest.bank, items=ITEMS)
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+
+
+def test_a_campaign_uses_only_its_programmes_banks(contest):
+    from django.core.exceptions import ValidationError
+
+    other = quiz.bank_get_or_create(owner="other", name="别的题库")
+    borrowed = Campaign(owner="learning", name="借用", kind=Campaign.Kind.DAILY, bank=other)
+    with pytest.raises(ValidationError) as caught:
+        borrowed.full_clean()
+    assert "bank" in caught.value.message_dict
