@@ -81,7 +81,7 @@ class QuestionBankAdmin(KnowledgeAdmin):
 @admin.register(Question)
 class QuestionAdmin(KnowledgeAdmin):
     list_display = ["text", "kind", "bank", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
+    list_filter = [("bank", admin.RelatedOnlyFieldListFilter), "kind", "is_active"]
     search_fields = ["text", "explanation"]
 
 
