@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -86,9 +87,11 @@ def _staff(request):
 
 
 def _target_org(request, org_id: int):
+    # Only "no such union in your scope" is the caller's mistake (422); anything else, such as the
+    # database being away, must surface as what it is (the API answers 503 for that).
     try:
         return selectors.organisation_for(request.user, org_id)
-    except Exception:
+    except Http404:
         raise Invalid("invalid_organisation", _("找不到该工会，或不在您的管理范围内"), field="organisation_id") from None
 
 

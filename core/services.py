@@ -9,7 +9,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import ApiError, Forbidden, Invalid
 from core.models import ConsentRecord, Member, PhoneOTP, RoleAssignment, User
+from core.ratelimit import window_allow
 from core.sms import send_sms
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -35,24 +35,12 @@ def _otp_hash(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _rate_limit(key: str, limit: int, window_seconds: int) -> bool:
-    """True while under the limit; counts in the cache (Redis in production)."""
-    added = cache.add(key, 0, window_seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window_seconds)
-        count = 1
-    del added
-    return count <= limit
-
-
 def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
     """Send a six-digit login code by SMS, limited per phone and per IP."""
     phone = normalise_phone(phone)
-    if not _rate_limit(f"otp:phone:{phone}", settings.OTP_MAX_PER_PHONE_PER_HOUR, 3600):
+    if not window_allow(f"otp:phone:{phone}", settings.OTP_MAX_PER_PHONE_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
-    if ip and not _rate_limit(f"otp:ip:{ip}", settings.OTP_MAX_PER_IP_PER_HOUR, 3600):
+    if ip and not window_allow(f"otp:ip:{ip}", settings.OTP_MAX_PER_IP_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()

@@ -170,6 +170,11 @@ EN = {
     "未开始": "Not started",
     "还没有答题活动。": "No quiz campaigns yet.",
     "日期格式应为 2026-11-24": "Dates must look like 2026-11-24",
+    # engines/quiz (the quiz engine, owned by any programme)
+    "所属项目": "Programme",
+    "只能使用本项目的题库": "Only this programme's question banks can be used",
+    "题库文件应是题目的列表": "The question file must be a list of questions",
+    "找不到这个答题活动": "Quiz campaign not found",
 }
 
 PLURALS = {

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "engines.ledger",
     "engines.review",
     "engines.ranking",
+    "engines.quiz",
     *PROGRAMME_APPS,
 ]
 

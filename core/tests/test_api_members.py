@@ -120,3 +120,23 @@ def test_api_org_create_validates_credit_code(world):
     assert response.status_code == 201 and response.json()["street_id"] == world.street_a.pk
     response = post_json(client, "/api/v1/orgs/", {"name": "越界", "parent_id": world.street_b.pk})
     assert response.status_code == 422 and response.json()["field"] == "parent_id"
+
+
+def test_a_database_outage_while_checking_the_union_is_a_503_not_a_422(world):
+    """Only "no such union in your scope" is a 422; a database error surfaces as the API's 503."""
+    from django.db import OperationalError, connection
+
+    def organisations_unreachable(execute, sql, params, many, context):
+        if sql.startswith('SELECT "core_organisation"'):  # the union's scope check, after the roles
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    client = world.client_for(world.admin_a1)
+    client.get("/api/v1/members/")  # the session and roles are read before the outage
+    body = {"name": "王五", "phone": "13900000077"}
+    with connection.execute_wrapper(organisations_unreachable):
+        response = post_json(client, f"/api/v1/members/?organisation_id={world.org_a1.pk}", body)
+    assert response.status_code == 503, response.content
+    assert response.json()["code"] == "service_unavailable"
+    missing = post_json(client, "/api/v1/members/?organisation_id=999999", body)
+    assert missing.status_code == 422 and missing.json()["field"] == "organisation_id"

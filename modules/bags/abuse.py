@@ -10,10 +10,10 @@ until the window passes. Valid codes never count.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from core.errors import ApiError
+from core.ratelimit import window_count, window_hit
 from modules.bags import codes
 
 LIMIT = getattr(settings, "BAGS_BAD_CODE_LIMIT", 20)
@@ -27,12 +27,31 @@ def _client(request) -> str:
     return "ip" + (request.META.get("REMOTE_ADDR") or "?")
 
 
+def _key(client: str) -> str:
+    return f"bags:badcodes:{client}"
+
+
+def _refuse_past_budget(key: str) -> None:
+    if window_count(key) >= LIMIT:
+        raise ApiError("too_many_bad_codes", _("无效编码过多，请稍后再试"), field="code", status=429)
+
+
 def code_checked(request, raw) -> codes.ParsedCode:
     """The parsed code, or an ApiError: the code's own error (counted), or 429 past the budget."""
-    key = f"bags:badcodes:{_client(request)}"
-    if (cache.get(key) or 0) >= LIMIT:
-        raise ApiError("too_many_bad_codes", _("无效编码过多，请稍后再试"), field="code", status=429)
+    key = _key(_client(request))
+    _refuse_past_budget(key)
     return _count_if_bad(key, codes.parse(raw))
+
+
+def batch_bad_codes_spend(actor, bad: int) -> None:
+    """A batch upload's bad codes count against its sender's budget like single scans: a batch
+    that carries bad codes is refused whole (429, nothing recorded) once the budget is spent;
+    otherwise its bad codes are counted. A batch of valid codes never counts."""
+    if bad <= 0:
+        return
+    key = _key(f"u{actor.pk}")
+    _refuse_past_budget(key)
+    window_hit(key, WINDOW_SECONDS, bad)
 
 
 def scan_code_checked(request, raw) -> codes.ParsedCode:
@@ -46,9 +65,8 @@ def scan_code_checked(request, raw) -> codes.ParsedCode:
     parsed = codes.parse(raw)
     if parsed.ok:
         return parsed
-    key = f"bags:badcodes:{_client(request)}"
-    if (cache.get(key) or 0) >= LIMIT:
-        raise ApiError("too_many_bad_codes", _("无效编码过多，请稍后再试"), field="code", status=429)
+    key = _key(_client(request))
+    _refuse_past_budget(key)
     return _count_if_bad(key, parsed)
 
 
@@ -56,10 +74,6 @@ def _count_if_bad(key: str, parsed: codes.ParsedCode) -> codes.ParsedCode:
     from modules.bags.services import code_error
 
     if not parsed.ok:
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, WINDOW_SECONDS)
+        window_hit(key, WINDOW_SECONDS)
         raise code_error(parsed.status)
     return parsed

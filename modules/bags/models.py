@@ -10,30 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.TextChoices):
-    KITCHEN = "kitchen", _("厨余垃圾")
-    RECYCLABLE = "recyclable", _("可回收物")
-    HAZARDOUS = "hazardous", _("有害垃圾")
-    OTHER = "other", _("其他垃圾")
+# Shared with the other programmes, defined once in core (re-exported for this app's code).
+from core.categories import Category, WrongSortReason  # noqa: F401
 
 
 class Grade(models.TextChoices):
     CORRECT = "correct", _("合格")
     WRONG = "wrong", _("不合格")
-
-
-class WrongSortReason(models.TextChoices):
-    MIXED_KITCHEN = "mixed_kitchen", _("混入厨余垃圾")
-    MIXED_RECYCLABLE = "mixed_recyclable", _("混入可回收物")
-    MIXED_HAZARDOUS = "mixed_hazardous", _("混入有害垃圾")
-    MIXED_OTHER = "mixed_other", _("混入其他垃圾")
-    NOT_DRAINED = "not_drained", _("厨余未沥干")
-    WITH_PACKAGING = "with_packaging", _("厨余带包装")
-    NOT_CLEAN = "not_clean", _("可回收物未清洁")
-    BATTERY = "battery", _("电池混投")
-    MEDICINE = "medicine", _("过期药品混投")
-    OTHER = "other", _("其他原因")
 
 
 class BagBatch(models.Model):

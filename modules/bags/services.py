@@ -1078,6 +1078,9 @@ def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanRe
             continue  # answered below from its first occurrence
         first_by_client[item.client_id] = index
         parsed[index] = codes.parse(item.code)
+    from modules.bags.abuse import batch_bad_codes_spend  # the single scans' bad-code budget (429 once spent)
+
+    batch_bad_codes_spend(actor, sum(not code.ok for code in parsed.values()))
     live = [i for i in parsed]
     # 1. earlier uploads with the same client_ids
     existing = {

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.errors import ApiError
-from modules.bags import codes, labels, selectors, services
+from modules.bags import abuse, codes, labels, selectors, services
 from modules.bags.forms import BatchForm, CsvBindForm, LabelsForm, PointForm, RangeBindForm
 from modules.bags.models import Bag, Category, Grade, LabelExport, WrongSortReason
 
@@ -289,10 +289,12 @@ def _worker_home_or_bag(code: str) -> str:
 
 def bag_short(request, code):
     """What a phone opens when it scans a bag: a worker binds it; staff and collectors see its state."""
-    parsed = codes.parse(code)
-    if not parsed.ok:
-        error = services.code_error(parsed.status)
-        return render(request, "bags/field/bag.html", {"error": error.message, "error_code": error.code}, status=404)
+    try:
+        # Forged codes count against the sender's budget here too (a prober would use this page).
+        parsed = abuse.code_checked(request, code)
+    except ApiError as error:
+        status = 429 if error.status == 429 else 404
+        return render(request, "bags/field/bag.html", {"error": error.message, "error_code": error.code}, status=status)
     if not request.user.is_authenticated:
         login = reverse("core:worker_login")
         return redirect(f"{login}?{urlencode({'next': reverse('bag_short', args=[parsed.code])})}")

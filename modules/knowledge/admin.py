@@ -37,6 +37,12 @@ class KnowledgeAdmin(admin.ModelAdmin):
         audit(actor=request.user, action=f"knowledge.{obj._meta.model_name}_delete", obj=obj)
         super().delete_model(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The engine's foreign keys reach every programme's banks; offer only this programme's.
+        if db_field.name == "bank":
+            kwargs["queryset"] = QuestionBank.objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             audit(actor=request.user, action=f"knowledge.{obj._meta.model_name}_delete", obj=obj)
@@ -75,7 +81,7 @@ class QuestionBankAdmin(KnowledgeAdmin):
 @admin.register(Question)
 class QuestionAdmin(KnowledgeAdmin):
     list_display = ["text", "kind", "bank", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
+    list_filter = [("bank", admin.RelatedOnlyFieldListFilter), "kind", "is_active"]
     search_fields = ["text", "explanation"]
 
 

@@ -1,19 +1,10 @@
-"""Codes this programme shares with the bag platform, mirrored (a module never imports another's models).
+"""How this programme presents the shared garbage categories (defined once in ``core.categories``;
+the wrong-sort reasons there are the codes an inspector grades a bag with, so a worker's "不合格"
+links straight to the guide)."""
 
-The four categories follow 《北京市生活垃圾管理条例》; the wrong-sort reasons are the codes an
-inspector grades a bag with, so a worker's "不合格" links straight to the guide.
-"""
-
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.TextChoices):
-    KITCHEN = "kitchen", _("厨余垃圾")
-    RECYCLABLE = "recyclable", _("可回收物")
-    HAZARDOUS = "hazardous", _("有害垃圾")
-    OTHER = "other", _("其他垃圾")
-
+from core.categories import Category, WrongSortReason  # noqa: F401  (re-exported for this app)
 
 # Where each category goes and the one rule a worker should remember about it.
 CATEGORY_RULES = {
@@ -29,19 +20,6 @@ CATEGORY_COLOURS = {
     Category.HAZARDOUS: "red",
     Category.OTHER: "grey",
 }
-
-
-class WrongSortReason(models.TextChoices):
-    MIXED_KITCHEN = "mixed_kitchen", _("混入厨余垃圾")
-    MIXED_RECYCLABLE = "mixed_recyclable", _("混入可回收物")
-    MIXED_HAZARDOUS = "mixed_hazardous", _("混入有害垃圾")
-    MIXED_OTHER = "mixed_other", _("混入其他垃圾")
-    NOT_DRAINED = "not_drained", _("厨余未沥干")
-    WITH_PACKAGING = "with_packaging", _("厨余带包装")
-    NOT_CLEAN = "not_clean", _("可回收物未清洁")
-    BATTERY = "battery", _("电池混投")
-    MEDICINE = "medicine", _("过期药品混投")
-    OTHER = "other", _("其他原因")
 
 
 LEDGER_REASON = "knowledge.quiz"

@@ -14,7 +14,7 @@ admin's scope), ``Branch*`` rows are grouped by the second-tier union (street or
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.bags.models import Category
+from core.categories import Category
 
 ORG = "core.Organisation"
 

@@ -18,9 +18,9 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.categories import Category
 from core.errors import ApiError
 from core.models import Organisation
-from modules.bags.models import Category
 from modules.sortstats import exports, report_jobs, selectors
 from modules.sortstats.rollups import month_start, next_month
 from modules.sortstats.selectors import Filters

@@ -14,6 +14,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,6 +97,48 @@ def test_binding_and_lookup_count_bad_codes_too(world, field):
         assert worker.post("/api/v1/bags/bind", {"code": forged(good)}, content_type="application/json").status_code != 429
     assert worker.get(f"/api/v1/bags/lookup/{mistyped(good)}").status_code == 429
     assert worker.post("/api/v1/bags/bind", {"code": good}, content_type="application/json").status_code == 429
+
+
+def batch(client, field, code_list, prefix):
+    items = [
+        {"client_id": f"{prefix}-{n:04d}", "code": code, "point_id": field["point"].pk, "category": "kitchen", "grade": "correct"}
+        for n, code in enumerate(code_list)
+    ]
+    return client.post("/api/v1/bags/scans/batch", json.dumps({"items": items}), content_type="application/json", **field["auth"])
+
+
+def test_forged_codes_in_batch_uploads_spend_the_same_budget(world, field, client):
+    """Issue 29 finding 9: three batches of forged codes all answered 200 while single scans got 429."""
+    good = codes.encode(field["batch"].first_bag_id)
+    fakes = [forged(codes.encode(field["batch"].first_bag_id + n)) for n in range(abuse.LIMIT + 5)]
+    first = batch(client, field, fakes, "fake-a")
+    assert first.status_code == 200 and first.json()["rejected"] == len(fakes)
+    second = batch(client, field, fakes, "fake-b")
+    assert second.status_code == 429 and second.json()["code"] == "too_many_bad_codes"
+    assert scan(client, field, forged(good), client_id="single-after").status_code == 429
+    # a batch of well-signed codes still goes through, like single scans
+    assert batch(client, field, [good], "good").json()["accepted"] == 1
+    # and a refused batch recorded nothing
+    assert not Collection.objects.filter(client_id__startswith="fake-b").exists()
+
+
+def test_single_bad_codes_close_the_batch_path_too(world, field, client):
+    good = codes.encode(field["batch"].first_bag_id)
+    for n in range(abuse.LIMIT):
+        assert scan(client, field, mistyped(good), client_id=f"single-{n}").status_code == 422
+    assert batch(client, field, [good, forged(good)], "mixed").status_code == 429
+    assert not Collection.objects.filter(client_id__startswith="mixed").exists()
+
+
+def test_the_bind_page_counts_forged_codes_per_address(world, field):
+    """Issue 29 finding 9: /b/<forged> 2,200 times from one address never answered 429."""
+    good = codes.encode(field["batch"].first_bag_id)
+    prober, other = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="203.0.113.10")
+    answers = [prober.get(f"/b/{forged(codes.encode(field['batch'].first_bag_id + n))}").status_code for n in range(abuse.LIMIT + 3)]
+    assert answers[: abuse.LIMIT] == [404] * abuse.LIMIT and answers[abuse.LIMIT :] == [429] * 3
+    assert "无效编码过多" in prober.get(f"/b/{forged(good)}").content.decode()
+    # another address is not affected
+    assert other.get(f"/b/{forged(good)}").status_code == 404
 
 
 @FUZZ

@@ -1,0 +1,273 @@
+"""Writes of the quiz engine: filling a bank, starting an attempt, answering a question.
+
+The engine names no programme: the caller says which programme owns a bank (``owner``) and
+which ledger reason its credits carry (``ledger_reason``); the credit's source is
+``"<owner>.answer:<answer id>"``, so a ledger entry leads back to its answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.models import Member
+from engines.ledger.services import entry_post
+from engines.quiz.models import Answer, Attempt, Campaign, Question, QuestionBank, validate_question
+
+CLIENT_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+QUESTION_FIELDS = ("kind", "text", "options", "correct", "explanation")
+
+
+# ---------------------------------------------------------------- banks
+
+
+def bank_get_or_create(*, owner: str, name: str, description: str = "") -> QuestionBank:
+    bank, _created = QuestionBank.objects.get_or_create(owner=owner, name=name, defaults={"description": description})
+    return bank
+
+
+def questions_upsert(*, bank: QuestionBank, items: list[dict]) -> dict:
+    """Create or update the bank's questions from ``items`` (dicts with ``key``, ``kind``, ``text``,
+    ``options``, ``correct`` and optionally ``explanation``), matched by ``key``: loading the same
+    items twice changes nothing. Every item is checked before anything is written."""
+    existing = {q.key: q for q in Question.objects.filter(bank=bank, key__in=[item.get("key") for item in items])}
+    to_create, to_update = [], []
+    for position, item in enumerate(items, start=1):
+        kind, options, correct = item.get("kind"), item.get("options"), item.get("correct")
+        if kind not in Question.Kind.values or not item.get("key") or not item.get("text"):
+            raise Invalid("question_invalid", _("第 %(n)s 题无效") % {"n": position}, field="questions")
+        try:
+            validate_question(kind=kind, options=options, correct=correct)
+        except ValidationError as error:
+            raise Invalid(
+                "question_invalid", _("第 %(n)s 题无效：%(reason)s") % {"n": position, "reason": error}, field="questions"
+            ) from error
+        values = {"kind": kind, "text": item["text"], "options": options, "correct": correct, "explanation": item.get("explanation", "")}
+        question = existing.get(item["key"])
+        if question is None:
+            to_create.append(Question(bank=bank, key=item["key"], **values))
+        elif any(getattr(question, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(question, key, value)
+            to_update.append(question)
+    with transaction.atomic():
+        Question.objects.bulk_create(to_create)
+        if to_update:
+            Question.objects.bulk_update(to_update, list(QUESTION_FIELDS))
+    return {
+        "bank": bank.pk,
+        "created": len(to_create),
+        "updated": len(to_update),
+        "unchanged": len(items) - len(to_create) - len(to_update),
+    }
+
+
+# ---------------------------------------------------------------- attempts
+
+
+def attempt_day(campaign: Campaign, now: dt.datetime) -> dt.date:
+    """A daily quiz has an attempt a day; a contest has one attempt in all (dated by its start)."""
+    if campaign.kind == Campaign.Kind.CONTEST:
+        return timezone.localdate(campaign.starts_at)
+    return timezone.localdate(now)
+
+
+def attempt_start(*, campaign: Campaign, member: Member, now: dt.datetime | None = None, rng: random.Random | None = None) -> Attempt:
+    """Start (or resume) the member's attempt; the server fixes the start and the deadline.
+
+    Starting twice returns the first attempt, so the questions drawn for the day never change
+    and the clock never restarts.
+    """
+    now = now or timezone.now()
+    if member is None or member.status != Member.Status.ACTIVE:
+        raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    day = attempt_day(campaign, now)
+    found = Attempt.objects.filter(campaign=campaign, member=member, day=day).first()
+    if found is not None:
+        return found
+    if not campaign.is_active or now < campaign.starts_at:
+        raise Conflict("campaign_not_started", _("活动尚未开始"), field="campaign")
+    if campaign.ends_at is not None and now >= campaign.ends_at:
+        raise Conflict("campaign_ended", _("活动已结束"), field="campaign")
+    pool = list(Question.objects.filter(bank_id=campaign.bank_id, is_active=True).values_list("id", flat=True))
+    if not pool:
+        raise Conflict("bank_empty", _("题库暂无题目，请联系工会工作人员"), field="campaign")
+    drawn = (rng or random.SystemRandom()).sample(pool, min(campaign.questions_per_attempt, len(pool)))
+    deadline = _deadline(campaign, now, day)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                campaign=campaign,
+                member=member,
+                organisation_id=member.organisation_id,
+                day=day,
+                question_ids=drawn,
+                started_at=now,
+                deadline=deadline,
+            )
+    except IntegrityError:
+        # Two starts raced (two tabs): the first one wins, the second gets it.
+        return Attempt.objects.get(campaign=campaign, member=member, day=day)
+    return attempt
+
+
+def _deadline(campaign: Campaign, now: dt.datetime, day: dt.date) -> dt.datetime | None:
+    limits = []
+    if campaign.time_limit_seconds:
+        limits.append(now + dt.timedelta(seconds=campaign.time_limit_seconds))
+    if campaign.ends_at is not None:
+        limits.append(campaign.ends_at)
+    if campaign.kind == Campaign.Kind.DAILY:
+        # Today's questions are today's: the credit day is the attempt's day.
+        next_midnight = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+        limits.append(next_midnight)
+    return min(limits) if limits else None
+
+
+# ---------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    answer: Answer
+    question: Question
+    created: bool  # False when the same client key was submitted before (a retry)
+
+
+def answer_submit(
+    *,
+    owner: str,
+    ledger_reason: str,
+    attempt_id: int,
+    member: Member,
+    question_id,
+    chosen,
+    client_key: str,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> AnswerResult:
+    """Check one answer on the server and credit points once.
+
+    Only attempts at ``owner``'s campaigns are answered here. A retry with the same
+    ``client_key`` returns the first result; the attempt row is locked so two simultaneous
+    submissions are serialised; points go through the ledger under ``ledger_reason`` with the
+    answer as its idempotency key, and a question earns a member points at most once a day (a
+    partial unique constraint), whatever campaign it comes from.
+    """
+    now = now or timezone.now()
+    if member is None:
+        raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    client_key = (client_key or "").strip()
+    if not CLIENT_KEY.match(client_key):
+        raise Invalid("invalid_client_key", _("提交编号无效，请刷新页面后重试"), field="client_key")
+    try:
+        question_id = int(question_id)
+    except (TypeError, ValueError):
+        raise Invalid("invalid_question", _("题目无效"), field="question_id") from None
+    replay = _replay(member, client_key, attempt_id, question_id)
+    if replay is not None:
+        return replay
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("campaign")
+            .filter(pk=attempt_id, member=member, campaign__owner=owner)
+            .first()
+        )
+        if attempt is None:
+            raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
+        if question_id not in attempt.question_ids:
+            raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
+        replay = _replay(member, client_key, attempt_id, question_id)
+        if replay is not None:
+            return replay
+        if Answer.objects.filter(attempt=attempt, question_id=question_id).exists():
+            raise Conflict("already_answered", _("这道题已经作答过了"), field="question_id")
+        question = Question.objects.get(pk=question_id)
+        answer = _answer_record(attempt, question, member, _clean_chosen(question, chosen), client_key, now)
+        if answer.credited:
+            entry_post(
+                member_id=member.pk,
+                amount=answer.points,
+                reason=ledger_reason,
+                source=f"{owner}.answer:{answer.pk}",
+                idempotency_key=f"{owner}.answer:{answer.pk}",
+                memo=attempt.campaign.name,
+                actor=actor,
+            )
+        _attempt_count(attempt, answer, now)
+    return AnswerResult(answer, question, True)
+
+
+def _answer_record(attempt: Attempt, question: Question, member: Member, chosen: list[int], client_key: str, now) -> Answer:
+    """Save the answer; it is credited when right, in time and the question's first credit today."""
+    in_time = attempt.is_open(now)
+    is_correct = sorted(chosen) == sorted(question.correct)
+    points = attempt.campaign.points_per_correct if (in_time and is_correct) else 0
+    credited = points > 0 and not Answer.objects.filter(member=member, question=question, day=attempt.day, credited=True).exists()
+    answer = Answer(
+        attempt=attempt,
+        question=question,
+        member=member,
+        day=attempt.day,
+        client_key=client_key,
+        chosen=chosen,
+        is_correct=is_correct,
+        in_time=in_time,
+        credited=credited,
+        points=points if credited else 0,
+        answered_at=now,
+    )
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError:
+        # Another answer to the same question from another campaign got today's credit first.
+        answer.pk, answer.credited, answer.points = None, False, 0
+        answer.save()
+    return answer
+
+
+def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
+    attempt.answered += 1
+    fields = ["answered"]
+    if answer.in_time:
+        attempt.correct += int(answer.is_correct)
+        attempt.points += answer.points
+        attempt.last_answer_at = now
+        attempt.elapsed_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
+        fields += ["correct", "points", "last_answer_at", "elapsed_ms"]
+    attempt.save(update_fields=fields)
+
+
+def _replay(member: Member, client_key: str, attempt_id: int, question_id: int) -> AnswerResult | None:
+    previous = Answer.objects.select_related("question").filter(member=member, client_key=client_key).first()
+    if previous is None:
+        return None
+    if previous.attempt_id != attempt_id or previous.question_id != question_id:
+        raise Conflict("client_key_reused", _("提交编号已用于另一道题，请刷新页面"), field="client_key")
+    return AnswerResult(previous, previous.question, False)
+
+
+def _clean_chosen(question: Question, chosen) -> list[int]:
+    if isinstance(chosen, (int, str)):
+        chosen = [chosen]
+    if not isinstance(chosen, (list, tuple)) or not chosen:
+        raise Invalid("answer_required", _("请选择答案"), field="chosen")
+    try:
+        values = sorted({int(c) for c in chosen})
+    except (TypeError, ValueError):
+        raise Invalid("answer_invalid", _("答案选项无效"), field="chosen") from None
+    if any(v < 0 or v >= len(question.options) for v in values):
+        raise Invalid("answer_invalid", _("答案选项无效"), field="chosen")
+    if question.kind != Question.Kind.MULTIPLE and len(values) != 1:
+        raise Invalid("answer_single", _("这道题只能选一个答案"), field="chosen")
+    return values
