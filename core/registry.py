@@ -24,6 +24,9 @@ class NavItem:
     audience: str = "staff"
     order: int = 100
     icon: str = ""
+    # a permission (rules) the viewer must hold besides the audience, so a menu never offers
+    # a page that answers 403 (e.g. coverage for a grassroots admin); empty: the audience decides
+    perm: str = ""
 
 
 @dataclass(frozen=True)
