@@ -20,4 +20,9 @@ EN = {
     "服务器出错了，请稍后重试": "Something went wrong on the server; please try again later",
     "页面已过期": "This page has expired",
     "表单已失效（可能停留太久或已在别处退出）。请返回首页，刷新后再操作。": "The form is no longer valid (it was open too long, or you signed out elsewhere). Go back to the home page, reload and try again.",
+    "登录后绑定这个垃圾袋": "Sign in to bind this bag",
+    "垃圾袋编号": "Bag number",
+    "登录后查看这个垃圾袋": "Sign in to see this bag",
+    "您扫描了一个智慧垃圾袋。用手机号登录后，它会绑定到您名下，分类投放后即可获得积分。": "You scanned a smart bag. Sign in with your mobile number and it will be bound to you; sort and drop it off to earn points.",
+    "这个垃圾袋已经绑定。用手机号登录后可查看它的状态。": "This bag is already bound. Sign in with your mobile number to see its state.",
 }
