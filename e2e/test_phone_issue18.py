@@ -11,7 +11,7 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
-from e2e.conftest import CLS_OBSERVER, PHONE, Watched, demo_bag_codes, login_staff, login_worker
+from e2e.conftest import CLS_OBSERVER, PHONE, SCREENSHOTS, Watched, demo_bag_codes, login_staff, login_worker
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000002"  # 李华: no other journey logs in with this phone (codes are limited per hour)
@@ -114,6 +114,12 @@ TAB_LINES = """() => [...document.querySelectorAll('.m-tabbar .m-tab')].map((el)
 })"""
 
 
+def _viewport_shot(watched: Watched, label: str) -> None:
+    """What the phone shows (the tab bar is fixed to the bottom of the screen, not of the page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    watched.page.screenshot(path=str(SCREENSHOTS / f"{watched.name}-{label}.png"))
+
+
 def _assert_tabs_fit(page, language: str):
     tabs = page.evaluate(TAB_LINES)
     assert 2 <= len(tabs) <= 5, f"{language}: {len(tabs)} tabs"
@@ -131,7 +137,7 @@ def test_tab_bar_has_five_tabs_at_most_each_label_on_one_line_in_chinese_and_eng
     worker_phone.goto("/bags/me/")
     tabs = _assert_tabs_fit(page, "zh")
     assert [t["label"] for t in tabs][-1].startswith("更多")
-    worker_phone.shot("5-tabbar-zh")
+    _viewport_shot(worker_phone, "5-tabbar-zh")
     # 更多 by keyboard: focus, Enter opens the sheet, its links work, Escape closes it
     summary = page.locator(".m-more > summary")
     summary.focus()
@@ -139,7 +145,7 @@ def test_tab_bar_has_five_tabs_at_most_each_label_on_one_line_in_chinese_and_eng
     sheet = page.locator(".m-more-sheet")
     expect(sheet).to_be_visible()
     expect(sheet.get_by_role("link", name="我的数据")).to_be_visible()
-    worker_phone.shot("5-more-open-zh")
+    _viewport_shot(worker_phone, "5-more-open-zh")
     page.keyboard.press("Escape")
     expect(sheet).to_be_hidden()
     summary.click()
@@ -153,9 +159,9 @@ def test_tab_bar_has_five_tabs_at_most_each_label_on_one_line_in_chinese_and_eng
     worker_phone.goto("/bags/me/")
     tabs = _assert_tabs_fit(page, "en")
     assert tabs[-1]["label"].startswith("More")
-    worker_phone.shot("5-tabbar-en")
+    _viewport_shot(worker_phone, "5-tabbar-en")
     page.locator(".m-more > summary").click()
-    worker_phone.shot("5-more-open-en")
+    _viewport_shot(worker_phone, "5-more-open-en")
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state("networkidle")
     worker_phone.assert_clean()
