@@ -115,3 +115,11 @@ def test_tab_bar_holds_at_most_five_tabs_the_rest_under_more(world):
     html = response.content.decode()
     assert 'class="m-more"' in html and "更多" in html
     assert 'aria-current="page"' in html
+
+
+def test_a_stale_form_gets_a_chinese_page_not_django_s_csrf_page(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.collector_a)
+    response = client.post(reverse("core:logout"))
+    html = response.content.decode()
+    assert response.status_code == 403 and "页面已过期" in html and 'name="viewport"' in html and "返回首页" in html
