@@ -18,3 +18,9 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Chinese, phone-sized error pages; unknown /api/ paths still answer JSON (core/views_errors.py).
+handler400 = "core.views_errors.bad_request"
+handler403 = "core.views_errors.permission_denied"
+handler404 = "core.views_errors.page_not_found"
+handler500 = "core.views_errors.server_error"

@@ -17,8 +17,9 @@ def platform(request):
     audiences = SimpleLazyObject(lambda: _audiences(user))
     return {
         "district_name": settings.UNIONHUB_DISTRICT_NAME,
-        "nav_items": SimpleLazyObject(lambda: [item for item in registry.nav_items if item.audience in audiences]),
+        "nav_items": SimpleLazyObject(lambda: _nav_items(user, audiences)),
         "tab_items": SimpleLazyObject(lambda: _tab_items(user)),
+        "tab_bar": SimpleLazyObject(lambda: _tab_bar(request)),
         "is_staff_member": SimpleLazyObject(lambda: "staff" in audiences),
         "debug": settings.DEBUG,
     }
@@ -36,6 +37,32 @@ def _audiences(user) -> set[str]:
         if scoping.member_for(user) is not None:
             audiences.add("worker")
     return audiences
+
+
+def _nav_items(user, audiences) -> list:
+    """The entries of the viewer's audiences whose page the viewer may open: a menu never offers a 403."""
+    return [
+        item
+        for item in registry.nav_items
+        if item.audience in audiences and (not item.perm or (user is not None and user.has_perm(item.perm)))
+    ]
+
+
+# A 360 px phone fits five tabs with their labels on one line; the rest go under 更多.
+TAB_BAR_SLOTS = 5
+
+
+def _tab_bar(request) -> dict:
+    """The phone tab bar: ``main`` tabs and the ``more`` entries (a sheet behind 更多), each with
+    ``current`` set on the page being shown, and ``more_current`` when that page is in the sheet."""
+    items = _tab_items(getattr(request, "user", None))
+    match = getattr(request, "resolver_match", None)
+    here = match.view_name if match else ""
+    tabs = [{"item": item, "current": item.url_name == here} for item in items]
+    if len(tabs) <= TAB_BAR_SLOTS:
+        return {"main": tabs, "more": [], "more_current": False}
+    main, more = tabs[: TAB_BAR_SLOTS - 1], tabs[TAB_BAR_SLOTS - 1 :]
+    return {"main": main, "more": more, "more_current": any(t["current"] for t in more)}
 
 
 def _tab_items(user) -> list:

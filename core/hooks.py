@@ -5,9 +5,9 @@ from core.registry import NavItem, registry
 
 registry.add_demo_seeder("组织与会员", seed_tree, order=0)
 
-registry.add_nav(NavItem(_("工作台"), "core:dashboard", audience="staff", order=1))
+registry.add_nav(NavItem(_("工作台"), "core:dashboard", audience="staff", order=1, perm="core.view_dashboard"))
 registry.add_nav(NavItem(_("组织架构"), "core:org_tree", audience="staff", order=10))
-registry.add_nav(NavItem(_("建会覆盖"), "core:coverage", audience="staff", order=12))
+registry.add_nav(NavItem(_("建会覆盖"), "core:coverage", audience="staff", order=12, perm="core.view_coverage"))
 registry.add_nav(NavItem(_("设备令牌"), "core:tokens", audience="collector", order=950))
 
 registry.add_dashboard_card("core.cards.organisations", order=1)

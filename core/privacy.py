@@ -41,6 +41,13 @@ def log_personal_data_access(*, viewer, member: Member, field: str, context: str
 # --- A member's own data (PIPL: access, portability, deletion) ---------------------------------
 
 
+def _local(value) -> str:
+    """A moment as people read it (local time, to the minute), not an ISO stamp with an offset."""
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def member_data_export(member: Member) -> dict:
     """Everything the platform holds about the member, by programme, for them to see and download."""
     from django.utils.module_loading import import_string
@@ -60,12 +67,12 @@ def member_data_export(member: Member) -> dict:
     }
     sections = [{"title": _("基本信息"), "rows": [profile]}]
     consents = [
-        {_("时间"): c.at.isoformat(), _("事项"): _("排行榜显示姓名"), _("同意"): _("是") if c.granted else _("否")}
+        {_("时间"): _local(c.at), _("事项"): _("排行榜显示姓名"), _("同意"): _("是") if c.granted else _("否")}
         for c in member.consent_records.order_by("at")
     ]
     sections.append({"title": _("授权记录"), "rows": consents})
     transfers = [
-        {_("时间"): t.moved_at.isoformat(), _("转出"): t.from_organisation.name, _("转入"): t.to_organisation.name}
+        {_("时间"): _local(t.moved_at), _("转出"): t.from_organisation.name, _("转入"): t.to_organisation.name}
         for t in member.transfers.select_related("from_organisation", "to_organisation")
     ]
     sections.append({"title": _("组织关系转移"), "rows": transfers})

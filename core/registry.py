@@ -24,6 +24,9 @@ class NavItem:
     audience: str = "staff"
     order: int = 100
     icon: str = ""
+    # a permission (rules) the viewer must hold besides the audience, so a menu never offers
+    # a page that answers 403 (e.g. coverage for a grassroots admin); empty: the audience decides
+    perm: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Registry:
     personal_data_sections: list[tuple[int, str]] = field(default_factory=list)
     tour_sections: list[tuple[int, str]] = field(default_factory=list)
     hot_paths: dict[tuple[str, str], str] = field(default_factory=dict)
+    login_notes: list[tuple[int, str]] = field(default_factory=list)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -106,6 +110,12 @@ class Registry:
         if (method, path) in self.hot_paths:
             raise ValueError(f"hot path {method} {path} registered twice")
         self.hot_paths[(method, path)] = dotted_handler
+
+    def add_login_note(self, dotted_callable: str, order: int = 100) -> None:
+        """``callable(request, next_url) -> dict(title, text, facts=[(label, value)]) | None``: what the
+        phone login says about the page it leads to (e.g. the bag just scanned); the first answer wins."""
+        self.login_notes.append((order, dotted_callable))
+        self.login_notes.sort()
 
     def autodiscover(self) -> None:
         if self._discovered:

@@ -80,8 +80,25 @@ def worker_login(request):
     return render(
         request,
         "core/worker_login.html",
-        {"phone_form": phone_form, "otp_form": otp_form, "sent_to": sent_to, "next": next_url},
+        {
+            "phone_form": phone_form,
+            "otp_form": otp_form,
+            "sent_to": sent_to,
+            "next": next_url,
+            "login_note": _login_note(request, next_url),
+        },
     )
+
+
+def _login_note(request, next_url: str) -> dict | None:
+    """Why the worker is asked to log in, from the page they are headed to (a programme's note)."""
+    if not next_url:
+        return None
+    for note in registry.resolved(registry.login_notes):
+        answer = note(request, next_url)
+        if answer:
+            return answer
+    return None
 
 
 @login_required

@@ -11,7 +11,7 @@ registry.add_nav(NavItem(_("我的积分"), "bags:me", audience="worker", order=
 # One public item: the phone tab bar shows worker and public items together, so a second
 # "worker" item for the same page would show twice.
 registry.add_nav(NavItem(_("排行榜"), "bags:rankings", audience="public", order=20))
-registry.add_nav(NavItem(_("积分规则"), "bags:points_rules", audience="staff", order=45))
+registry.add_nav(NavItem(_("积分规则"), "bags:points_rules", audience="staff", order=45, perm="bags.manage_points_rules"))
 
 registry.add_ledger_reason(LEDGER_REASON, _("垃圾分类投放积分"))
 registry.add_api_router("rankings", "modules.bags.api_worker.router")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.bags import codes
-from modules.bags.models import Bag, Collection
+from modules.bags.models import Bag, Collection, WrongSortReason
 
 
 def _when(value) -> str:
@@ -31,6 +31,12 @@ def bags_section(member) -> tuple[str, list[dict]]:
     return _("垃圾分类：我的垃圾袋与回收记录"), rows
 
 
+def _reason_labels(reasons) -> str:
+    """The people's names of the wrong-sort reasons (the model's choices), never the stored codes."""
+    labels = dict(WrongSortReason.choices)
+    return "、".join(str(labels.get(code, _("其他原因"))) for code in reasons or [])
+
+
 def _row(bag_id: int, bound_at, c: Collection | None) -> dict:
     return {
         _("垃圾袋编码"): codes.encode(bag_id),
@@ -39,6 +45,6 @@ def _row(bag_id: int, bound_at, c: Collection | None) -> dict:
         _("回收点"): c.point.name if c else "",
         _("分类"): c.get_category_display() if c else "",
         _("分类质量"): c.get_grade_display() if c else _("未回收"),
-        _("不合格原因"): "、".join(c.reasons or []) if c else "",
+        _("不合格原因"): _reason_labels(c.reasons) if c else "",
         _("获得积分"): c.points_awarded if c else 0,
     }

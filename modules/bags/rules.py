@@ -43,3 +43,5 @@ rules.add_perm("bags.manage_point", (is_district_staff | is_street_staff) & poin
 rules.add_perm("bags.add_point_in", (is_district_staff | is_street_staff) & organisation_in_scope)
 rules.add_perm("bags.use_station", is_collector)
 rules.add_perm("bags.collect_at", is_collector & assigned_to_point)
+# Points are district policy (points.can_manage_rules, which the view and the service check).
+rules.add_perm("bags.manage_points_rules", is_district_staff)

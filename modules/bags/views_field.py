@@ -3,13 +3,15 @@ points (street/district staff), the collector station, and the short bag link /b
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -285,6 +287,28 @@ def _worker_home_or_bag(code: str) -> str:
         return reverse("bags:me")
     except NoReverseMatch:
         return reverse("bag_short", args=[code])
+
+
+def login_note(request, next_url: str) -> dict | None:
+    """On the phone login reached from a scanned bag (``next=/b/<code>``): the bag's union and number
+    (nothing private: not its owner), and that logging in binds it."""
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "bag_short":
+        return None
+    parsed = codes.parse(match.kwargs.get("code", ""))
+    if not parsed.ok:
+        return None
+    bag = Bag.objects.select_related("organisation").only("id", "owner_id", "organisation__name").filter(pk=parsed.bag_id).first()
+    if bag is None:
+        return None
+    facts = [(_("发放工会"), bag.organisation.name), (_("垃圾袋编号"), codes.group(parsed.code))]
+    if bag.owner_id is None:
+        text = _("您扫描了一个智慧垃圾袋。用手机号登录后，它会绑定到您名下，分类投放后即可获得积分。")
+        return {"title": _("登录后绑定这个垃圾袋"), "text": text, "facts": facts}
+    return {"title": _("登录后查看这个垃圾袋"), "text": _("这个垃圾袋已经绑定。用手机号登录后可查看它的状态。"), "facts": facts}
 
 
 def bag_short(request, code):

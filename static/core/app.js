@@ -26,4 +26,17 @@
     var el = event.target;
     if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.requestSubmit();
   });
+  // The phone tab bar's 更多 sheet (a <details>, usable without script): Escape or a tap elsewhere closes it.
+  function closeMore(except) {
+    var open = document.querySelectorAll("details.m-more[open]");
+    for (var i = 0; i < open.length; i++) if (open[i] !== except) open[i].open = false;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("details.m-more[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    closeMore(event.target.closest ? event.target.closest("details.m-more") : null);
+  });
 })();

@@ -130,7 +130,8 @@ def test_the_union_office_operator_sees_the_pickup_entry_and_the_page(world, sho
     assert page.status_code == 200
     html = page.content.decode()
     assert "什刹海职工暖心驿站" in html and "某科技公司工会办公室" not in html  # only the places they operate
-    assert 'src="/static/vendor/jsQR.js"' in html and "<script>" not in html
+    # the camera's fallback decoder is fetched only when the camera opens (core/qrscan.js)
+    assert 'src="/static/core/qrscan.js"' in html and 'src="/static/vendor/jsQR.js"' not in html and "<script>" not in html
     assert world.client_for(world.worker_a1).get(reverse("prizes:pickup")).status_code == 403
     # An operator who is not a member lands on the pickup desk from the shop's address.
     assert office.get(reverse("prizes:home")).url == reverse("prizes:pickup")

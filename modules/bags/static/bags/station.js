@@ -1,4 +1,5 @@
-// The collector station: scan bag after bag (handheld scanner, typing, or the camera with jsQR).
+// The collector station: scan bag after bag (handheld scanner, typing, or the camera, decoded by
+// the browser's BarcodeDetector or jsQR fetched only when the camera opens: core/qrscan.js).
 // Every scan goes first into an IndexedDB queue under a UUID made here, then is uploaded in
 // batches; the server is idempotent on that UUID, so a scan survives a dead network and a
 // retried upload never counts a bag twice. No inline script anywhere (CSP).
@@ -118,7 +119,28 @@
       $("t-correct").textContent = tally.correct;
       $("t-wrong").textContent = tally.wrong;
       $("t-kg").textContent = (tally.grams / 1000).toFixed(1);
+      // A replayed scan was counted on an earlier upload (and in the page's figures if it came before
+      // this page load); a queued scan from another day belongs to that day's figures.
+      if (!result.replayed && isToday(scan.scanned_at)) bumpToday(scan, result);
     }
+  }
+  function isToday(iso) {
+    var d = new Date(iso), now = new Date();
+    return d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  }
+  // 今日已回收 of the scan's point moves as each scan is acknowledged, queued ones included.
+  function bumpToday(scan, result) {
+    var box = root.querySelector('.today-n[data-point="' + scan.point_id + '"]');
+    if (!box) return;
+    var add = function (cls, by, digits) {
+      var el = box.querySelector("." + cls);
+      if (!el) return;
+      var value = (parseFloat(el.textContent) || 0) + by;
+      el.textContent = digits ? value.toFixed(digits) : String(Math.round(value));
+    };
+    add("n-bags", 1);
+    if (result.grade !== "wrong") add("n-correct", 1);
+    if (scan.weight_grams) add("n-kg", scan.weight_grams / 1000, 1);
   }
   function refreshPending() { queueAll().then(function (rows) { $("t-pending").textContent = rows.length; }); }
 
@@ -205,8 +227,9 @@
   }
   $("scan-form").addEventListener("submit", function (e) { e.preventDefault(); submit(codeInput.value); });
 
-  // ---- camera (jsQR on getUserMedia frames)
+  // ---- camera (frames decoded by core/qrscan.js; the decoder is fetched only now)
   var video = $("video"), canvas = $("frame"), stream = null, lastCode = "", lastAt = 0, timer = null;
+  var decode = null, decoding = false;
   function stopCamera() {
     if (timer) clearInterval(timer);
     timer = null;
@@ -215,32 +238,30 @@
     $("camera").hidden = true;
     codeInput.focus();
   }
+  function seen(text) {
+    if (!text) return;
+    var now = Date.now();
+    if (text === lastCode && now - lastAt < 3000) return;  // the same bag still in view
+    lastCode = text; lastAt = now;
+    if (navigator.vibrate) navigator.vibrate(80);
+    submit(text);
+  }
   function tick() {
-    if (!stream || video.readyState < 2) return;
-    var w = video.videoWidth, h = video.videoHeight;
-    if (!w || !h) return;
-    var scale = Math.min(1, 640 / w);
-    canvas.width = Math.round(w * scale); canvas.height = Math.round(h * scale);
-    var ctx = canvas.getContext("2d", { willReadFrequently: true });
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-    var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    var found = window.jsQR && window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-    if (found && found.data) {
-      var now = Date.now();
-      if (found.data === lastCode && now - lastAt < 3000) return;  // the same bag still in view
-      lastCode = found.data; lastAt = now;
-      if (navigator.vibrate) navigator.vibrate(80);
-      submit(found.data);
-    }
+    if (!stream || !decode || decoding || video.readyState < 2) return;
+    decoding = true;
+    decode(video, canvas).then(seen, function () {}).then(function () { decoding = false; });
   }
   $("camera-start").addEventListener("click", function () {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { say(msg("camera"), "bad"); return; }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.UHQR) { say(msg("camera"), "bad"); return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
       stream = s;
       video.srcObject = s;
       $("camera").hidden = false;
-      return video.play();
-    }).then(function () { timer = setInterval(tick, 180); }).catch(function () { stopCamera(); say(msg("camera"), "bad"); });
+      return Promise.all([video.play(), window.UHQR.decoder(root.getAttribute("data-decoder"))]);
+    }).then(function (ready) {
+      decode = ready[1];
+      timer = setInterval(tick, 180);
+    }).catch(function () { stopCamera(); say(msg("camera"), "bad"); });
   });
   $("camera-stop").addEventListener("click", stopCamera);
 

@@ -1,5 +1,6 @@
 // The pickup desk: a handheld scanner types into the code box and presses Enter (a normal submit);
-// on phones, the camera button reads the QR with jsQR and submits the same form. No inline script (CSP).
+// on phones, the camera button reads the QR (BarcodeDetector, or jsQR fetched only then: core/qrscan.js)
+// and submits the same form. No inline script (CSP).
 (function () {
   "use strict";
   var form = document.getElementById("pickup-form");
@@ -11,7 +12,7 @@
   var video = document.getElementById("camera-video");
   var canvas = document.getElementById("camera-canvas");
   var stop = document.getElementById("camera-stop");
-  var stream = null;
+  var stream = null, decode = null, decoding = false;
 
   if (place) place.addEventListener("change", function () { input.focus(); });
   if (input) input.focus();
@@ -24,24 +25,26 @@
 
   function tick() {
     if (!stream) return;
-    if (video.readyState === video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      var ctx = canvas.getContext("2d", { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-      if (found && found.data) {
-        input.value = found.data.trim();
+    if (decode && !decoding && video.readyState === video.HAVE_ENOUGH_DATA) {
+      decoding = true;
+      decode(video, canvas).then(function (text) {
+        decoding = false;
+        if (!text || !stream) return;
+        input.value = text.trim();
         halt();
         form.requestSubmit();
-        return;
-      }
+      }, function () { decoding = false; });
     }
     window.requestAnimationFrame(tick);
   }
 
-  if (start && navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR) {
+  function refused() {
+    halt();
+    box.hidden = false;
+    document.getElementById("camera-hint").textContent = start.getAttribute("data-denied");
+  }
+
+  if (start && navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.UHQR) {
     start.hidden = false;
     start.addEventListener("click", function () {
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
@@ -49,11 +52,11 @@
         video.srcObject = s;
         box.hidden = false;
         video.play();
+        return window.UHQR.decoder(form.getAttribute("data-decoder"));
+      }).then(function (d) {
+        decode = d;
         window.requestAnimationFrame(tick);
-      }).catch(function () {
-        document.getElementById("camera-hint").textContent = start.getAttribute("data-denied");
-        box.hidden = false;
-      });
+      }).catch(refused);
     });
     stop.addEventListener("click", halt);
   }
