@@ -1,7 +1,8 @@
 """Rollup tables of the sorting-data dashboard (part 3 of the bag programme).
 
-This app only READS the bag programme's raw scans (``modules.bags.models.Collection``, ``Bag``,
-``BagBatch``, ``CollectionPoint``) and core's Organisation/Member; it never writes them. Every
+This app only READS the bag programme's scans and batches, through the interface the bag app
+declares (``modules.bags.facts``: two database views and a few selectors), and core's
+Organisation/Member; it never writes them. Every
 table here is derived: ``services.rollups_refresh`` recomputes the recent days from raw scans
 every 30 s and ``manage.py sortstats_rebuild`` recomputes everything, with identical results.
 The dashboard reads only these tables, so a page costs the same at 20M scans as at 20.
@@ -14,7 +15,7 @@ admin's scope), ``Branch*`` rows are grouped by the second-tier union (street or
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.bags.models import Category
+from modules.bags.facts import Category
 
 ORG = "core.Organisation"
 
@@ -195,7 +196,7 @@ class OrgMonth(Rollup):
     members = models.IntegerField()
     participants = models.IntegerField()
     new_participants = models.IntegerField()
-    bags_issued = models.IntegerField()
+    bags_issued = models.IntegerField()  # bags the union had to use: issued by the month's end − used before it
     bags_used = models.IntegerField()
 
     class Meta:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApiError
 from core.models import Organisation
-from modules.bags.models import Category
+from modules.bags.facts import Category
 from modules.sortstats import exports, report_jobs, selectors
 from modules.sortstats.rollups import month_start, next_month
 from modules.sortstats.selectors import Filters
