@@ -81,6 +81,9 @@ class BranchHour(Rollup):
     kind = models.CharField(max_length=16)
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
+    # grams and correct too: the like-for-like comparison cuts the previous period's last day at the hour
+    grams = models.BigIntegerField(default=0)
+    correct = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("时段汇总")
@@ -98,6 +101,9 @@ class OrgHour(Rollup):
     kind = models.CharField(max_length=16)
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
+    # grams and correct too: the like-for-like comparison cuts the previous period's last day at the hour
+    grams = models.BigIntegerField(default=0)
+    correct = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("时段汇总（基层工会）")

@@ -122,11 +122,11 @@ def recompute_days(lo: date, hi: date) -> int:
             """INSERT INTO sortstats_branchday (day, branch_id, street_id, kind, category, bags, grams, weighed, correct)
             SELECT day, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
             FROM sortstats_orgday WHERE day >= %s AND day <= %s GROUP BY 1, 2, 3, 4, 5""",
-            """INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags)
-            SELECT day, weekday, hour, organisation_id, street_id, kind, category, COUNT(*)
+            """INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags, grams, correct)
+            SELECT day, weekday, hour, organisation_id, street_id, kind, category, COUNT(*), COALESCE(SUM(weight_grams), 0), SUM(ok)
             FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
-            """INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags)
-            SELECT day, weekday, hour, branch_id, street_id, kind, category, COUNT(*)
+            """INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags, grams, correct)
+            SELECT day, weekday, hour, branch_id, street_id, kind, category, COUNT(*), COALESCE(SUM(weight_grams), 0), SUM(ok)
             FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
             f"""INSERT INTO sortstats_orgreasonday (day, organisation_id, branch_id, street_id, kind, category, reason, bags)
             SELECT day, organisation_id, branch_id, street_id, kind, category, reason, COUNT(*) FROM (

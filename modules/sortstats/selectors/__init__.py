@@ -64,7 +64,7 @@ from modules.sortstats.selectors.participation import (
     participation_by_street,
     participation_trend,
 )
-from modules.sortstats.selectors.reports import CHARTS, UNLIMITED, chart, month_card, street_month_report
+from modules.sortstats.selectors.reports import CHARTS, ENDS, UNION_TABLES, UNLIMITED, chart, month_card, street_month_report
 from modules.sortstats.selectors.throughput import THROUGHPUT_COLUMNS, throughput_collectors, throughput_points
 from modules.sortstats.selectors.volume import heatmap, volume_by_kind, volume_by_street, volume_summary, volume_trend
 
@@ -78,6 +78,8 @@ __all__ = [
     "SUMS",
     "THROUGHPUT_COLUMNS",
     "UNLIMITED",
+    "UNION_TABLES",
+    "ENDS",
     "VOLUME_SUMS",
     "WEEKDAYS",
     "Filters",

@@ -42,7 +42,7 @@ def accuracy_by_kind(viewer, f: Filters) -> dict:
     return _table("accuracy_by_kind", _("各类组织准确率"), [_("组织类型"), *ACCURACY_COLUMNS], _accuracy_rows(data, "kind", kind_label))
 
 
-def _top_unions(parts, limit: int | None) -> tuple[list[dict], int]:
+def _top_unions(parts, limit: int | None, *, fewest: bool = False) -> tuple[list[dict], int]:
     """Every union's bags, grams and correct over the parts, summed in the database (a UNION ALL
     of the grouped parts, grouped again), the top ``limit`` by bags and how many there are: ten
     thousand unions never travel to Python to be merged and sorted."""
@@ -58,7 +58,9 @@ def _top_unions(parts, limit: int | None) -> tuple[list[dict], int]:
     union = " UNION ALL ".join(pieces)
     sql = (
         f"SELECT organisation_id, SUM(bags), SUM(grams), SUM(correct), COUNT(*) OVER () FROM ({union}) AS u"
-        " GROUP BY organisation_id ORDER BY SUM(bags) DESC, organisation_id" + (f" LIMIT {int(limit)}" if limit else "")
+        " GROUP BY organisation_id "
+        + ("ORDER BY SUM(bags), organisation_id DESC" if fewest else "ORDER BY SUM(bags) DESC, organisation_id")
+        + (f" LIMIT {int(limit)}" if limit else "")
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -67,18 +69,29 @@ def _top_unions(parts, limit: int | None) -> tuple[list[dict], int]:
     return rows, (found[0][4] if found else 0)
 
 
-def accuracy_by_organisation(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    """Per grassroots union (always the Org table: the unit of this chart is the union)."""
-    data, total = _top_unions(_facts(viewer, f, "org_volume"), limit)
-    names = org_names(r["organisation_id"] for r in data)
+def accuracy_by_organisation(viewer, f: Filters, *, limit: int | None = 100, ends: int | None = None) -> dict:
+    """Per grassroots union (always the Org table: the unit of this chart is the union).
+
+    ``ends``: only the ``ends`` unions with the most bags and the ``ends`` with the fewest (the
+    dashboard's view; ``bottom_from`` is where the second group starts); the full list pages."""
+    parts = _facts(viewer, f, "org_volume")
+    data, total = _top_unions(parts, ends or limit)
+    bottom = []
+    if ends and total > 2 * ends:
+        bottom, _total = _top_unions(parts, ends, fewest=True)
+    names = org_names(r["organisation_id"] for r in [*data, *bottom])
     rows = _accuracy_rows(data, "organisation_id", lambda i: names.get(i, str(i)))
+    bottom_from = len(rows) if bottom else None
+    if bottom:
+        rows += _accuracy_rows(bottom, "organisation_id", lambda i: names.get(i, str(i)))
     return _table(
         "accuracy_by_organisation",
         _("各基层工会准确率"),
         [_("基层工会"), *ACCURACY_COLUMNS],
         rows,
         total=total,
-        limited=bool(limit and total > limit),
+        limited=bool(total > len(rows)),
+        bottom_from=bottom_from,
     )
 
 

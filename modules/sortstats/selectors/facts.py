@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 from django.db.models import Sum
 
 from modules.sortstats.models import (
@@ -48,6 +51,10 @@ def _facts(viewer, f: Filters, fact: str, *, category: bool = True, kind: bool =
     A year on the district dashboard reads ~12 month rows per group instead of ~365 day rows.
     The caller groups and sums each queryset the same way and merges them (``_merged``).
     """
+    if f.cutoff_hour is not None:
+        head = replace(f, end=f.end - timedelta(days=1), cutoff_hour=None)
+        parts = _facts(viewer, head, fact, category=category, kind=kind) if f.end > f.start else []
+        return [*parts, _partial_day(viewer, f, fact, category=category, kind=kind)]
     scope = scope_for(viewer)
     fine_day, branch_day, fine_month, branch_month, week_model = FACTS[fact]
     day_model, month_model = (fine_day, fine_month) if scope.fine else (branch_day, branch_month)
@@ -64,6 +71,19 @@ def _facts(viewer, f: Filters, fact: str, *, category: bool = True, kind: bool =
         for d_lo, d_hi in days:
             parts.append(_filtered(day_model.objects.filter(q, day__gte=d_lo, day__lte=d_hi), f, category=category, kind=kind))
     return parts
+
+
+def _partial_day(viewer, f: Filters, fact: str, *, category: bool, kind: bool):
+    """The period's last day up to ``f.cutoff_hour`` from the hour tables (which carry bags, grams
+    and correct). Facts without an hour table (the reasons) read the whole day."""
+    scope = scope_for(viewer)
+    if fact == "reason":
+        day_model = FACTS[fact][0] if scope.fine else FACTS[fact][1]
+        return _filtered(day_model.objects.filter(scope.q, day=f.end), f, category=category, kind=kind)
+    hour_model = OrgHour if (scope.fine or fact == "org_volume") else BranchHour
+    q = scope.org_q if hour_model is OrgHour else scope.q  # OrgHour has no branch column
+    qs = hour_model.objects.filter(q, day=f.end, hour__lt=f.cutoff_hour)
+    return _filtered(qs, f, category=category, kind=kind)
 
 
 def _merged(parts, group: list[str], sums: dict[str, str]) -> list[dict]:

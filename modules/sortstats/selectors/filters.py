@@ -4,7 +4,7 @@ split of a period into closed months, whole ISO weeks and edge days."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +41,9 @@ class Filters:
     street_id: int | None = None
     kind: str = ""
     category: str = ""
+    # On the period's last day count only the hours before this one (local time): the previous
+    # period of a period that runs through today stops at the same time of day.
+    cutoff_hour: int | None = None
 
     @property
     def days(self) -> int:
@@ -49,6 +52,37 @@ class Filters:
     def previous(self) -> Filters:
         """The period of the same length just before this one."""
         return replace(self, start=self.start - timedelta(days=self.days), end=self.start - timedelta(days=1))
+
+    def runs_through_today(self, now: datetime | None = None) -> bool:
+        today = timezone.localtime(now).date() if now else timezone.localdate()
+        return self.start <= today <= self.end
+
+    def comparison(self, now: datetime | None = None) -> Filters:
+        """The period to compare with, like with like.
+
+        A closed period is compared with the period of the same length just before it. A period
+        that runs through today has only elapsed in part, so it is compared with the same elapsed
+        part of the previous period, up to the same hour of the day: this month's 1st–4th until
+        15:00 against last month's 1st–4th until 15:00 (not against the 4 days before the 1st);
+        this year to date against last year to the same date; the last 7 days against the 7
+        before them, cut at the same hour."""
+        if not self.runs_through_today(now):
+            return self.previous()
+        local = timezone.localtime(now)
+        today = local.date()
+        elapsed = (today - self.start).days
+        if self.start.day == 1 and self.start.month == today.month and self.start.year == today.year:
+            start = month_start(self.start - timedelta(days=1))
+            end = start + timedelta(days=elapsed)
+            if end >= self.start:  # a shorter previous month: all of it
+                return replace(self, start=start, end=self.start - timedelta(days=1), cutoff_hour=None)
+        elif self.start == date(today.year, 1, 1):
+            start = date(today.year - 1, 1, 1)
+            end = start + timedelta(days=elapsed)
+        else:
+            start = self.start - timedelta(days=elapsed + 1)
+            end = today - timedelta(days=elapsed + 1)
+        return replace(self, start=start, end=end, cutoff_hour=local.hour)
 
     def as_query(self) -> dict:
         out = {"start": self.start.isoformat(), "end": self.end.isoformat(), "granularity": self.granularity}

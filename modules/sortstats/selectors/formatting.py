@@ -48,7 +48,10 @@ def cn_date(d: date) -> str:
 
 
 def period_label(f: Filters) -> str:
-    return f"{cn_date(f.start)}至{cn_date(f.end)}"
+    label = f"{cn_date(f.start)}至{cn_date(f.end)}"
+    if f.cutoff_hour is not None:
+        label += _("%(hour)s:00前") % {"hour": f.cutoff_hour}
+    return label
 
 
 def _table(key: str, title, columns, rows, **extra) -> dict:

@@ -53,22 +53,32 @@ def _participation_row(label, r) -> list:
 SUMS = {k: Sum(k) for k in ("members", "participants", "new_participants", "bags_issued", "bags_used")}
 
 
-def participation_by_organisation(viewer, f: Filters, *, limit: int | None = 100) -> dict:
-    """Members who used at least one bag in the month of the period's end ÷ members, per union."""
+def participation_by_organisation(viewer, f: Filters, *, limit: int | None = 100, ends: int | None = None) -> dict:
+    """Members who used at least one bag in the month of the period's end ÷ members, per union.
+
+    ``ends``: only the ``ends`` unions with the most participants and the ``ends`` with the
+    fewest (the dashboard's view; ``bottom_from`` is where the second group starts)."""
     month = month_start(f.end)
-    qs = _org_month(viewer, f, month).order_by("-participants", "organisation_id")
+    base = _org_month(viewer, f, month)
+    qs = base.order_by("-participants", "organisation_id")
+    limit = ends or limit
     total = qs.count() if limit else None
     data = list((qs[:limit] if limit else qs).values("organisation_id", *SUMS))
-    names = org_names(r["organisation_id"] for r in data)
-    rows = [_participation_row(names.get(r["organisation_id"], ""), r) for r in data]
+    bottom = []
+    if ends and total > 2 * ends:
+        bottom = list(base.order_by("participants", "-organisation_id")[:ends].values("organisation_id", *SUMS))[::-1]
+    names = org_names(r["organisation_id"] for r in [*data, *bottom])
+    rows = [_participation_row(names.get(r["organisation_id"], ""), r) for r in [*data, *bottom]]
+    total = total if total is not None else len(rows)
     return _table(
         "participation_by_organisation",
         _("各基层工会参与情况"),
         [_("基层工会"), *PARTICIPATION_COLUMNS],
         rows,
         month=f"{month.year}年{month.month}月",
-        total=total if total is not None else len(rows),
-        limited=bool(limit and total and total > limit),
+        total=total,
+        limited=bool(total > len(rows)),
+        bottom_from=len(data) if bottom else None,
     )
 
 

@@ -61,10 +61,13 @@ CHARTS = {
     "anomalies": anomalies_table,
 }
 UNLIMITED = {"accuracy_by_organisation", "participation_by_organisation", "throughput_points", "throughput_collectors"}
+# Per-union tables: the dashboard shows the first and last ENDS unions of each, the full list pages.
+UNION_TABLES = ("accuracy_by_organisation", "participation_by_organisation")
+ENDS = 20
 
 
 def chart(key: str, viewer, f: Filters, *, full: bool = False) -> dict:
-    """Dispatch by chart key; ``full`` lifts the on-screen row limit (exports)."""
+    """Dispatch by chart key; ``full`` lifts the on-screen row limit (exports, the full lists)."""
     func = CHARTS.get(key)
     if func is None:
         from core.errors import NotFound
@@ -72,6 +75,8 @@ def chart(key: str, viewer, f: Filters, *, full: bool = False) -> dict:
         raise NotFound("unknown_chart", _("没有这个图表"))
     if full and key in UNLIMITED:
         return func(viewer, f, limit=None)
+    if key in UNION_TABLES:
+        return func(viewer, f, ends=ENDS)
     return func(viewer, f)
 
 

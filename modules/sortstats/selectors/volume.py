@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.bags.facts import Category
@@ -25,10 +28,12 @@ from modules.sortstats.selectors.formatting import (
 )
 
 
-def volume_summary(viewer, f: Filters) -> dict:
-    """Bags and kilograms per category in the period, the share, and the change against the previous period."""
+def volume_summary(viewer, f: Filters, *, now=None) -> dict:
+    """Bags and kilograms per category in the period, the share, and the change against the
+    previous period — like with like (``Filters.comparison``) when the period runs through today."""
+    compared = f.comparison(now)
     current = {r["category"]: r for r in _volume(viewer, f, ["category"])}
-    previous = {r["category"]: r for r in _volume(viewer, f.previous(), ["category"])}
+    previous = {r["category"]: r for r in _volume(viewer, compared, ["category"])}
     total_bags = sum(r["bags"] for r in current.values())
     total_grams = sum(r["grams"] for r in current.values())
     prev_bags = sum(r["bags"] for r in previous.values())
@@ -80,12 +85,19 @@ def volume_summary(viewer, f: Filters) -> dict:
         top_category=top[0] if top else None,
         top_category_by_weight=top_weight[0] if top_weight else None,
         period=period_label(f),
-        previous_period=period_label(f.previous()),
+        previous_period=period_label(compared),
+        to_date=f.runs_through_today(now),
     )
 
 
-def volume_trend(viewer, f: Filters) -> dict:
-    """Bags and kilograms per category per day, week or month, every bucket present."""
+def volume_trend(viewer, f: Filters, *, now=None) -> dict:
+    """Bags and kilograms per category per day, week or month, every bucket present.
+
+    When the period runs through today, the buckets stop at today's and that last bucket is
+    marked partial (``partial_index``, its label says so): a day still in progress is not a dive."""
+    to_date = f.runs_through_today(now)
+    if to_date:
+        f = replace(f, end=timezone.localtime(now).date() if now else timezone.localdate())
     trunc = {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(f.granularity)
     scope = scope_for(viewer)
     qs = _filtered(
@@ -98,10 +110,14 @@ def volume_trend(viewer, f: Filters) -> dict:
     buckets = _buckets(f)
     categories = [f.category] if f.category else list(Category.values)
     rows, series = [], {category_label(c): {"bags": [], "kg": []} for c in categories}
-    for b in buckets:
+    labels = [_bucket_label(b, f.granularity) for b in buckets]
+    partial_index = len(buckets) - 1 if (to_date and buckets) else None
+    if partial_index is not None:
+        labels[partial_index] = _("%(bucket)s（进行中）") % {"bucket": labels[partial_index]}
+    for b, label in zip(buckets, labels, strict=True):
         for c in categories:
             bags, grams = found.get((b, c), (0, 0))
-            rows.append([_bucket_label(b, f.granularity), category_label(c), bags, kg(grams)])
+            rows.append([label, category_label(c), bags, kg(grams)])
             series[category_label(c)]["bags"].append(bags)
             series[category_label(c)]["kg"].append(kg(grams))
     totals = [sum(s["bags"][i] for s in series.values()) for i in range(len(buckets))]
@@ -110,10 +126,11 @@ def volume_trend(viewer, f: Filters) -> dict:
         _("投放量趋势"),
         [_("时间"), _("分类"), _("袋数"), _("重量（千克）")],
         rows,
-        buckets=[_bucket_label(b, f.granularity) for b in buckets],
+        buckets=labels,
         series=series,
         totals=totals,
         granularity=f.granularity,
+        partial_index=partial_index,
     )
 
 
