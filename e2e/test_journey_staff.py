@@ -53,7 +53,8 @@ def test_staff_issue_bags_and_print_labels_with_readable_qr_codes(desktop, serve
     desktop.assert_accessible()
 
     desktop.goto("/bags/batches/new/")
-    page.get_by_label("发放工会").select_option(label=union)
+    page.get_by_placeholder("输入名称、拼音首字母或信用代码").fill(union)
+    page.get_by_role("radio", name=union).check()
     page.get_by_label("数量（个）").fill("12")
     page.get_by_label("备注").fill("e2e 标签测试")
     page.get_by_role("button", name="生成编码").click()
@@ -123,3 +124,32 @@ def test_staff_read_the_sorting_dashboard_and_change_a_filter(desktop):
     expect(page.locator("[data-chart]").first).not_to_have_attribute("aria-busy", "true", timeout=15_000)
     desktop.shot("sortstats-kitchen")
     desktop.assert_clean()
+
+
+def test_staff_picks_the_union_of_a_batch_by_typing_on_a_phone(phone, server):
+    """The union picker at 360×740: type pinyin initials, pick with the keyboard, create the batch."""
+    from core.pinyin import initials
+
+    _pk, union = _demo_union(server)
+    watched = phone
+    page = watched.page
+    login_staff(watched, "district")
+    watched.goto("/bags/batches/new/")
+    assert page.locator("select[name=organisation]").count() == 0
+    search = page.get_by_placeholder("输入名称、拼音首字母或信用代码")
+    search.click()
+    page.keyboard.type(initials(union), delay=40)
+    option = page.get_by_role("radio", name=union)
+    expect(option).to_be_visible(timeout=10_000)
+    expect(page.locator("#union-options input[type=radio]")).not_to_have_count(0)
+    assert page.locator("#union-options input[type=radio]").count() <= 20
+    option.focus()
+    page.keyboard.press("Space")
+    expect(option).to_be_checked()
+    watched.shot("union-picked")
+    page.get_by_label("数量（个）").fill("10")
+    page.get_by_role("button", name="生成编码").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("main")).to_contain_text("已生成 10 个垃圾袋编码")
+    expect(page.locator("main")).to_contain_text(union)
+    watched.assert_clean()

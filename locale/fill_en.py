@@ -80,7 +80,8 @@ def main() -> int:
             elif not done:
                 missing.append(msgid)
         if fuzzy and msgid in en or (fuzzy and msgid in plurals):
-            comments = [c for c in comments if not c.startswith("#,")] + [
+            # the previous-msgid lines ("#|") of a fuzzy match go too: left before the flags they break msgfmt
+            comments = [c for c in comments if not c.startswith(("#,", "#|"))] + [
                 c.replace("fuzzy, ", "").replace(", fuzzy", "") for c in comments if c.startswith("#,") and c.strip() not in ("#, fuzzy",)
             ]
         rendered = list(comments)

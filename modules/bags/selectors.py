@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from core import scoping
 from core.models import Organisation, RoleAssignment, User
+from core.pinyin import name_keys, pinyin_matches
 from modules.bags.models import Bag, BagBatch, Collection, CollectionPoint, Grade, LabelExport
 
 
@@ -49,6 +51,33 @@ def issuable_organisations(viewer: User) -> QuerySet[Organisation]:
         level=Organisation.Level.GRASSROOTS,
         is_active=True,
     )
+
+
+PICKER_LIMIT = 20
+_LATIN = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def issuable_organisation_search(viewer: User, text: str, limit: int = PICKER_LIMIT) -> tuple[list[Organisation], int]:
+    """Unions the viewer may issue bags to whose name contains ``text``, whose pinyin or pinyin
+    initials start with it (xd → 西单…), or whose credit code starts with it; at most ``limit``,
+    and how many matched. Scoped by ``issuable_organisations``: nothing outside it is ever found."""
+    base = issuable_organisations(viewer).select_related("street")
+    text = (text or "").strip().replace(" ", "")[:40]
+    if not text:
+        return list(base.order_by("path")[:limit]), base.count()
+    if not _LATIN.match(text):
+        qs = base.filter(name__icontains=text).order_by("path")
+        return list(qs[:limit]), qs.count()
+    typed = text.lower()
+    # Latin letters and digits: a credit code (indexed prefix) or pinyin (names of the scope
+    # matched in memory, their pinyin cached per process: a few thousand short names).
+    by_code = set(base.filter(credit_code__istartswith=text).values_list("pk", flat=True)) if len(text) >= 4 else set()
+    matched = [(pk, name) for pk, name in base.order_by("path").values_list("pk", "name") if pk in by_code or pinyin_matches(name, typed)]
+    # Names that start with what was typed first (stable: tree order within each group).
+    matched.sort(key=lambda m: not (m[0] in by_code or name_keys(m[1])[0].startswith(typed) or name_keys(m[1])[1].startswith(typed)))
+    chosen = [pk for pk, _name in matched[:limit]]
+    found = {o.pk: o for o in base.filter(pk__in=chosen)}
+    return [found[pk] for pk in chosen if pk in found], len(matched)
 
 
 def points_visible_to(viewer: User) -> QuerySet[CollectionPoint]:

@@ -5,6 +5,7 @@ from modules.bags import views_field as v
 urlpatterns = [
     path("batches/", v.batch_list, name="batches"),
     path("batches/new/", v.batch_create, name="batch_create"),
+    path("batches/unions/", v.batch_union_search, name="batch_union_search"),
     path("batches/<int:pk>/", v.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/codes.csv", v.batch_codes_csv, name="batch_codes_csv"),
     path("batches/<int:pk>/labels/", v.batch_labels, name="batch_labels"),

@@ -62,10 +62,34 @@ def batch_list(request):
     return render(request, "bags/field/batch_list.html", {"page": page, "rows": rows, "q": q, "can_issue": can_issue})
 
 
+def _union_choices(request, q: str, selected_id) -> dict:
+    """The picker's options: the unions matching ``q`` in the viewer's scope (the chosen one kept
+    first when it is in scope but not among them)."""
+    found, total = selectors.issuable_organisation_search(request.user, q)
+    selected = None
+    if selected_id and str(selected_id).isdigit():
+        selected = next((o for o in found if o.pk == int(selected_id)), None)
+        if selected is None:
+            selected = selectors.issuable_organisations(request.user).filter(pk=int(selected_id)).select_related("street").first()
+            if selected is not None:
+                found = [selected, *found]
+    return {"unions": found, "union_total": total, "union_q": q, "selected_id": selected.pk if selected else None}
+
+
+@login_required
+def batch_union_search(request):
+    """The union picker's search (htmx swaps the options in): by name, pinyin, initials or credit
+    code, only unions the viewer may issue bags to."""
+    _staff_only(request)
+    q = request.GET.get("q", "")[:40]
+    return render(request, "bags/field/_union_options.html", _union_choices(request, q, request.GET.get("organisation")))
+
+
 @login_required
 def batch_create(request):
     _staff_only(request)
     form = BatchForm(request.POST or None, viewer=request.user)
+    picker = _union_choices(request, (request.POST or request.GET).get("q", "")[:40], (request.POST or request.GET).get("organisation"))
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.batch_create(
@@ -79,7 +103,11 @@ def batch_create(request):
         else:
             messages.success(request, _("已生成 %(n)s 个垃圾袋编码，可导出标签打印。") % {"n": f"{batch.size:,}"})
             return redirect("bags:batch_detail", pk=batch.pk)
-    return render(request, "bags/field/batch_form.html", {"form": form})
+    return render(
+        request,
+        "bags/field/batch_form.html",
+        {"form": form, **picker, "has_unions": selectors.issuable_organisations(request.user).exists()},
+    )
 
 
 def _batch(request, pk):

@@ -1,7 +1,8 @@
 """Rollup tables of the sorting-data dashboard (part 3 of the bag programme).
 
-This app only READS the bag programme's raw scans (``modules.bags.models.Collection``, ``Bag``,
-``BagBatch``, ``CollectionPoint``) and core's Organisation/Member; it never writes them. Every
+This app only READS the bag programme's scans and batches, through the interface the bag app
+declares (``modules.bags.facts``: two database views and a few selectors), and core's
+Organisation/Member; it never writes them. Every
 table here is derived: ``services.rollups_refresh`` recomputes the recent days from raw scans
 every 30 s and ``manage.py sortstats_rebuild`` recomputes everything, with identical results.
 The dashboard reads only these tables, so a page costs the same at 20M scans as at 20.
@@ -80,6 +81,9 @@ class BranchHour(Rollup):
     kind = models.CharField(max_length=16)
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
+    # grams and correct too: the like-for-like comparison cuts the previous period's last day at the hour
+    grams = models.BigIntegerField(default=0)
+    correct = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("时段汇总")
@@ -97,6 +101,9 @@ class OrgHour(Rollup):
     kind = models.CharField(max_length=16)
     category = models.CharField(max_length=12, choices=Category.choices)
     bags = models.IntegerField()
+    # grams and correct too: the like-for-like comparison cuts the previous period's last day at the hour
+    grams = models.BigIntegerField(default=0)
+    correct = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("时段汇总（基层工会）")
@@ -195,7 +202,7 @@ class OrgMonth(Rollup):
     members = models.IntegerField()
     participants = models.IntegerField()
     new_participants = models.IntegerField()
-    bags_issued = models.IntegerField()
+    bags_issued = models.IntegerField()  # bags the union had to use: issued by the month's end − used before it
     bags_used = models.IntegerField()
 
     class Meta:

@@ -125,6 +125,14 @@ def street_month_pdf(report: dict) -> bytes:
     ]
     story += [Paragraph(_("五、收集点回收量（前五）"), h2), _table(report["points"]["columns"], report["points"]["rows"], font, max_rows=5)]
     story.append(Spacer(1, 3 * mm))
-    story.append(Paragraph(_("说明：数据来自智慧垃圾袋平台回收记录的汇总表；参与率＝本月至少使用一个垃圾袋的会员数÷会员数。"), body))
+    story.append(
+        Paragraph(
+            _(
+                "说明：数据来自智慧垃圾袋平台回收记录的汇总表；参与率＝本月至少使用一个垃圾袋的会员数÷会员数；"
+                "可用袋数＝截至月末已发放的袋数减去本月之前已使用的袋数（上月结余＋本月新发放）。"
+            ),
+            body,
+        )
+    )
     doc.build(story)
     return buffer.getvalue()

@@ -4,8 +4,9 @@ Every fact is recomputed for whole local days: ``recompute_days(lo, hi)`` delete
 of those days and re-inserts them with one ``INSERT … SELECT … GROUP BY`` per table. The refresh
 job and the full rebuild both go through it, which is why they agree row for row.
 
-Reads ``bags_collection``, ``bags_collectionpoint``, ``bags_bagbatch``, ``core_organisation`` and
-``core_member`` (read-only; this app never writes the bag programme's tables).
+Reads the bag programme through the interface it declares (``modules.bags.facts``: the views
+``bags_scan_facts`` and ``bags_issue_facts`` and a few selectors), never its tables by name, and
+core's ``core_organisation`` and ``core_member``; it writes only its own rollup tables.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Min
 
-from modules.bags.models import BagBatch, Collection
+from modules.bags import facts
 from modules.sortstats import models as m
 
 FACT_TABLES = [m.OrgDay, m.BranchDay, m.OrgHour, m.BranchHour, m.OrgReasonDay, m.BranchReasonDay, m.PointDay, m.CrossStreetDay, m.MemberDay]
@@ -108,10 +108,9 @@ def recompute_days(lo: date, hi: date) -> int:
             f"""CREATE TEMPORARY TABLE ss_window AS
             SELECT {x["day"]} AS day, {x["weekday"]} AS weekday, {x["hour"]} AS hour, c.organisation_id, {BRANCH} AS branch_id,
                    {STREET} AS street_id, o.kind, c.category, CASE WHEN c.grade = 'correct' THEN 1 ELSE 0 END AS ok,
-                   c.weight_grams, c.owner_id, c.point_id, c.collector_id, p.street_id AS point_street_id,
+                   c.weight_grams, c.owner_id, c.point_id, c.collector_id, c.point_street_id,
                    CASE WHEN c.grade = 'wrong' THEN c.reasons END AS reasons
-            FROM bags_collection c JOIN core_organisation o ON o.id = c.organisation_id
-                 JOIN bags_collectionpoint p ON p.id = c.point_id
+            FROM {facts.SCAN_FACTS} c JOIN core_organisation o ON o.id = c.organisation_id
             WHERE c.collected_at >= %s AND c.collected_at < %s""",
             _window(lo, hi),
         )
@@ -123,11 +122,11 @@ def recompute_days(lo: date, hi: date) -> int:
             """INSERT INTO sortstats_branchday (day, branch_id, street_id, kind, category, bags, grams, weighed, correct)
             SELECT day, branch_id, street_id, kind, category, SUM(bags), SUM(grams), SUM(weighed), SUM(correct)
             FROM sortstats_orgday WHERE day >= %s AND day <= %s GROUP BY 1, 2, 3, 4, 5""",
-            """INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags)
-            SELECT day, weekday, hour, organisation_id, street_id, kind, category, COUNT(*)
+            """INSERT INTO sortstats_orghour (day, weekday, hour, organisation_id, street_id, kind, category, bags, grams, correct)
+            SELECT day, weekday, hour, organisation_id, street_id, kind, category, COUNT(*), COALESCE(SUM(weight_grams), 0), SUM(ok)
             FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
-            """INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags)
-            SELECT day, weekday, hour, branch_id, street_id, kind, category, COUNT(*)
+            """INSERT INTO sortstats_branchhour (day, weekday, hour, branch_id, street_id, kind, category, bags, grams, correct)
+            SELECT day, weekday, hour, branch_id, street_id, kind, category, COUNT(*), COALESCE(SUM(weight_grams), 0), SUM(ok)
             FROM ss_window GROUP BY 1, 2, 3, 4, 5, 6, 7""",
             f"""INSERT INTO sortstats_orgreasonday (day, organisation_id, branch_id, street_id, kind, category, reason, bags)
             SELECT day, organisation_id, branch_id, street_id, kind, category, reason, COUNT(*) FROM (
@@ -277,12 +276,17 @@ def _point_month(cur, params) -> int:
 
 
 def recompute_participation(first: date) -> int:
-    """Participation of one calendar month per grassroots union (reads MemberDay, OrgDay, batches, roster)."""
+    """Participation of one calendar month per grassroots union (reads MemberDay, OrgDay, batches, roster).
+
+    ``bags_issued`` is the bags the union had to use in the month: every bag issued to it up to the
+    month's end less those already used before the month began (the closed months' OrgMonthCat,
+    written before this runs). Counting only the batches made inside the month showed 0 — and a
+    usage of "—" — for nearly every union in nearly every month, since a batch lasts a union months.
+    """
     after = next_month(first)
     params = {
         "m0": _d(first),
         "m1": _d(after),
-        "t0": _dt(local_start(first)),
         "t1": _dt(local_start(after)),
         "last": _d(after - timedelta(days=1)),
     }
@@ -292,7 +296,9 @@ def recompute_participation(first: date) -> int:
             INSERT INTO sortstats_orgmonth (month, organisation_id, branch_id, street_id, kind, members, participants,
                                            new_participants, bags_issued, bags_used)
             SELECT %(m0)s, o.id, {BRANCH}, o.street_id, o.kind, COALESCE(mem.n, 0), COALESCE(part.n, 0),
-                   COALESCE(part.new_n, 0), COALESCE(iss.n, 0), COALESCE(used.n, 0)
+                   COALESCE(part.new_n, 0),
+                   CASE WHEN COALESCE(iss.n, 0) > COALESCE(spent.n, 0) THEN COALESCE(iss.n, 0) - COALESCE(spent.n, 0) ELSE 0 END,
+                   COALESCE(used.n, 0)
             FROM core_organisation o
             LEFT JOIN (SELECT organisation_id, COUNT(*) AS n FROM core_member
                        WHERE status = 'active' AND joined_on <= %(last)s GROUP BY organisation_id) mem
@@ -305,10 +311,12 @@ def recompute_participation(first: date) -> int:
                              WHERE day >= %(m0)s AND day < %(m1)s) x
                        GROUP BY x.organisation_id) part
                    ON part.organisation_id = o.id
-            LEFT JOIN (SELECT organisation_id, SUM(created) AS n FROM bags_bagbatch
-                       WHERE created_at >= %(t0)s AND created_at < %(t1)s AND status <> 'failed'
-                       GROUP BY organisation_id) iss
+            LEFT JOIN (SELECT organisation_id, SUM(bags) AS n FROM {facts.ISSUE_FACTS}
+                       WHERE issued_at < %(t1)s GROUP BY organisation_id) iss
                    ON iss.organisation_id = o.id
+            LEFT JOIN (SELECT organisation_id, SUM(bags) AS n FROM sortstats_orgmonthcat
+                       WHERE month < %(m0)s GROUP BY organisation_id) spent
+                   ON spent.organisation_id = o.id
             LEFT JOIN (SELECT organisation_id, SUM(bags) AS n FROM sortstats_orgday
                        WHERE day >= %(m0)s AND day < %(m1)s GROUP BY organisation_id) used
                    ON used.organisation_id = o.id
@@ -319,19 +327,17 @@ def recompute_participation(first: date) -> int:
         return max(cur.rowcount, 0)
 
 
+def _local_days(bounds) -> tuple[date, date] | None:
+    return None if bounds is None else (bounds[0].astimezone(tz()).date(), bounds[1].astimezone(tz()).date())
+
+
 def collection_day_bounds() -> tuple[date, date] | None:
     """The first and last local day that has any scan (two index look-ups)."""
-    found = Collection.objects.aggregate(lo=Min("collected_at"), hi=Max("collected_at"))
-    if found["lo"] is None:
-        return None
-    return found["lo"].astimezone(tz()).date(), found["hi"].astimezone(tz()).date()
+    return _local_days(facts.scan_time_bounds())
 
 
 def issue_day_bounds() -> tuple[date, date] | None:
-    found = BagBatch.objects.exclude(status=BagBatch.Status.FAILED).aggregate(lo=Min("created_at"), hi=Max("created_at"))
-    if found["lo"] is None:
-        return None
-    return found["lo"].astimezone(tz()).date(), found["hi"].astimezone(tz()).date()
+    return _local_days(facts.issue_time_bounds())
 
 
 def _as_date(value) -> date:
@@ -342,14 +348,12 @@ def days_of_ids_above(low_id: int) -> list[date]:
     """The local days of scans with an id above ``low_id`` (late or out-of-order arrivals); PK range scan."""
     x = local_exprs()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT DISTINCT {x['day']} FROM bags_collection c WHERE c.id > %s", [low_id])
+        cur.execute(f"SELECT DISTINCT {x['day']} FROM {facts.SCAN_FACTS} c WHERE c.id > %s", [low_id])
         return sorted(_as_date(row[0]) for row in cur.fetchall())
 
 
 def max_collection_id() -> int:
-    with connection.cursor() as cur:
-        cur.execute("SELECT COALESCE(MAX(id), 0) FROM bags_collection", [])
-        return int(cur.fetchone()[0])
+    return facts.max_scan_id()
 
 
 def truncate_all() -> None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,6 +127,7 @@ def dashboard(request):
         "api": reverse("api_v1:sortstats_chart", args=["__key__"]),
         "query": urlencode(f.as_query()),
         "export": reverse("sortstats:export", args=["__key__", "__fmt__"]),
+        "unions": reverse("sortstats:unions", args=["__key__"]),
         "text": {
             "empty": _("暂无数据"),
             "failed": _("加载失败，请刷新重试"),
@@ -139,6 +141,10 @@ def dashboard(request):
             "peak": _("高峰："),
             "hour": _("时"),
             "limited": _("页面显示前 %(shown)s 条（共 %(total)s 条），完整数据请下载"),
+            "ends": _("页面显示最多和最少的各 %(n)s 个（共 %(total)s 个）"),
+            "gap": _("…… 中间 %(n)s 个未显示 ……"),
+            "all_unions": _("查看全部（分页，可导出 Excel）"),
+            "partial": _("进行中（未完）"),
         },
     }
     return render(
@@ -151,6 +157,26 @@ def dashboard(request):
             "config": config,
             "can_rebuild": request.user.has_perm("sortstats.rebuild"),
         },
+    )
+
+
+UNIONS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def unions(request, key: str):
+    """The full list behind a per-union table of the dashboard (which shows its first and last 20), paginated."""
+    _require_viewer(request)
+    if key not in selectors.UNION_TABLES:
+        raise Http404
+    f, errors = _filters(request)
+    table = selectors.chart(key, request.user, f, full=True)
+    page = Paginator(table["rows"], UNIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sortstats/unions.html",
+        {**_filter_context(request, f, errors), "key": key, "table": table, "page": page, "period": selectors.period_label(f)},
     )
 
 
@@ -252,4 +278,4 @@ def rebuild(request):
     return redirect("sortstats:dashboard")
 
 
-__all__ = ["dashboard", "anomalies", "export", "reports", "report_pdf", "rebuild", "next_month"]
+__all__ = ["dashboard", "unions", "anomalies", "export", "reports", "report_pdf", "rebuild", "next_month"]

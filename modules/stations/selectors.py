@@ -12,6 +12,7 @@ from django.utils import timezone
 from core import scoping
 from core.models import Organisation
 from modules.stations import hours as hours_mod
+from modules.stations import places as places_mod
 from modules.stations.models import (
     InspectionAssignment,
     Station,
@@ -110,15 +111,16 @@ def open_now_ids(station_ids, at: datetime | None = None) -> set[int]:
 
 
 def match_places(text: str, limit: int = 5) -> list[dict]:
-    """Where a typed street name or address/landmark points to (no geocoder: our own data).
+    """Where a typed place points to (no geocoder: our own data).
 
-    A street name matches the centre of its stations; otherwise stations whose address,
-    landmark or name contains the text give their own position.
+    First the district's gazetteer (streets, communities, well-known places; by name, alias,
+    full pinyin or initials: 西单, xidan, xd); then a street union's name matches the centre of
+    its stations; then stations whose address, landmark or name contains the text.
     """
     text = (text or "").strip()
-    if len(text) < 2:
-        return []
-    out = []
+    out = [{"label": p.name, "lat": p.lat, "lng": p.lng, "kind": p.kind} for p in places_mod.search(text, limit)]
+    if out or len(text) < 2:
+        return out
     short = text.replace("街道总工会", "").replace("街道", "")
     for street in Organisation.objects.filter(level=Organisation.Level.STREET, name__contains=short)[:limit]:
         centre = Station.objects.filter(street=street).aggregate(lat=Avg("lat"), lng=Avg("lng"))

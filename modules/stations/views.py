@@ -27,6 +27,7 @@ from engines.review import services as review
 from engines.review.models import Rubric
 from modules.stations import forms, importing, reports, selectors, services
 from modules.stations import hours as hours_mod
+from modules.stations import places as places_mod
 from modules.stations.models import (
     SERVICES,
     WEEKDAYS,
@@ -556,6 +557,7 @@ def find(request):
             "map_data": map_data,
             "now": now,
             "no_match": bool(place) and not places and not origin_label,
+            "suggestions": places_mod.suggestions(place) if (place and not places and not origin_label) else [],
         },
     )
 

@@ -83,6 +83,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "bag_short": (WORKERS | FIELD, {"code": "free_code"}),  # the QR link: bind (workers) or scan (field)
     "bags:batches": (OFFICE, {}),
     "bags:batch_create": (OFFICE, {}),
+    "bags:batch_union_search": (OFFICE, {}),
     "bags:batch_detail": (DISTRICT, {"pk": "batch"}),
     "bags:batch_codes_csv": (DISTRICT, {"pk": "batch"}),
     "bags:batch_labels": (DISTRICT, {"pk": "batch"}),
@@ -134,6 +135,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "prizes:reports_export": (OFFICE, {}),
     "sortstats:dashboard": (OFFICE, {}),
     "sortstats:anomalies": (OFFICE, {}),
+    "sortstats:unions": (OFFICE, {"key": lambda s: "accuracy_by_organisation"}),
     "sortstats:export": (OFFICE, {"key": lambda s: "trend", "fmt": lambda s: "csv"}),
     "sortstats:reports": (OFFICE, {}),
     "sortstats:report_pdf": (DISTRICT, {"street_id": "street", "month": lambda s: "2026-11"}),

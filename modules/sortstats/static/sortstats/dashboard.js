@@ -31,7 +31,11 @@
     data.columns.forEach(function (c, i) { tr.appendChild(el("th", c, i ? "num" : "")); });
     thead.appendChild(tr); table.appendChild(thead);
     var tbody = el("tbody");
-    data.rows.forEach(function (row) {
+    data.rows.forEach(function (row, index) {
+      if (data.bottom_from && index === data.bottom_from) {
+        var gap = el("tr", null, "ss-gap"), cell = el("td", T.gap.replace("%(n)s", data.total - data.rows.length));
+        cell.colSpan = data.columns.length; gap.appendChild(cell); tbody.appendChild(gap);
+      }
       var r = el("tr");
       row.forEach(function (v, i) { r.appendChild(el("td", fmt(v), typeof v === "number" || v === null ? "num" : "")); });
       tbody.appendChild(r);
@@ -44,8 +48,18 @@
   var BUILD = {
     trend: function (d) {
       var names = Object.keys(d.series);
-      var series = names.map(function (n) { return { name: n, type: "bar", stack: "bags", data: d.series[n].bags }; });
-      series.push({ name: T.total, type: "line", data: d.totals, smooth: true, symbolSize: 4 });
+      var p = d.partial_index;
+      // Today (this week, this month) is still in progress: its bars are faded and the total's
+      // last segment dashed, instead of a solid line diving towards zero.
+      var faded = function (v, i) { return i === p ? { value: v, itemStyle: { opacity: 0.4 } } : v; };
+      var series = names.map(function (n) { return { name: n, type: "bar", stack: "bags", data: d.series[n].bags.map(faded) }; });
+      var solid = d.totals.map(function (v, i) { return p !== null && p !== undefined && i >= p ? null : v; });
+      series.push({ name: T.total, type: "line", data: solid, smooth: true, symbolSize: 4 });
+      if (p !== null && p !== undefined) {
+        var dashed = d.totals.map(function (v, i) { return i >= p - 1 ? v : null; });
+        series.push({ name: T.partial, type: "line", data: dashed, color: "#616161", lineStyle: { type: "dashed" },
+          symbol: "emptyCircle", symbolSize: 8 });
+      }
       return { color: PALETTE, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 60 },
         dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }],
         xAxis: { type: "category", data: d.buckets }, yAxis: { type: "value", name: T.bags }, series: series };
@@ -105,9 +119,15 @@
     var p = panel.querySelector(".ss-note");
     var parts = [];
     if (d.month) parts.push(T.month + d.month);
-    if (d.limited) parts.push(T.limited.replace("%(shown)s", d.rows.length).replace("%(total)s", d.total));
+    if (d.limited && d.bottom_from) parts.push(T.ends.replace("%(n)s", d.bottom_from).replace("%(total)s", d.total));
+    else if (d.limited) parts.push(T.limited.replace("%(shown)s", d.rows.length).replace("%(total)s", d.total));
     if (d.peak) parts.push(T.peak + d.peak.weekday + " " + d.peak.hour + T.hour + "（" + d.peak.bags + T.bags + "）");
     p.textContent = parts.join("；");
+    if (d.key === "accuracy_by_organisation" || d.key === "participation_by_organisation") {
+      var link = el("a", T.all_unions, "ss-all");
+      link.href = config.unions.replace("__key__", d.key) + "?" + config.query;
+      p.appendChild(document.createTextNode(" ")); p.appendChild(link);
+    }
   }
 
   function load(panel) {
