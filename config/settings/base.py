@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "engines.ledger",
     "engines.review",
     "engines.ranking",
+    "engines.workflow",
     *PROGRAMME_APPS,
 ]
 

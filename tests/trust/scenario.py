@@ -26,7 +26,7 @@ from modules.stations.models import InspectionAssignment, StationTask
 from modules.stations.tests.factories import make_station
 
 # Strings that only org_a1 / street A's own people (and the district) may ever be shown.
-PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标", "甲任务信标"]
+PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标", "甲任务信标", "甲消息信标"]
 
 
 @dataclass
@@ -141,6 +141,10 @@ def build(world) -> Scenario:
     job = BackgroundJob.objects.create(kind="roster_import", title="甲任务信标", owner=staff, organisation=world.org_a1, status="done")
     job.output_file.save("authz.csv", ContentFile("甲任务信标".encode()), save=True)
     o["job"] = job
+    from core.notifications import notify
+
+    notify(recipients=[world.worker_a1.user], title="甲消息信标", body="甲消息信标")
+    o["notification"] = world.worker_a1.user.notifications.get()
     return Scenario(o)
 
 

@@ -64,6 +64,9 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:member_create": (DISTRICT, {"pk": "org"}),
     "core:roster_import": (DISTRICT, {"pk": "org"}),
     "core:jobs": (LOGGED_IN, {}),  # everyone's own jobs only
+    "core:notifications": (LOGGED_IN, {}),  # everyone's own messages only
+    "core:notification_open": (OWNER, {"pk": "notification"}),  # POST only; another user's message is 404
+    "core:notifications_read_all": (LOGGED_IN, {}),  # POST only; marks the caller's own
     "core:job_detail": (DISTRICT, {"pk": "job"}),  # the district staff's own job
     "core:job_status": (DISTRICT, {"pk": "job"}),
     "core:job_download": (DISTRICT, {"pk": "job"}),
