@@ -25,6 +25,7 @@ EN = {
     "当前状态：%(state)s": "Status: %(state)s",
     "意见：%(comment)s": "Comment: %(comment)s",
     "%(process)s：办理时限将到": "%(process)s: deadline approaching",
+    "%(process)s：已到期，须人工办理": "%(process)s: deadline passed, to be handled by a person",
     "“%(state)s”须在 %(due)s 前办理": "“%(state)s” must be handled before %(due)s",
     "创建": "Created",
     "系统": "System",

@@ -45,7 +45,8 @@ class State:
     # (statutory clocks that count working days compute their own due date).
     deadline: timedelta | Callable[..., datetime] | None = None
     remind_before: timedelta | None = None
-    # A transition taken by the system when the deadline passes (e.g. a public notice period ends).
+    # A transition taken by the system when the deadline passes (e.g. a public notice period ends);
+    # it may also be offered to people (then its guard decides when they may take it early).
     on_expiry: str | None = None
     terminal: bool = False
 

@@ -80,7 +80,11 @@ def _check(proc: Process, t: Transition, case: Case, actor, expected_state: str 
             "workflow_not_allowed_in_state",
             _("当前状态为“%(state)s”，不能%(action)s") % {"state": proc.state_label(case.state), "action": t.label},
         )
-    if not t.system and (actor is None or t.allowed is None or not t.allowed(actor, case)):
+    if actor is None:
+        # The system acts only where the process says so: a system transition, or the expiry of the current state.
+        if not (t.system or proc.state(case.state).on_expiry == t.name):
+            raise Forbidden("workflow_forbidden", _("您没有权限%(action)s") % {"action": t.label})
+    elif t.system or t.allowed is None or not t.allowed(actor, case):
         raise Forbidden("workflow_forbidden", _("您没有权限%(action)s") % {"action": t.label})
     problems = [str(p) for p in (t.guard(case) if t.guard else [])]
     if problems:
@@ -167,12 +171,23 @@ def _send_reminders(now: datetime) -> int:
 
 
 def _expire(deadline: Deadline, now: datetime) -> int:
+    """Mark a deadline passed and take the state's expiry transition. When that transition's guard
+    refuses (an objection still open at the end of a public notice) the case stays where it is and
+    the people reminded of the deadline are told why, so a person decides."""
+    proc = processes.get(deadline.case.process)
+    on_expiry = proc.state(deadline.state).on_expiry
     with transaction.atomic():
         claimed = Deadline.objects.filter(pk=deadline.pk, expired_at__isnull=True, closed_at__isnull=True).update(expired_at=now)
         if not claimed:
             return 0
-        proc = processes.get(deadline.case.process)
-        on_expiry = proc.state(deadline.state).on_expiry
-        if on_expiry and deadline.case.state == deadline.state:
+    if on_expiry and deadline.case.state == deadline.state:
+        try:
             transition_perform(case=deadline.case, name=on_expiry, actor=None)
+        except ApiError as refused:
+            notify(
+                recipients=[u for u in proc.reminder_recipients(deadline.case) if u is not None],
+                title=_("%(process)s：已到期，须人工办理") % {"process": proc.label},
+                body=str(refused.message),
+                subject=deadline.case.subject,
+            )
     return 1

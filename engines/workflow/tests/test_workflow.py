@@ -221,6 +221,38 @@ def test_the_permission_matrix_kit(world):
     assert not Case.objects.exists() and not Event.objects.exists()  # each cell was rolled back
 
 
+def test_an_expiry_the_guard_refuses_leaves_the_case_and_tells_a_person(world, application):
+    blocked = {"objection": True}
+    process = Process(
+        key="tests.notice",
+        label="测试公示",
+        initial="notice",
+        states=[State("notice", "公示中", deadline=timedelta(days=7), on_expiry="name"), State("named", "已命名", terminal=True)],
+        transitions=[
+            Transition(
+                "name",
+                ["notice"],
+                "named",
+                "命名",
+                allowed=is_district,
+                guard=lambda case: ["尚有未处理的异议"] if blocked["objection"] else [],
+            ),
+        ],
+        reminder_recipients=lambda case: [world.district_staff],
+    )
+    processes.register(process)
+    case = case_start(process=process.key, subject=world.org_b1, actor=world.district_staff)
+    assert deadlines_tick(now=timezone.now() + timedelta(days=8))["expired"] == 1
+    case.refresh_from_db()
+    assert case.state == "notice"
+    told = Notification.objects.get(recipient=world.district_staff, title="测试公示：已到期，须人工办理")
+    assert "尚有未处理的异议" in told.body
+    blocked["objection"] = False
+    transition_perform(case=case, name="name", actor=world.district_staff)  # a person takes it once resolved
+    case.refresh_from_db()
+    assert case.state == "named"
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_at_once_one_wins_the_other_is_told(world, application):
