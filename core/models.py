@@ -232,6 +232,8 @@ class RoleAssignment(models.Model):
         GRASSROOTS_ADMIN = "grassroots_admin", _("基层工会管理员")
         COLLECTOR = "collector", _("分拣员")
         INSPECTOR = "inspector", _("检查员")
+        # Scores what the district assigns to them (studio applications …) and sees nothing else.
+        EXPERT = "expert", _("评审专家")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)

@@ -33,6 +33,7 @@ PROGRAMME_APPS = [
     "modules.prizes",
     "modules.sortstats",
     "modules.stations",
+    "modules.studios",
 ]
 
 INSTALLED_APPS = [
