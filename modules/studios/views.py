@@ -159,6 +159,8 @@ def application_detail(request, pk):
 @login_required
 def application_edit(request, pk):
     application = _application_or_404(request.user, pk)
+    if not rules.is_applicant_admin(request.user, application):
+        raise PermissionDenied
     form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_for(application))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "updated_at"}
