@@ -26,7 +26,18 @@ from modules.stations.models import InspectionAssignment, StationTask
 from modules.stations.tests.factories import make_station
 
 # Strings that only org_a1 / street A's own people (and the district) may ever be shown.
-PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标", "甲任务信标", "甲消息信标", "甲工作室信标", "甲异议信标"]
+PRIVATE_MARKERS = [
+    "张小明",
+    "13800000001",
+    "138****0001",
+    "甲批次信标",
+    "甲令牌信标",
+    "甲兑换信标",
+    "甲任务信标",
+    "甲消息信标",
+    "甲工作室信标",
+    "甲异议信标",
+]
 
 
 @dataclass
@@ -163,7 +174,13 @@ def _studios(world, o) -> None:
     today = timezone.localdate()
     rubric = studios.standard_rubric(actor=world.district_staff)
     call = studios.call_create(
-        actor=world.district_staff, year=today.year, title="甲通知", opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=30), quota=3, rubric=rubric
+        actor=world.district_staff,
+        year=today.year,
+        title="甲通知",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        quota=3,
+        rubric=rubric,
     )
     application = studios.application_create(actor=world.admin_a1, call=call, organisation=world.org_a1, data={"name": "甲工作室信标"})
     expert = UserFactory(username="expert_a", display_name="专家甲")
