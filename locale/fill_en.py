@@ -80,7 +80,9 @@ def main() -> int:
             elif not done:
                 missing.append(msgid)
         if fuzzy and msgid in en or (fuzzy and msgid in plurals):
-            comments = [c for c in comments if not c.startswith("#,")] + [
+            # A filled entry is no longer fuzzy: its "#|" previous-msgid lines go too (msgfmt
+            # rejects them once they stand before the flags line).
+            comments = [c for c in comments if not c.startswith(("#,", "#|"))] + [
                 c.replace("fuzzy, ", "").replace(", fuzzy", "") for c in comments if c.startswith("#,") and c.strip() not in ("#, fuzzy",)
             ]
         rendered = list(comments)
