@@ -106,40 +106,40 @@ class RankRow:
     within_quota: bool
 
 
+RANKED_STATES = ("expert_review", "approved", "not_selected", "notice", "named", "withdrawn_after_notice", "revoked")
+
+
 def ranking(call: Call) -> list[RankRow]:
     """The district's ranking for the deciding meeting: applications past pre-review, best total
-    first, each expert's total, outliers flagged and the quota line drawn. Three queries."""
-    from engines.review.scoring import ItemSpec, weighted_total
+    first, each expert's total, outliers flagged and the quota line drawn. Two queries whatever
+    the size: the applications, and every sheet's weighted total summed by the database."""
+    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+    from engines.review.models import Score
 
     applications = list(
-        with_state(
-            Application.objects.filter(
-                call=call,
-                cases__process=KEY,
-                cases__state__in=["expert_review", "approved", "not_selected", "notice", "named", "withdrawn_after_notice", "revoked"],
-            )
-        ).select_related("organisation", "evaluation")
+        with_state(Application.objects.filter(call=call, cases__process=KEY, cases__state__in=RANKED_STATES))
+        .select_related("organisation", "evaluation")
+        .order_by(F("evaluation__total").desc(nulls_last=True), "pk")
     )
-    items = [ItemSpec(code=i.code, weight=i.weight, max_score=i.max_score) for i in call.rubric.items.all()]
-    sheets_by_eval: dict[int, list] = {}
-    sheets = (
-        ScoreSheet.objects.filter(evaluation_id__in=[a.evaluation_id for a in applications if a.evaluation_id])
-        .select_related("scorer")
-        .prefetch_related("scores__item")
-    )
-    for sheet in sheets:
-        marks = {score.item.code: score.value for score in sheet.scores.all()}
-        sheets_by_eval.setdefault(sheet.evaluation_id, []).append(
-            (sheet.scorer.display_name or sheet.scorer.username, weighted_total(items, marks))
-        )
+    total_weight = sum((i.weight for i in call.rubric.items.all()), Decimal(0)) or Decimal(1)
+    share = ExpressionWrapper(F("value") * F("item__weight") / F("item__max_score"), output_field=DecimalField(max_digits=12, decimal_places=6))
+    sheets: dict[int, list] = {}
+    evaluation_ids = [a.evaluation_id for a in applications if a.evaluation_id]
+    for row in (
+        Score.objects.filter(sheet__evaluation_id__in=evaluation_ids)
+        .values("sheet_id", "sheet__evaluation_id", "sheet__scorer__display_name", "sheet__scorer__username")
+        .annotate(acc=Sum(share))
+        .order_by("sheet_id")
+    ):
+        name = row["sheet__scorer__display_name"] or row["sheet__scorer__username"]
+        total = (Decimal(100) * Decimal(row["acc"]) / total_weight).quantize(Decimal("0.01"))
+        sheets.setdefault(row["sheet__evaluation_id"], []).append((name, total))
     rows = []
-    for application in applications:
-        own = sheets_by_eval.get(application.evaluation_id, [])
+    for position, application in enumerate(applications, start=1):
+        own = sheets.get(application.evaluation_id, [])
         total = application.evaluation.total if application.evaluation_id else None
-        rows.append(RankRow(application, application.state, total, len(own), own, _outliers(own), False))
-    rows.sort(key=lambda r: (r.total is None, -(r.total or 0), r.application.pk))
-    for position, row in enumerate(rows, start=1):
-        row.within_quota = position <= call.quota
+        rows.append(RankRow(application, application.state, total, len(own), own, _outliers(own), position <= call.quota))
     return rows
 
 

@@ -24,6 +24,7 @@ from modules.studios.forms import ApplicationForm, CallForm, ObjectionForm
 from modules.studios.models import Application, Call, ExpertAssignment, Objection
 
 PAGE_SIZE = 30
+RANKING_PAGE_SIZE = 50
 
 
 def _staff_only(user) -> None:
@@ -91,10 +92,10 @@ def call_detail(request, pk):
     if not scoping.is_district_staff(request.user):
         raise PermissionDenied
     call = get_object_or_404(Call.objects.select_related("rubric"), pk=pk)
-    rows = selectors.ranking(call)
-    for row in rows:
+    page = Paginator(selectors.ranking(call), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
         row.state_label = selectors.state_label(row.state)
-    return render(request, "studios/call.html", {"call": call, "rows": rows, "used": selectors.quota_used(call)})
+    return render(request, "studios/call.html", {"call": call, "page": page, "rows": page.object_list, "used": selectors.quota_used(call)})
 
 
 @login_required
