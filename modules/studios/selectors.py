@@ -123,7 +123,9 @@ def ranking(call: Call) -> list[RankRow]:
         .order_by(F("evaluation__total").desc(nulls_last=True), "pk")
     )
     total_weight = sum((i.weight for i in call.rubric.items.all()), Decimal(0)) or Decimal(1)
-    share = ExpressionWrapper(F("value") * F("item__weight") / F("item__max_score"), output_field=DecimalField(max_digits=12, decimal_places=6))
+    share = ExpressionWrapper(
+        F("value") * F("item__weight") / F("item__max_score"), output_field=DecimalField(max_digits=12, decimal_places=6)
+    )
     sheets: dict[int, list] = {}
     evaluation_ids = [a.evaluation_id for a in applications if a.evaluation_id]
     for row in (
