@@ -35,9 +35,10 @@ SUITES = [
     "report",
     "workers",
     "growth",
+    "studios",
 ]
 # Benchmarks that talk to the platform over HTTP (gunicorn must run).
-NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers"}
+NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers", "studios"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,8 @@ def _audiences(user) -> set[str]:
             audiences.add("collector")
         if scoping.has_role(user, scoping.Role.INSPECTOR):
             audiences.add("inspector")
+        if scoping.has_role(user, scoping.Role.EXPERT):
+            audiences.add("expert")
         if scoping.member_for(user) is not None:
             audiences.add("worker")
     return audiences

@@ -232,6 +232,8 @@ class RoleAssignment(models.Model):
         GRASSROOTS_ADMIN = "grassroots_admin", _("基层工会管理员")
         COLLECTOR = "collector", _("分拣员")
         INSPECTOR = "inspector", _("检查员")
+        # Scores what the district assigns to them (studio applications …) and sees nothing else.
+        EXPERT = "expert", _("评审专家")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
@@ -404,3 +406,28 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Notification(models.Model):
+    """A message to one user in the platform (their inbox at /notifications/): a step of their
+    application, a reminder of a deadline. The subject is any object, named by type and id."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True, default="")
+    url = models.CharField(max_length=300, blank=True, default="")
+    object_type = models.CharField(max_length=64, blank=True, default="")
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="core_notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"

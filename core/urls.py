@@ -3,7 +3,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
 
-from core import tour, views, views_jobs, views_privacy, views_staff
+from core import tour, views, views_jobs, views_notifications, views_privacy, views_staff
 
 app_name = "core"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("orgs/<int:pk>/members/", views_staff.roster, name="roster"),
     path("orgs/<int:pk>/members/new/", views_staff.member_create, name="member_create"),
     path("orgs/<int:pk>/members/import/", views_staff.roster_import, name="roster_import"),
+    path("notifications/", views_notifications.inbox, name="notifications"),
+    path("notifications/<int:pk>/open/", views_notifications.open_message, name="notification_open"),
+    path("notifications/read-all/", views_notifications.mark_all_read, name="notifications_read_all"),
     path("jobs/", views_jobs.job_list, name="jobs"),
     path("jobs/<int:pk>/", views_jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/status/", views_jobs.job_status, name="job_status"),

@@ -33,6 +33,7 @@ PROGRAMME_APPS = [
     "modules.prizes",
     "modules.sortstats",
     "modules.stations",
+    "modules.studios",
 ]
 
 INSTALLED_APPS = [
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "engines.review",
     "engines.ranking",
     "engines.quiz",
+    "engines.workflow",
     *PROGRAMME_APPS,
 ]
 

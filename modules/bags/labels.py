@@ -12,7 +12,6 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import segno
 from django.conf import settings
@@ -21,10 +20,9 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from core.pdf import cjk_font
 from modules.bags import codes
 from modules.bags.models import BagBatch
 
@@ -59,19 +57,6 @@ LAYOUTS = {
     "a4_3x8": Layout("a4_3x8", 3, 8, 0, 0, 7.5, 8.5),
     "a4_4x10": Layout("a4_4x10", 4, 10, 0, 0, 6, 6.5),
 }
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str:
-    """Register and name a CJK font: a TrueType from settings when it loads, else STSong-Light."""
-    for path in getattr(settings, "PDF_CJK_FONT_PATHS", []) or []:
-        try:
-            pdfmetrics.registerFont(TTFont("UHCJK", path, subfontIndex=0))
-            return "UHCJK"
-        except Exception:  # noqa: BLE001 — a missing or CFF-outline font: try the next one
-            continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 def qr_url(base_url: str, code: str) -> str:

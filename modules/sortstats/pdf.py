@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,30 +11,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.pdf import cjk_font
+
 _FONT: str | None = None
-
-
-def cjk_font() -> str:
-    """The first installed font of settings.PDF_CJK_FONT_PATHS, else reportlab's built-in STSong-Light."""
-    global _FONT
-    if _FONT:
-        return _FONT
-    for path in settings.PDF_CJK_FONT_PATHS:
-        if path and os.path.exists(path):
-            try:
-                pdfmetrics.registerFont(TTFont("SortstatsCJK", path, subfontIndex=0))
-                _FONT = "SortstatsCJK"
-                return _FONT
-            except Exception:  # a broken or unsupported font file: try the next one
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _FONT = "STSong-Light"
-    return _FONT
 
 
 def _fmt(value) -> str:

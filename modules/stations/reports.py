@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import os
-from functools import lru_cache
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.pdf import cjk_font
 from modules.stations import hours as hours_mod
 from modules.stations.models import SERVICE_LABELS, Kind, Status, services_of
 
@@ -164,24 +162,6 @@ def plan_report_xlsx(plan, assignments, results: dict) -> bytes:
             label = str(Kind(name).label) if key == "by_kind" and name in Kind.values else name
             sheet.append([label, g["count"], g["done"], g["mean"], *g["grades"].values()])
     return _bytes(wb)
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str:
-    """A TrueType CJK font from settings when installed, else reportlab's built-in STSong-Light."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for path in settings.PDF_CJK_FONT_PATHS:
-        if path and os.path.exists(path):
-            try:
-                pdfmetrics.registerFont(TTFont("UHStationsCJK", path, subfontIndex=0))
-                return "UHStationsCJK"
-            except Exception:  # noqa: BLE001 — a broken font file falls back to the built-in one
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 def plan_report_pdf(plan, assignments, results: dict, district_name: str) -> bytes:

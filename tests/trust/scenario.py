@@ -26,7 +26,18 @@ from modules.stations.models import InspectionAssignment, StationTask
 from modules.stations.tests.factories import make_station
 
 # Strings that only org_a1 / street A's own people (and the district) may ever be shown.
-PRIVATE_MARKERS = ["张小明", "13800000001", "138****0001", "甲批次信标", "甲令牌信标", "甲兑换信标", "甲任务信标"]
+PRIVATE_MARKERS = [
+    "张小明",
+    "13800000001",
+    "138****0001",
+    "甲批次信标",
+    "甲令牌信标",
+    "甲兑换信标",
+    "甲任务信标",
+    "甲消息信标",
+    "甲工作室信标",
+    "甲异议信标",
+]
 
 
 @dataclass
@@ -141,7 +152,43 @@ def build(world) -> Scenario:
     job = BackgroundJob.objects.create(kind="roster_import", title="甲任务信标", owner=staff, organisation=world.org_a1, status="done")
     job.output_file.save("authz.csv", ContentFile("甲任务信标".encode()), save=True)
     o["job"] = job
+    from core.notifications import notify
+
+    notify(recipients=[world.worker_a1.user], title="甲消息信标", body="甲消息信标")
+    o["notification"] = world.worker_a1.user.notifications.get()
+    _studios(world, o)
     return Scenario(o)
+
+
+def _studios(world, o) -> None:
+    """A submitted studio application of org_a1, an expert's assignment to it and an objection."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import RoleAssignment
+    from core.tests.factories import UserFactory
+    from modules.studios import services as studios
+    from modules.studios.models import ExpertAssignment, Objection
+
+    today = timezone.localdate()
+    rubric = studios.standard_rubric(actor=world.district_staff)
+    call = studios.call_create(
+        actor=world.district_staff,
+        year=today.year,
+        title="甲通知",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        quota=3,
+        rubric=rubric,
+    )
+    application = studios.application_create(actor=world.admin_a1, call=call, organisation=world.org_a1, data={"name": "甲工作室信标"})
+    expert = UserFactory(username="expert_a", display_name="专家甲")
+    RoleAssignment.objects.create(user=expert, role=RoleAssignment.Role.EXPERT, organisation=world.district)
+    o["studio_call"] = call
+    o["studio_application"] = application
+    o["studio_assignment"] = ExpertAssignment.objects.create(application=application, expert=expert, assigned_by=world.district_staff)
+    o["studio_objection"] = Objection.objects.create(application=application, text="甲异议信标")
 
 
 def _problem_kind() -> str:

@@ -64,6 +64,9 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:member_create": (DISTRICT, {"pk": "org"}),
     "core:roster_import": (DISTRICT, {"pk": "org"}),
     "core:jobs": (LOGGED_IN, {}),  # everyone's own jobs only
+    "core:notifications": (LOGGED_IN, {}),  # everyone's own messages only
+    "core:notification_open": (OWNER, {"pk": "notification"}),  # POST only; another user's message is 404
+    "core:notifications_read_all": (LOGGED_IN, {}),  # POST only; marks the caller's own
     "core:job_detail": (DISTRICT, {"pk": "job"}),  # the district staff's own job
     "core:job_status": (DISTRICT, {"pk": "job"}),
     "core:job_download": (DISTRICT, {"pk": "job"}),
@@ -158,6 +161,19 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "stations:rate": (WORKERS, {"pk": "station"}),
     "stations:report": (WORKERS, {"pk": "station"}),
     "stations:inspect": (NOBODY, {}),  # the inspector's own list
+    "studios:home": (OFFICE, {}),  # each office sees the applications of its own tree
+    "studios:call_new": (DISTRICT, {}),
+    "studios:call": (DISTRICT, {"pk": "studio_call"}),
+    "studios:application_new": (NOBODY, {}),  # a grassroots admin with ?call=; 404 without
+    "studios:application": (DISTRICT, {"pk": "studio_application"}),
+    "studios:application_edit": (NOBODY, {"pk": "studio_application"}),  # the applying union's admin only
+    "studios:transition": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:expert_assign": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:achievement_add": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:objection_resolve": (DISTRICT, {"pk": "studio_objection"}),  # POST only
+    "studios:expert_inbox": (NOBODY, {}),  # experts only
+    "studios:expert_review": (NOBODY, {"pk": "studio_assignment"}),  # the assigned expert only
+    "studios:notice": (ALL, {}),  # the public notice
     "stations:inspect_fill": (NOBODY, {"pk": "assignment"}),
 }
 
@@ -202,9 +218,16 @@ API: dict[str, tuple[frozenset, dict]] = {
     "GET /api/v1/stations/stations/{station_id}": (ALL, {"station_id": "station"}),
     "GET /api/v1/stations/staff/stations": (OFFICE, {}),
     "GET /api/v1/stations/staff/tasks": (OFFICE, {}),
+    "GET /api/v1/studios/applications": (OFFICE, {}),
+    "GET /api/v1/studios/applications/{application_id}": (DISTRICT, {"application_id": "studio_application"}),
+    "GET /api/v1/studios/expert/assignments": (NOBODY, {}),
     # writes: the roles listed may reach the service (which may still answer 4xx for the body);
     # everybody else is refused before anything changes.
     "POST /api/v1/orgs/": (OFFICE, {}),
+    "POST /api/v1/studios/applications": (NOBODY, {}),  # grassroots admins of the union named in the body
+    "PATCH /api/v1/studios/applications/{application_id}": (NOBODY, {"application_id": "studio_application"}),
+    "POST /api/v1/studios/applications/{application_id}/transitions": (DISTRICT, {"application_id": "studio_application"}),
+    "POST /api/v1/studios/expert/assignments/{assignment_id}/scores": (NOBODY, {"assignment_id": "studio_assignment"}),
     "PATCH /api/v1/orgs/{org_id}": (DISTRICT, {"org_id": "org"}),
     "POST /api/v1/members/": (OFFICE, {}),
     "POST /api/v1/members/import": (OFFICE, {}),

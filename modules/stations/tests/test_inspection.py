@@ -226,18 +226,19 @@ def test_year_report_xlsx_and_pdf(world, plan):
 
 
 def test_pdf_falls_back_to_built_in_cjk_font(world, plan, settings):
+    from core.pdf import cjk_font
     from modules.stations import reports
 
     settings.PDF_CJK_FONT_PATHS = ["/nonexistent/font.ttc"]
-    reports.cjk_font.cache_clear()
+    cjk_font.cache_clear()
     try:
-        assert reports.cjk_font() == "STSong-Light"
+        assert cjk_font() == "STSong-Light"
         pdf = reports.plan_report_pdf(
             plan, selectors.plan_assignments(world.district_staff, plan), selectors.plan_results(world.district_staff, plan), "西城区总工会"
         )
         assert pdf[:4] == b"%PDF"
     finally:
-        reports.cjk_font.cache_clear()
+        cjk_font.cache_clear()
 
 
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

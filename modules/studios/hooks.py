@@ -1,0 +1,23 @@
+"""How the innovation-studio programme adds itself to the platform."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.registry import NavItem, registry
+from engines.workflow.process import register
+from modules.studios.process import PROCESS
+
+register(PROCESS)
+
+registry.add_nav(NavItem(_("创新工作室"), "studios:home", audience="staff", order=50))
+registry.add_nav(NavItem(_("专家评审"), "studios:expert_inbox", audience="expert", order=50))
+registry.add_api_router("studios", "modules.studios.api.router")
+registry.add_review_section("modules.studios.selectors.review_section", order=70)
+
+
+def _seed(ctx):
+    from modules.studios.demo import seed_studios
+
+    seed_studios(ctx)
+
+
+registry.add_demo_seeder("职工创新工作室", _seed, order=80)

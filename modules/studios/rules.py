@@ -1,0 +1,39 @@
+"""Who may do what with studio applications (checked by the workflow engine and the views)."""
+
+from __future__ import annotations
+
+from core import scoping
+from core.models import RoleAssignment
+
+Role = RoleAssignment.Role
+
+
+def _application(case_or_application):
+    return getattr(case_or_application, "subject", case_or_application)
+
+
+def is_applicant_admin(user, case) -> bool:
+    """The grassroots admin of the applying union (or of a union above it in the same subtree)."""
+    application = _application(case)
+    return scoping.has_role(user, Role.GRASSROOTS_ADMIN) and scoping.can_manage_organisation(user, application.organisation)
+
+
+def is_reviewing_street(user, case) -> bool:
+    """Street or industry staff whose area holds the applying union (pre-review, 初审)."""
+    application = _application(case)
+    return scoping.has_role(user, Role.STREET_STAFF) and scoping.can_view_organisation(user, application.organisation)
+
+
+def is_district(user, case=None) -> bool:
+    return scoping.is_district_staff(user)
+
+
+def is_expert(user) -> bool:
+    return scoping.has_role(user, Role.EXPERT)
+
+
+def may_view_application(user, application) -> bool:
+    """Staff in scope; an expert only once assigned and declared free of conflicts."""
+    if scoping.is_staff_member(user) and scoping.can_view_organisation(user, application.organisation):
+        return True
+    return application.assignments.filter(expert=user, declared_at__isnull=False).exists()

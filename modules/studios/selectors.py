@@ -1,0 +1,191 @@
+"""Reading studio applications, scoped to the viewer in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from core import scoping
+from core.models import RoleAssignment, User
+from engines.review.models import ScoreSheet
+from modules.studios import rules
+from modules.studios.models import Application, Call, ExpertAssignment
+from modules.studios.process import KEY, PROCESS
+
+Role = RoleAssignment.Role
+# An expert's total this far from the others' mean is flagged for the deciding meeting.
+OUTLIER_POINTS = Decimal(15)
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    """Staff see the applications of unions in their scope; nobody else sees a list."""
+    base = Application.objects.filter(cases__process=KEY)
+    if scoping.is_district_staff(user):
+        return base
+    if not scoping.is_staff_member(user):
+        return base.none()
+    return base.filter(scoping.organisation_scope_q(user, "organisation"))
+
+
+def with_state(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    from django.db.models import F
+
+    return queryset.annotate(state=F("cases__state"), state_changed_at=F("cases__state_changed_at"))
+
+
+def application_for(user: User, pk: int) -> Application | None:
+    application = Application.objects.select_related("call", "organisation", "street", "evaluation").filter(pk=pk).first()
+    if application is None or not rules.may_view_application(user, application):
+        return None
+    return application
+
+
+def state_label(state: str) -> str:
+    return PROCESS.state_label(state)
+
+
+def street_reviewers(application: Application) -> list[User]:
+    if application.street_id is None:
+        return []
+    ids = RoleAssignment.objects.filter(
+        role=Role.STREET_STAFF, organisation__in=[application.street_id, application.organisation.parent_id]
+    )
+    return list(User.objects.filter(pk__in=ids.values("user")))
+
+
+def applicant_admins(application: Application) -> list[User]:
+    ids = RoleAssignment.objects.filter(role=Role.GRASSROOTS_ADMIN, organisation=application.organisation_id)
+    return list(User.objects.filter(pk__in=ids.values("user")))
+
+
+def district_staff() -> list[User]:
+    return list(User.objects.filter(pk__in=RoleAssignment.objects.filter(role=Role.DISTRICT_STAFF).values("user")))
+
+
+def deadline_people(application: Application, state: str) -> list[User]:
+    """Who is reminded: the street of a pre-review waiting, the district for everything else."""
+    if state == "submitted":
+        return street_reviewers(application) or district_staff()
+    return district_staff()
+
+
+def expert_inbox(expert: User) -> list[ExpertAssignment]:
+    """Only the applications assigned to this expert, with whether their own sheet is in."""
+    assignments = list(
+        ExpertAssignment.objects.filter(expert=expert, application__cases__process=KEY)
+        .select_related("application__call", "application__organisation")
+        .annotate(state=Count("application__cases", filter=Q(application__cases__state="expert_review")))
+        .order_by("-assigned_at")
+    )
+    evaluation_ids = [a.application.evaluation_id for a in assignments if a.application.evaluation_id]
+    scored = set(ScoreSheet.objects.filter(evaluation_id__in=evaluation_ids, scorer=expert).values_list("evaluation_id", flat=True))
+    for assignment in assignments:
+        assignment.in_review = bool(assignment.state)
+        assignment.scored = assignment.application.evaluation_id in scored
+    return assignments
+
+
+def other_experts_visible(expert: User, application: Application) -> bool:
+    """Others' scores stay hidden until one's own sheet is in (no anchoring on colleagues)."""
+    return (
+        application.evaluation_id is not None and ScoreSheet.objects.filter(evaluation_id=application.evaluation_id, scorer=expert).exists()
+    )
+
+
+@dataclass
+class RankRow:
+    application: Application
+    state: str
+    total: Decimal | None
+    scorers: int
+    sheets: list  # (expert name, total) per sheet
+    outliers: list  # expert names whose total is far from the others'
+    within_quota: bool
+
+
+RANKED_STATES = ("expert_review", "approved", "not_selected", "notice", "named", "withdrawn_after_notice", "revoked")
+
+
+def ranking(call: Call) -> list[RankRow]:
+    """The district's ranking for the deciding meeting: applications past pre-review, best total
+    first, each expert's total, outliers flagged and the quota line drawn. Two queries whatever
+    the size: the applications, and every sheet's weighted total summed by the database."""
+    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+    from engines.review.models import Score
+
+    applications = list(
+        with_state(Application.objects.filter(call=call, cases__process=KEY, cases__state__in=RANKED_STATES))
+        .select_related("organisation", "evaluation")
+        .order_by(F("evaluation__total").desc(nulls_last=True), "pk")
+    )
+    total_weight = sum((i.weight for i in call.rubric.items.all()), Decimal(0)) or Decimal(1)
+    share = ExpressionWrapper(
+        F("value") * F("item__weight") / F("item__max_score"), output_field=DecimalField(max_digits=12, decimal_places=6)
+    )
+    sheets: dict[int, list] = {}
+    evaluation_ids = [a.evaluation_id for a in applications if a.evaluation_id]
+    for row in (
+        Score.objects.filter(sheet__evaluation_id__in=evaluation_ids)
+        .values("sheet_id", "sheet__evaluation_id", "sheet__scorer__display_name", "sheet__scorer__username")
+        .annotate(acc=Sum(share))
+        .order_by("sheet_id")
+    ):
+        name = row["sheet__scorer__display_name"] or row["sheet__scorer__username"]
+        total = (Decimal(100) * Decimal(row["acc"]) / total_weight).quantize(Decimal("0.01"))
+        sheets.setdefault(row["sheet__evaluation_id"], []).append((name, total))
+    rows = []
+    for position, application in enumerate(applications, start=1):
+        own = sheets.get(application.evaluation_id, [])
+        total = application.evaluation.total if application.evaluation_id else None
+        rows.append(RankRow(application, application.state, total, len(own), own, _outliers(own), position <= call.quota))
+    return rows
+
+
+def _outliers(sheets: list) -> list[str]:
+    if len(sheets) < 3:
+        # With two sheets each is "far from the other": flag a gap larger than the threshold on both.
+        if len(sheets) == 2 and abs(sheets[0][1] - sheets[1][1]) > OUTLIER_POINTS:
+            return [name for name, _total in sheets]
+        return []
+    flagged = []
+    for index, (name, total) in enumerate(sheets):
+        others = [t for i, (_n, t) in enumerate(sheets) if i != index]
+        if abs(total - sum(others) / len(others)) > OUTLIER_POINTS:
+            flagged.append(name)
+    return flagged
+
+
+def quota_used(call: Call) -> int:
+    return Application.objects.filter(call=call, cases__process=KEY, cases__state__in=("approved", "notice", "named")).count()
+
+
+def public_notice() -> QuerySet[Application]:
+    return (
+        with_state(Application.objects.filter(cases__process=KEY, cases__state="notice"))
+        .select_related("organisation", "call")
+        .order_by("name")
+    )
+
+
+def named_studios() -> QuerySet[Application]:
+    return with_state(Application.objects.filter(cases__process=KEY, cases__state="named")).select_related("organisation", "street", "call")
+
+
+def review_section(year: int, viewer):
+    """The annual review's part: applications of the year's calls and the studios named."""
+    applications = Application.objects.filter(call__year=year, cases__process=KEY)
+    submitted = applications.exclude(cases__state="draft")
+    if not submitted.exists():
+        return {"title": _("职工创新工作室"), "items": [], "empty": _("本年度没有创新工作室申报")}
+    named = applications.filter(cases__state="named")
+    by_street = named.values("street__name").annotate(n=Count("pk")).order_by("-n", "street__name")
+    items = [
+        (_("申报工作室"), submitted.count(), _("个")),
+        (_("命名区级职工创新工作室"), named.count(), _("个")),
+    ]
+    items += [(_("其中 %(street)s") % {"street": row["street__name"] or _("未分街道")}, row["n"], _("个")) for row in by_street]
+    return {"title": _("职工创新工作室"), "items": items}

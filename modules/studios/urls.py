@@ -1,0 +1,21 @@
+from django.urls import path
+
+from modules.studios import views
+
+app_name = "studios"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("calls/new/", views.call_new, name="call_new"),
+    path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("applications/new/", views.application_new, name="application_new"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/transition/", views.application_transition, name="transition"),
+    path("applications/<int:pk>/experts/", views.expert_assign, name="expert_assign"),
+    path("applications/<int:pk>/achievements/", views.achievement_add, name="achievement_add"),
+    path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("expert/", views.expert_inbox, name="expert_inbox"),
+    path("expert/<int:pk>/", views.expert_review, name="expert_review"),
+    path("notice/", views.notice, name="notice"),
+]
