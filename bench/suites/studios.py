@@ -87,7 +87,9 @@ def _seed():
             sheet_marks = {i.code: Decimal(rng.choice(["6", "7", "7.5", "8", "8.5", "9", "10"])) for i in items}
             by_eval.setdefault(sheet.evaluation_id, []).append(sheet_marks)
             marks += [Score(sheet=sheet, item=i, value=sheet_marks[i.code]) for i in items]
+            sheet.total = weighted_total(specs, sheet_marks)
         Score.objects.bulk_create(marks, batch_size=5_000)
+        ScoreSheet.objects.bulk_update(sheets, ["total"], batch_size=2_000)
         for evaluation in evaluations:
             evaluation.total = weighted_total(specs, item_means(specs, by_eval[evaluation.pk]))
             evaluation.scorer_count = PER_APPLICATION
@@ -144,13 +146,13 @@ def run(ctx: Context) -> None:
     measured = [
         (
             "studios_ranking",
-            f"district ranking of {APPLICATIONS:,} applications × {PER_APPLICATION} experts: selector",
-            lambda: selectors.ranking(call),
+            f"district ranking of {APPLICATIONS:,} applications × {PER_APPLICATION} experts: selector, first page of 50",
+            lambda: selectors.ranking(call, limit=50),
         ),
         (
             "studios_inbox",
-            f"an expert's inbox ({APPLICATIONS * PER_APPLICATION // EXPERTS} assignments): selector",
-            lambda: selectors.expert_inbox(expert),
+            f"an expert's inbox ({APPLICATIONS * PER_APPLICATION // EXPERTS} assignments): selector, first page of 30",
+            lambda: list(selectors.expert_inbox(expert)[:30]),
         ),
     ]
     for key, title, fn in measured:

@@ -117,6 +117,9 @@ class ScoreSheet(models.Model):
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sheets")
     scorer = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    # This scorer's own weighted total, kept with the sheet so a ranking shows every scorer's
+    # figure without re-adding their marks (the evaluation's total is over all sheets).
+    total = models.DecimalField(_("本人总分"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("评语"), blank=True, default="")
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -176,8 +176,11 @@ def scores_submit(
         raise Invalid(
             "score_unknown_item", _("评分标准中没有这些检查项：%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="scores"
         )
+    specs = [scoring.ItemSpec(i.code, i.weight, i.max_score, i.pass_score) for i in items]
     sheet, _created = ScoreSheet.objects.update_or_create(
-        evaluation=evaluation, scorer=actor, defaults={"comment": comment, "submitted_at": timezone.now()}
+        evaluation=evaluation,
+        scorer=actor,
+        defaults={"comment": comment, "submitted_at": timezone.now(), "total": scoring.weighted_total(specs, values)},
     )
     sheet.scores.all().delete()
     Score.objects.bulk_create(

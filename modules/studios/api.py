@@ -173,22 +173,25 @@ class AssignmentOut(Schema):
     scored: bool
     in_review: bool
 
+    @staticmethod
+    def resolve_application(obj):
+        return obj.application.name
+
+    @staticmethod
+    def resolve_declared(obj):
+        return obj.declared_at is not None
+
+    @staticmethod
+    def resolve_in_review(obj):
+        return obj.state == "expert_review"
+
 
 @router.get("/expert/assignments", response={200: list[AssignmentOut], 401: ErrorOut, 403: ErrorOut}, summary="我的评审任务（专家）")
+@paginate(BoundedPagination)
 def expert_assignments(request):
     if not rules.is_expert(request.user):
         raise Forbidden("forbidden", _("没有权限执行此操作"))
-    return [
-        {
-            "id": a.pk,
-            "application_id": a.application_id,
-            "application": a.application.name,
-            "declared": a.declared_at is not None,
-            "scored": a.scored,
-            "in_review": a.in_review,
-        }
-        for a in selectors.expert_inbox(request.user)
-    ]
+    return selectors.expert_inbox(request.user)
 
 
 class ScoresIn(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from core import scoping
@@ -72,20 +72,18 @@ def deadline_people(application: Application, state: str) -> list[User]:
     return district_staff()
 
 
-def expert_inbox(expert: User) -> list[ExpertAssignment]:
-    """Only the applications assigned to this expert, with whether their own sheet is in."""
-    assignments = list(
+def expert_inbox(expert: User) -> QuerySet[ExpertAssignment]:
+    """Only the applications assigned to this expert, newest first, each with its state and whether
+    the expert's own sheet is in — one query, paged by the caller."""
+    from django.db.models import Exists, F, OuterRef
+
+    own_sheet = ScoreSheet.objects.filter(evaluation_id=OuterRef("application__evaluation_id"), scorer=expert)
+    return (
         ExpertAssignment.objects.filter(expert=expert, application__cases__process=KEY)
         .select_related("application__call", "application__organisation")
-        .annotate(state=Count("application__cases", filter=Q(application__cases__state="expert_review")))
-        .order_by("-assigned_at")
+        .annotate(state=F("application__cases__state"), scored=Exists(own_sheet))
+        .order_by("-assigned_at", "-pk")
     )
-    evaluation_ids = [a.application.evaluation_id for a in assignments if a.application.evaluation_id]
-    scored = set(ScoreSheet.objects.filter(evaluation_id__in=evaluation_ids, scorer=expert).values_list("evaluation_id", flat=True))
-    for assignment in assignments:
-        assignment.in_review = bool(assignment.state)
-        assignment.scored = assignment.application.evaluation_id in scored
-    return assignments
 
 
 def other_experts_visible(expert: User, application: Application) -> bool:
@@ -109,52 +107,49 @@ class RankRow:
 RANKED_STATES = ("expert_review", "approved", "not_selected", "notice", "named", "withdrawn_after_notice", "revoked")
 
 
-def ranking(call: Call) -> list[RankRow]:
-    """The district's ranking for the deciding meeting: applications past pre-review, best total
-    first, each expert's total, outliers flagged and the quota line drawn. Two queries whatever
-    the size: the applications, and every sheet's weighted total summed by the database."""
-    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+def ranked_applications(call: Call) -> QuerySet[Application]:
+    """Applications past pre-review, best total first (the database orders and pages them)."""
+    from django.db.models import F
 
-    from engines.review.models import Score
-
-    applications = list(
+    return (
         with_state(Application.objects.filter(call=call, cases__process=KEY, cases__state__in=RANKED_STATES))
         .select_related("organisation", "evaluation")
         .order_by(F("evaluation__total").desc(nulls_last=True), "pk")
     )
-    total_weight = sum((i.weight for i in call.rubric.items.all()), Decimal(0)) or Decimal(1)
-    share = ExpressionWrapper(
-        F("value") * F("item__weight") / F("item__max_score"), output_field=DecimalField(max_digits=12, decimal_places=6)
-    )
+
+
+def ranking(call: Call, *, offset: int = 0, limit: int | None = None) -> list[RankRow]:
+    """The district's ranking for the deciding meeting: each expert's total, outliers flagged and
+    the quota line drawn. Two queries for a page of rows, whatever the size of the call: the
+    page's applications, then their sheets with each scorer's stored total."""
+    window = ranked_applications(call)[offset : offset + limit] if limit is not None else ranked_applications(call)[offset:]
+    applications = list(window)
     sheets: dict[int, list] = {}
-    evaluation_ids = [a.evaluation_id for a in applications if a.evaluation_id]
-    for row in (
-        Score.objects.filter(sheet__evaluation_id__in=evaluation_ids)
-        .values("sheet_id", "sheet__evaluation_id", "sheet__scorer__display_name", "sheet__scorer__username")
-        .annotate(acc=Sum(share))
-        .order_by("sheet_id")
-    ):
-        name = row["sheet__scorer__display_name"] or row["sheet__scorer__username"]
-        total = (Decimal(100) * Decimal(row["acc"]) / total_weight).quantize(Decimal("0.01"))
-        sheets.setdefault(row["sheet__evaluation_id"], []).append((name, total))
-    rows = []
-    for position, application in enumerate(applications, start=1):
+    rows = (
+        ScoreSheet.objects.filter(evaluation_id__in=[a.evaluation_id for a in applications if a.evaluation_id])
+        .order_by("pk")
+        .values_list("evaluation_id", "scorer__display_name", "scorer__username", "total")
+    )
+    for evaluation_id, display_name, username, total in rows:
+        sheets.setdefault(evaluation_id, []).append((display_name or username, total))
+    ranked = []
+    for position, application in enumerate(applications, start=offset + 1):
         own = sheets.get(application.evaluation_id, [])
         total = application.evaluation.total if application.evaluation_id else None
-        rows.append(RankRow(application, application.state, total, len(own), own, _outliers(own), position <= call.quota))
-    return rows
+        ranked.append(RankRow(application, application.state, total, len(own), own, _outliers(own), position <= call.quota))
+    return ranked
 
 
 def _outliers(sheets: list) -> list[str]:
     if len(sheets) < 3:
         # With two sheets each is "far from the other": flag a gap larger than the threshold on both.
-        if len(sheets) == 2 and abs(sheets[0][1] - sheets[1][1]) > OUTLIER_POINTS:
+        if len(sheets) == 2 and None not in (sheets[0][1], sheets[1][1]) and abs(sheets[0][1] - sheets[1][1]) > OUTLIER_POINTS:
             return [name for name, _total in sheets]
         return []
     flagged = []
     for index, (name, total) in enumerate(sheets):
         others = [t for i, (_n, t) in enumerate(sheets) if i != index]
-        if abs(total - sum(others) / len(others)) > OUTLIER_POINTS:
+        if total is not None and None not in others and abs(total - sum(others) / len(others)) > OUTLIER_POINTS:
             flagged.append(name)
     return flagged
 

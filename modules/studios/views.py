@@ -92,10 +92,11 @@ def call_detail(request, pk):
     if not scoping.is_district_staff(request.user):
         raise PermissionDenied
     call = get_object_or_404(Call.objects.select_related("rubric"), pk=pk)
-    page = Paginator(selectors.ranking(call), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
-    for row in page.object_list:
+    page = Paginator(selectors.ranked_applications(call), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.ranking(call, offset=page.start_index() - 1 if page.paginator.count else 0, limit=RANKING_PAGE_SIZE)
+    for row in rows:
         row.state_label = selectors.state_label(row.state)
-    return render(request, "studios/call.html", {"call": call, "page": page, "rows": page.object_list, "used": selectors.quota_used(call)})
+    return render(request, "studios/call.html", {"call": call, "page": page, "rows": rows, "used": selectors.quota_used(call)})
 
 
 @login_required
@@ -231,7 +232,8 @@ def objection_resolve(request, pk):
 def expert_inbox(request):
     if not rules.is_expert(request.user):
         raise PermissionDenied
-    return render(request, "studios/expert_inbox.html", {"assignments": selectors.expert_inbox(request.user)})
+    page = Paginator(selectors.expert_inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "studios/expert_inbox.html", {"assignments": page.object_list, "page": page})
 
 
 @login_required
