@@ -17,12 +17,12 @@ from modules.studios.models import Application, Call, ExpertAssignment
 router = Router(tags=["studios"])
 
 
-class MemberIn(Schema):
+class TeamMemberIn(Schema):
     name: str = Field(max_length=40)
     role: str = Field("", max_length=40)
 
 
-class ResultIn(Schema):
+class StudioResultIn(Schema):
     kind: str = Field(max_length=16)
     title: str = Field(max_length=120)
     year: int = Field(ge=1949, le=2100)
@@ -34,8 +34,8 @@ class ApplicationIn(Schema):
     leader_name: str | None = Field(None, max_length=40)
     leader_title: str | None = Field(None, max_length=80)
     leader_honours: str | None = Field(None, max_length=4000)
-    team: list[MemberIn] | None = Field(None, max_length=60)
-    results: list[ResultIn] | None = Field(None, max_length=60)
+    team: list[TeamMemberIn] | None = Field(None, max_length=60)
+    results: list[StudioResultIn] | None = Field(None, max_length=60)
     summary: str | None = Field(None, max_length=4000)
     facilities: str | None = Field(None, max_length=4000)
     consent_to_notice: bool | None = None
@@ -95,14 +95,14 @@ def _data(payload: ApplicationIn) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-class ListFilter(Schema):
+class StudioListFilter(Schema):
     state: str = Field("", max_length=32)
     call_id: int | None = Field(None, ge=1, le=2**31)
 
 
 @router.get("/applications", response={200: list[ApplicationOut], 401: ErrorOut}, summary="申报列表（按权限范围）")
 @paginate(BoundedPagination)
-def application_list(request, filters: Query[ListFilter]):
+def application_list(request, filters: Query[StudioListFilter]):
     rows = (
         selectors.with_state(selectors.applications_visible_to(request.user))
         .select_related("organisation", "evaluation")
@@ -145,7 +145,7 @@ def application_update(request, application_id: int, payload: ApplicationIn):
     return _out(application, services.case_of(application).state)
 
 
-class TransitionIn(Schema):
+class StudioTransitionIn(Schema):
     name: str = Field(max_length=40)
     comment: str = Field("", max_length=2000)
     expected_state: str | None = Field(None, max_length=32)
@@ -156,7 +156,7 @@ class TransitionIn(Schema):
     response={200: ApplicationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="办理申报（提交、初审、审定、公示、命名……）",
 )
-def application_transition(request, application_id: int, payload: TransitionIn):
+def application_transition(request, application_id: int, payload: StudioTransitionIn):
     application = _visible(request, application_id)
     case = services.application_transition(
         actor=request.user, application=application, name=payload.name, comment=payload.comment, expected_state=payload.expected_state
@@ -165,7 +165,7 @@ def application_transition(request, application_id: int, payload: TransitionIn):
     return _out(application, case.state)
 
 
-class AssignmentOut(Schema):
+class StudioAssignmentOut(Schema):
     id: int
     application_id: int
     application: str
@@ -186,7 +186,7 @@ class AssignmentOut(Schema):
         return obj.state == "expert_review"
 
 
-@router.get("/expert/assignments", response={200: list[AssignmentOut], 401: ErrorOut, 403: ErrorOut}, summary="我的评审任务（专家）")
+@router.get("/expert/assignments", response={200: list[StudioAssignmentOut], 401: ErrorOut, 403: ErrorOut}, summary="我的评审任务（专家）")
 @paginate(BoundedPagination)
 def expert_assignments(request):
     if not rules.is_expert(request.user):
@@ -194,17 +194,17 @@ def expert_assignments(request):
     return selectors.expert_inbox(request.user)
 
 
-class ScoresIn(Schema):
+class StudioScoresIn(Schema):
     scores: dict[str, float]
     comment: str = Field("", max_length=2000)
 
 
 @router.post(
     "/expert/assignments/{assignment_id}/scores",
-    response={200: AssignmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: StudioAssignmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="提交评分（专家，须先声明无利益冲突）",
 )
-def expert_scores(request, assignment_id: int, payload: ScoresIn):
+def expert_scores(request, assignment_id: int, payload: StudioScoresIn):
     assignment = ExpertAssignment.objects.select_related("application").filter(pk=assignment_id, expert=request.user).first()
     if assignment is None:
         raise NotFound("not_found", _("找不到该评审任务"))

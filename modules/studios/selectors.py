@@ -114,6 +114,8 @@ def ranked_applications(call: Call) -> QuerySet[Application]:
     return (
         with_state(Application.objects.filter(call=call, cases__process=KEY, cases__state__in=RANKED_STATES))
         .select_related("organisation", "evaluation")
+        # The long texts are not shown in a ranking: rows stay narrow.
+        .defer("team", "results", "summary", "facilities", "leader_honours", "organisation__address")
         .order_by(F("evaluation__total").desc(nulls_last=True), "pk")
     )
 

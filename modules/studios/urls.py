@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("calls/new/", views.call_new, name="call_new"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("calls/<int:pk>/ranking.<str:fmt>", views.call_export, name="call_export"),
     path("applications/new/", views.application_new, name="application_new"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
+from core.audit import audit
 from core.errors import ApiError
 from core.models import User
 from engines.review import selectors as review_selectors
 from engines.workflow import selectors as workflow_selectors
-from modules.studios import rules, selectors, services
+from modules.studios import reports, rules, selectors, services
 from modules.studios.forms import ApplicationForm, CallForm, ObjectionForm
 from modules.studios.models import Application, Call, ExpertAssignment, Objection
 
@@ -97,6 +99,25 @@ def call_detail(request, pk):
     for row in rows:
         row.state_label = selectors.state_label(row.state)
     return render(request, "studios/call.html", {"call": call, "page": page, "rows": rows, "used": selectors.quota_used(call)})
+
+
+@login_required
+def call_export(request, pk, fmt):
+    """The ranking as a workbook, or the deciding meeting's summary pack as a PDF."""
+    if not scoping.is_district_staff(request.user):
+        raise PermissionDenied
+    call = get_object_or_404(Call, pk=pk)
+    if fmt == "xlsx":
+        response = HttpResponse(reports.ranking_xlsx(call), content_type=reports.XLSX)
+        name = f"studios-ranking-{call.year}.xlsx"
+    elif fmt == "pdf":
+        response = HttpResponse(reports.meeting_pack_pdf(call, settings.UNIONHUB_DISTRICT_NAME), content_type="application/pdf")
+        name = f"studios-meeting-{call.year}.pdf"
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit(actor=request.user, action=f"studios.call_export_{fmt}", obj=call)
+    return response
 
 
 @login_required

@@ -164,6 +164,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "studios:home": (OFFICE, {}),  # each office sees the applications of its own tree
     "studios:call_new": (DISTRICT, {}),
     "studios:call": (DISTRICT, {"pk": "studio_call"}),
+    "studios:call_export": (DISTRICT, {"pk": "studio_call", "fmt": lambda s: "xlsx"}),
     "studios:application_new": (NOBODY, {}),  # a grassroots admin with ?call=; 404 without
     "studios:application": (DISTRICT, {"pk": "studio_application"}),
     "studios:application_edit": (NOBODY, {"pk": "studio_application"}),  # the applying union's admin only

@@ -183,3 +183,25 @@ def test_the_api_lists_scoped_applications_and_moves_them(world, studios):
         content_type="application/json",
     )
     assert duplicate.status_code == 409 and duplicate.json()["field"] == "name"
+
+
+def test_the_ranking_exports_and_the_meeting_pack_prints_in_chinese(world, studios, tmp_path):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    first = scored(world, studios, to_expert_review(world, studios, '=HYPERLINK("x")工作室'))
+    scored(world, studios, to_expert_review(world, studios, "乙工作室", organisation=world.org_b1, admin=world.admin_b1), marks=(6, 7))
+    client = world.client_for(world.district_staff)
+    book = client.get(reverse("studios:call_export", args=[studios.call.pk, "xlsx"]))
+    assert book.status_code == 200
+    rows = list(load_workbook(io.BytesIO(book.content)).active.iter_rows(values_only=True))
+    assert rows[1][:2] == ("名次", "工作室名称")
+    assert rows[2][1] == "'" + first.name and rows[2][4] == 80.0 and rows[3][1] == "乙工作室"
+    pack = client.get(reverse("studios:call_export", args=[studios.call.pk, "pdf"]))
+    assert pack.status_code == 200 and pack.content[:4] == b"%PDF"
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pack.content, capture_output=True, check=True).stdout.decode()
+    assert "审定会议材料" in text and "乙工作室" in text and "建议命名" in text
+    assert world.client_for(world.street_a_staff).get(reverse("studios:call_export", args=[studios.call.pk, "xlsx"])).status_code == 403
+    assert client.get(reverse("studios:call_export", args=[studios.call.pk, "doc"])).status_code == 404
