@@ -220,6 +220,10 @@ class Watched:
         return "tile" in text.lower()
 
     def _failed(self, url: str, why: str):
+        # An aborted request is one the page itself cancelled (htmx replacing a search still in
+        # flight by the next keystroke's, a navigation away): not a failure of the server.
+        if "ERR_ABORTED" in why:
+            return
         if self.server.base_url in url and not self._is_tile(url):
             self.failed_requests.append(f"{why} {url}")
 
