@@ -220,6 +220,10 @@ class Watched:
         return "tile" in text.lower()
 
     def _failed(self, url: str, why: str):
+        # An aborted request is one the page itself cancelled (htmx replacing a search still in
+        # flight by the next keystroke's, a navigation away): not a failure of the server.
+        if "ERR_ABORTED" in why:
+            return
         if self.server.base_url in url and not self._is_tile(url):
             self.failed_requests.append(f"{why} {url}")
 
@@ -377,3 +381,27 @@ def uncollected_bags_of(server: Server, phone_number: str, limit: int = 3) -> li
         f"collected_at__isnull=True).order_by('pk').values_list('pk', flat=True)[:{limit}]))",
     )
     return out.strip().splitlines()[-1].split() if out.strip() else []
+
+
+@pytest.fixture(scope="module")
+def worker_state(request, browser, server, tmp_path_factory):
+    """One login per test module for the phone named by the module's ``WORKER`` (the one-time codes
+    a phone may ask for are limited per hour, so each module logs its own worker in once)."""
+    phone_number = request.module.WORKER
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
+    watched = Watched(context.new_page(), server, f"{request.module.__name__.rsplit('.', 1)[-1]}-worker-login")
+    login_worker(watched, phone_number)
+    path = tmp_path_factory.mktemp("state") / "worker.json"
+    context.storage_state(path=str(path))
+    context.close()
+    return str(path)
+
+
+@pytest.fixture
+def worker_phone(request, browser, server, worker_state):
+    """A phone already logged in as the module's ``WORKER``."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **PHONE)
+    context.add_init_script(CLS_OBSERVER)
+    watched = Watched(context.new_page(), server, f"{request.node.name}-phone")
+    yield watched
+    context.close()

@@ -4,7 +4,7 @@ the points page still works with JavaScript off."""
 
 import pytest
 
-from e2e.conftest import CLS_OBSERVER, DESKTOP, PHONE, Watched, login_worker
+from e2e.conftest import DESKTOP, PHONE, Watched
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000005"
@@ -19,27 +19,6 @@ WORKER_PAGES = [
     "/prizes/my/",
 ]
 FINDER = "/stations/find/"
-
-
-@pytest.fixture(scope="module")
-def worker_state(browser, server, tmp_path_factory):
-    """One login for the module's pages (the one-time codes a phone may ask for are limited per hour)."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
-    watched = Watched(context.new_page(), server, "worker-login")
-    login_worker(watched, WORKER)
-    path = tmp_path_factory.mktemp("state") / "worker.json"
-    context.storage_state(path=str(path))
-    context.close()
-    return str(path)
-
-
-@pytest.fixture
-def worker_phone(request, browser, server, worker_state):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **PHONE)
-    context.add_init_script(CLS_OBSERVER)
-    watched = Watched(context.new_page(), server, f"{request.node.name}-phone")
-    yield watched
-    context.close()
 
 
 @pytest.mark.parametrize("path", WORKER_PAGES)

@@ -11,31 +11,11 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
-from e2e.conftest import CLS_OBSERVER, PHONE, SCREENSHOTS, Watched, demo_bag_codes, login_staff, login_worker
+from e2e.conftest import SCREENSHOTS, Watched, demo_bag_codes, login_staff, login_worker
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000002"  # 李华: no other journey logs in with this phone (codes are limited per hour)
 CODE_LIKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-
-
-@pytest.fixture(scope="module")
-def worker_state(browser, server, tmp_path_factory):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
-    watched = Watched(context.new_page(), server, "issue18-worker-login")
-    login_worker(watched, WORKER)
-    path = tmp_path_factory.mktemp("state") / "worker.json"
-    context.storage_state(path=str(path))
-    context.close()
-    return str(path)
-
-
-@pytest.fixture
-def worker_phone(request, browser, server, worker_state):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **PHONE)
-    context.add_init_script(CLS_OBSERVER)
-    watched = Watched(context.new_page(), server, f"{request.node.name}-phone")
-    yield watched
-    context.close()
 
 
 def _spare_bags(server, n: int) -> list[str]:

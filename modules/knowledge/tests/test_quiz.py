@@ -60,8 +60,10 @@ def test_the_page_never_carries_the_answer_before_it_is_given(world, daily):
 
 
 def test_starting_twice_keeps_the_same_questions_and_clock(world, daily):
-    first = attempt_start(campaign=daily, member=world.worker_a1)
-    second = attempt_start(campaign=daily, member=world.worker_a1, now=timezone.now() + dt.timedelta(minutes=5))
+    # Noon, so the five minutes between the two starts never cross midnight (it failed at 23:57).
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    first = attempt_start(campaign=daily, member=world.worker_a1, now=noon)
+    second = attempt_start(campaign=daily, member=world.worker_a1, now=noon + dt.timedelta(minutes=5))
     assert first.pk == second.pk and first.question_ids == second.question_ids and first.started_at == second.started_at
 
 
