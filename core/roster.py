@@ -24,6 +24,7 @@ from core.audit import audit
 from core.errors import Invalid
 from core.models import Member
 from core.services import _member_lookups, _require_roster, clean_member_fields, recount_members
+from core.spreadsheets import csv_writer
 
 COLUMNS = [
     ("name", gettext_lazy("姓名")),
@@ -373,7 +374,7 @@ def export_rows(queryset) -> Iterator[list]:
 
 
 def export_xlsx(queryset) -> bytes:
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("会员名册")))
@@ -390,7 +391,7 @@ class _Echo:
 
 
 def export_csv_stream(queryset) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with the BOM
     for row in export_rows(queryset):
         yield writer.writerow(row)

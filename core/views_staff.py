@@ -334,7 +334,7 @@ def roster_import(request, pk):
 @staff_required
 def roster_template(request, pk):
     org = selectors.organisation_for(request.user, pk)
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -415,7 +415,7 @@ def coverage(request):
 @perm_required("core.view_coverage")
 def coverage_export(request):
     """Streets × kinds of units: a few dozen rows, made in milliseconds, so a direct download."""
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     year = _year(request)
     report = selectors.coverage_report(request.user, year=year)

@@ -7,9 +7,9 @@ import os
 from functools import lru_cache
 
 from django.conf import settings
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.spreadsheets import Workbook
 from modules.stations import hours as hours_mod
 from modules.stations.models import SERVICE_LABELS, Kind, Status, services_of
 
