@@ -530,6 +530,25 @@ def member_transfer(*, actor, member, to_organisation, note: str = ""):
     return transfer
 
 
+def member_search_check(*, viewer, search: str, context: str) -> str:
+    """Before a member search: a search by a whole phone number is personal-data access.
+
+    It is rate-limited per viewer (a sweep of numbers stops at ``MEMBER_PHONE_SEARCHES_PER_HOUR``)
+    and logged with the member it finds in the viewer's scope (or none). Partial numbers find
+    no phone at all (``selectors.member_list``). Returns the search to run."""
+    from core import scoping, selectors
+    from core.privacy import log_personal_data_access, mask_phone
+
+    search = (search or "").strip()
+    if not selectors.PHONE_SEARCH_RE.match(search):
+        return search
+    if not _rate_limit(f"member-phone-search:{viewer.pk}", settings.MEMBER_PHONE_SEARCHES_PER_HOUR, 3600):
+        raise ApiError("search_rate_limited", _("按手机号搜索过于频繁，请稍后再试"), field="q", status=429)
+    found = scoping.members_visible_to(viewer).filter(phone=search).first()
+    log_personal_data_access(viewer=viewer, member=found, field="phone_search", context=f"{context} {mask_phone(search)}")
+    return search
+
+
 def member_phone_reveal(*, viewer, member, context: str = "") -> str:
     """The full phone number, for staff allowed to see this member; the access is logged (PIPL)."""
     from core.privacy import log_personal_data_access

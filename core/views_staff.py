@@ -179,10 +179,15 @@ def roster(request, pk):
     search = (request.GET.get("q") or "").strip()[:40]
     tag = request.GET.get("tag") or ""
     status = request.GET.get("status") or ""
+    try:
+        run = services.member_search_check(viewer=request.user, search=search, context=f"roster {org.pk}")
+    except ApiError as error:  # too many phone searches: the box keeps the number, the list is unfiltered
+        messages.error(request, error.message)
+        run = ""
     members = selectors.member_list(
         request.user,
         organisation=org,
-        search=search,
+        search=run,
         tag=tag if tag in Member.Tag.values else "",
         status=status if status in Member.Status.values else "",
     )

@@ -195,6 +195,8 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
 OTP_TTL_SECONDS = 300
 OTP_MAX_PER_PHONE_PER_HOUR = 5
 OTP_MAX_PER_IP_PER_HOUR = 30
+# Member searches by a whole phone number, per staff account (each one is logged as access).
+MEMBER_PHONE_SEARCHES_PER_HOUR = 30
 OTP_MAX_ATTEMPTS = 5
 
 # Privacy: how long raw scan photos and spent one-time codes are kept.
