@@ -164,6 +164,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files with personal data (job inputs and outputs): never under MEDIA_ROOT, never given a URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# What the demo's media route may serve (DEBUG only): pictures meant for everyone. Workers'
+# photos (scans, problem reports) and label PDFs are not among them.
+PUBLIC_MEDIA_PREFIXES = ("prizes/", "stations/photos/", "stations/inspections/", "knowledge/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
