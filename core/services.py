@@ -48,7 +48,12 @@ def _rate_limit(key: str, limit: int, window_seconds: int) -> bool:
 
 
 def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
-    """Send a six-digit login code by SMS, limited per phone and per IP."""
+    """Send a six-digit login code by SMS, limited per phone and per IP.
+
+    Only an active member's phone on a roster gets an SMS (only they can log in as workers);
+    any other number gets the same answer, the same limits and a code row like theirs whose
+    code is never sent, so neither this request nor a wrong guess afterwards (``otp_wrong``
+    either way) tells a stranger whether a number is on a roster."""
     phone = normalise_phone(phone)
     if not _rate_limit(f"otp:phone:{phone}", settings.OTP_MAX_PER_PHONE_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
@@ -56,17 +61,20 @@ def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
-    otp = PhoneOTP.objects.create(
-        phone=phone,
-        code_hash=_otp_hash(phone, code),
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-        ip=ip,
-    )
-    send_sms(
-        phone,
-        _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
-    )
+    with transaction.atomic():  # a code that could not be sent leaves no row behind
+        otp = PhoneOTP.objects.create(
+            phone=phone,
+            code_hash=_otp_hash(phone, code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+            ip=ip,
+        )
+        if Member.objects.filter(phone=phone, status=Member.Status.ACTIVE).exists():
+            send_sms(
+                phone,
+                _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。")
+                % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+            )
     return otp
 
 

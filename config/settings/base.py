@@ -197,6 +197,8 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 # SMS one-time codes: a pluggable backend (the console backend logs the code).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
+# The console/outbox backends (codes in the log) outside DEBUG: only for a declared demo.
+SMS_DEV_BACKEND_ALLOWED = env_bool("UNIONHUB_DEMO", False)
 OTP_TTL_SECONDS = 300
 OTP_MAX_PER_PHONE_PER_HOUR = 5
 OTP_MAX_PER_IP_PER_HOUR = 30
