@@ -30,8 +30,8 @@ PAGES = {
     "my data xlsx": lambda w: (w.worker_a1, reverse("core:my_data_download", args=["xlsx"])),
     "job page": lambda w: (w.admin_a1, reverse("core:job_detail", args=[_job(w).pk])),
     "job download": lambda w: (w.admin_a1, reverse("core:job_download", args=[_job(w).pk])),
-    "member api list": lambda w: (w.admin_a1, "/api/v1/members/?organisation_id=%d" % w.org_a1.pk),
-    "member api detail": lambda w: (w.admin_a1, "/api/v1/members/%d" % w.worker_a1.pk),
+    "member api list": lambda w: (w.admin_a1, f"/api/v1/members/?organisation_id={w.org_a1.pk}"),
+    "member api detail": lambda w: (w.admin_a1, f"/api/v1/members/{w.worker_a1.pk}"),
     "me api": lambda w: (w.worker_a1, "/api/v1/core/me"),
 }
 
