@@ -35,6 +35,7 @@ def platform_env(scale: Scale, secret_key: str) -> dict[str, str]:
         "REDIS_PREFIX": f"uhbench-{scale.name}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        "UNIONHUB_DEMO": "1",  # a benchmark: no SMS gateway (production refuses to start without one)
         "UNIONHUB_VAR_DIR": str(DATA_DIR / f"var-{scale.name}"),
         "MEDIA_ROOT": str(DATA_DIR / f"media-{scale.name}"),
         "TASKS_BACKEND": os.environ.get("BENCH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -1,12 +1,12 @@
 """URLs: core's pages and API, then every programme's, discovered through the registry."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core.api import api
 from core.registry import registry
+from core.views import public_media
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,7 +17,8 @@ urlpatterns = [
     path("", include("core.urls")),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only the public pictures (settings.PUBLIC_MEDIA_PREFIXES); job files are not under MEDIA_ROOT.
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media)]
 
 # Chinese, phone-sized error pages; unknown /api/ paths still answer JSON (core/views_errors.py).
 handler400 = "core.views_errors.bad_request"

@@ -8,3 +8,8 @@ from core.hot_path import HotPathApplication  # noqa: E402  (after the settings 
 
 # A handheld's scan is answered at the door when it can be (core/hot_path.py).
 application = HotPathApplication(get_wsgi_application())
+
+# gunicorn runs no system checks: a production without a real SMS gateway must not start.
+from core.checks import refuse_to_start  # noqa: E402
+
+refuse_to_start()

@@ -99,7 +99,8 @@ def _target_org(request, org_id: int):
 @paginate(BoundedPagination)
 def list_members(request, organisation_id: int | None = None, q: str = "", tag: str = "", status: str = ""):
     org = selectors.organisation_for(request.user, organisation_id) if organisation_id else None
-    return selectors.member_list(request.user, organisation=org, search=q[:40], tag=tag, status=status)
+    search = services.member_search_check(viewer=request.user, search=q[:40], context="api_member_search")
+    return selectors.member_list(request.user, organisation=org, search=search, tag=tag, status=status)
 
 
 # Declared before the /{member_id} routes, which would otherwise claim the path.

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self):
+        from core import checks  # noqa: F401 (registers the system checks)
         from core.registry import registry
 
         connection_created.connect(_tune_sqlite)

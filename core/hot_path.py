@@ -100,6 +100,8 @@ class HotPathApplication:
             headers.append(("Content-Language", language))
         if "vary" not in present:
             headers.append(("Vary", "Cookie"))
+        if "cache-control" not in present:  # what core.middleware.PrivateResponsesMiddleware adds
+            headers.append(("Cache-Control", "private, no-store"))
         log_request(request, response, started, getattr(request, "hot_path_user_id", None))
         return f"{response.status_code} {response.reason_phrase}", headers, response.content
 

@@ -107,3 +107,33 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         mark_language(response, language)
         return response
+
+
+class PrivateResponsesMiddleware:
+    """``Cache-Control: private, no-store`` on every answer that may carry personal data.
+
+    The rule is keyed on who asks, not on each view remembering: whatever a logged-in person
+    (a session) or a device/API client (an ``Authorization`` header, any ``/api/`` path) is
+    answered — roster pages and their CSV with full phones, "my data" and its downloads, job
+    files, the member API — is neither kept by a shared proxy nor written to the browser's disk
+    cache. Anonymous public pages are untouched, and static files never reach this middleware
+    (WhiteNoise answers them first, with their long max-age).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._personal(request):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def _personal(request) -> bool:
+        user = getattr(request, "user", None)
+        return bool(
+            (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META or request.path.startswith("/api/")
+        )

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import job_input_path, job_output_path, private_storage
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -385,9 +387,10 @@ class BackgroundJob(models.Model):
     stage = models.CharField(max_length=80, blank=True, default="")
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True, default="")
+    # Personal data: kept outside MEDIA_ROOT under a random token, served only by the download view.
+    input_file = models.FileField(upload_to=job_input_path, storage=private_storage, max_length=200, blank=True, default="")
     input_name = models.CharField(max_length=200, blank=True, default="")
-    output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True, default="")
+    output_file = models.FileField(upload_to=job_output_path, storage=private_storage, max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

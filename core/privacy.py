@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.models import Member, PersonalDataAccess
+
+# Fields of a member whose values an audit entry's changes must not keep after the closure.
+PERSONAL_FIELDS = ("name", "phone", "employee_no", "birth_year", "gender")
 
 
 def mask_name(name: str | None) -> str:
@@ -82,11 +87,59 @@ def member_data_export(member: Member) -> dict:
     return {"member_id": member.pk, "sections": sections}
 
 
+def member_pseudonym(member_id: int) -> str:
+    """``已注销会员#<10 hex>``: the same for a member in every record, keyed by ``SECRET_KEY`` so it
+    cannot be recomputed from anything public (least of all the phone, which it is not made from)."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"closed-member:{member_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{_('已注销会员')}#{digest[:10]}"
+
+
+def _erase_traces(member: Member, user, pseudonym: str) -> None:
+    """What other tables hold of the person: pseudonymised where an audit needs the row, else deleted."""
+    from django.apps import apps
+
+    from core.models import AuditLog, PhoneOTP
+    from core.registry import registry
+
+    phone = member.phone
+    about_them = Q(object_type="core.member", object_id=str(member.pk))
+    if user is not None:
+        about_them |= Q(object_type="core.user", object_id=str(user.pk))
+    AuditLog.objects.filter(about_them).update(object_repr=pseudonym)
+    for entry in AuditLog.objects.filter(about_them).exclude(changes={}):
+        entry.changes = {k: (["***", "***"] if k in PERSONAL_FIELDS else v) for k, v in entry.changes.items()}
+        entry.save(update_fields=["changes"])
+    if phone:
+        PhoneOTP.objects.filter(phone=phone).delete()
+    # Login records (django-axes) are security evidence: kept, under the pseudonym.
+    usernames = {n for n in (phone, user.username if user is not None else None) if n}
+    for label in ("axes.AccessLog", "axes.AccessAttempt", "axes.AccessFailureLog"):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        rows = model.objects.filter(username__in=usernames)
+        if label == "axes.AccessAttempt":
+            rows.update(username=pseudonym, get_data="", post_data="")
+        else:
+            rows.update(username=pseudonym)
+    for dotted in registry.account_closure_hooks:
+        import_string(dotted)(member)
+
+
 def member_account_close(*, member: Member, actor) -> Member:
     """Close a member's account at their request: personal data erased, ledger totals kept anonymously.
 
     The member row stays (with its id) so that ledger entries, collections and organisation
     figures keep adding up; what identifies the person is removed and the login disabled.
+    Everywhere else the person appeared is cleaned in the same transaction (``_erase_traces``):
+    audit entries and login records keep their rows under a stable pseudonym, one-time codes
+    are deleted, and each programme erases the free text the member wrote.
     """
     from django.db import transaction
 
@@ -94,7 +147,9 @@ def member_account_close(*, member: Member, actor) -> Member:
 
     with transaction.atomic():
         user = member.user
-        member.name = _("已注销会员")
+        pseudonym = member_pseudonym(member.pk)
+        _erase_traces(member, user, pseudonym)
+        member.name = pseudonym
         member.phone = None
         member.employee_no = ""
         member.birth_year = None

@@ -50,6 +50,7 @@ class Registry:
     startup_hooks: list[str] = field(default_factory=list)
     periodic_jobs: list[tuple[str, int]] = field(default_factory=list)
     personal_data_sections: list[tuple[int, str]] = field(default_factory=list)
+    account_closure_hooks: list[str] = field(default_factory=list)
     tour_sections: list[tuple[int, str]] = field(default_factory=list)
     hot_paths: dict[tuple[str, str], str] = field(default_factory=dict)
     login_notes: list[tuple[int, str]] = field(default_factory=list)
@@ -97,6 +98,10 @@ class Registry:
         """``callable(member) -> (title, rows: list[dict])``: a programme's part of a member's own data export (PIPL)."""
         self.personal_data_sections.append((order, dotted_callable))
         self.personal_data_sections.sort()
+
+    def add_account_closure_hook(self, dotted_callable: str) -> None:
+        """``callable(member)``, run inside an account's closure: erase what the member wrote in the programme."""
+        self.account_closure_hooks.append(dotted_callable)
 
     def add_tour_section(self, dotted_callable: str, order: int = 100) -> None:
         """``callable(request) -> dict(title, steps=[str], cards=[dict(label, url, svg, caption)],

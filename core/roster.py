@@ -24,6 +24,7 @@ from core.audit import audit
 from core.errors import Invalid
 from core.models import Member
 from core.services import _member_lookups, _require_roster, clean_member_fields, recount_members
+from core.spreadsheets import csv_writer
 
 COLUMNS = [
     ("name", gettext_lazy("姓名")),
@@ -37,6 +38,11 @@ COLUMNS = [
 ]
 REQUIRED_COLUMNS = ("name", "phone")
 MAX_ROWS = 200_000
+# Columns beyond this are never read (ours are eight; extra columns such as 备注 are ignored anyway).
+MAX_COLUMNS = 64
+# What a workbook may unpack to: 200,000 rows of eight columns are about 100 MB of sheet XML.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 96 * 1024 * 1024
 MAX_REPORTED_ERRORS = 1000
 # Header names people actually type, beside ours (either language).
 HEADER_ALIASES = {
@@ -66,16 +72,47 @@ class RosterFileError(Invalid):
     pass
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than we would ever read.
+
+    A deflated sheet shrinks about a thousandfold when it is mostly padding, so the 20 MB upload
+    cap says nothing about what openpyxl will parse. ``zipfile`` never reads past a part's
+    declared size, so checking the declared sizes bounds what the parser can be fed."""
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RosterFileError("import_unreadable", _("无法读取该 Excel 文件，请确认是 .xlsx 格式"), field="file") from exc
+    total = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_UNPACKED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
+        raise RosterFileError(
+            "import_too_large",
+            _("该 Excel 文件解压后过大（超过 %(mb)s MB），请删除多余的工作表、格式或空白行后重试，或分成几个文件导入")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)},
+            field="file",
+        )
+
+
 def _rows_from_xlsx(data: bytes) -> Iterator[tuple]:
+    """Rows of the first sheet, streamed, each at most ``MAX_COLUMNS`` wide.
+
+    The sheet's declared ``<dimension>`` is ignored: openpyxl pads every row to it, and a file
+    can declare 16,384 columns while holding two."""
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a damaged or non-xlsx file is the user's input, not our failure
         raise RosterFileError("import_unreadable", _("无法读取该 Excel 文件，请确认是 .xlsx 格式"), field="file") from exc
-    sheet = workbook.worksheets[0]
-    yield from sheet.iter_rows(values_only=True)
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    finally:
+        workbook.close()
 
 
 def _rows_from_csv(data: bytes) -> Iterator[list]:
@@ -100,6 +137,13 @@ def read_rows(filename: str, data: bytes) -> Iterator[Iterable]:
     if name.endswith(".csv") or name.endswith(".txt") or not name:
         return _rows_from_csv(data)
     raise RosterFileError("import_unsupported", _("仅支持 .xlsx 或 .csv 文件"), field="file")
+
+
+def _estimated_rows(data: bytes) -> int:
+    """Data rows for the progress bar: line breaks of a CSV; for a workbook, a guess from its size."""
+    if data[:2] == b"PK":
+        return max(len(data) // 40, 1)
+    return max(data.count(b"\n") - 1, 1)
 
 
 def _header_map(header: Iterable) -> dict[int, str]:
@@ -248,12 +292,13 @@ def roster_import(*, actor, organisation, filename: str, data: bytes, progress=N
     """
     _require_roster(actor, organisation)
     started = time.perf_counter()
-    rows = list(read_rows(filename, data))
-    total = max(len(rows) - 1, 0)
-    report = (lambda n: progress(n, total * 2, _("正在检查第 %(n)s 行") % {"n": n})) if progress else None
+    # Streamed, never listed: the progress bar works from an estimate of the row count.
+    rows = iter(read_rows(filename, data))
+    total = min(_estimated_rows(data), MAX_ROWS)
+    report = (lambda n: progress(n, max(total, n) * 2, _("正在检查第 %(n)s 行") % {"n": n})) if progress else None
     if progress:
         progress(0, total * 2, _("正在检查"), force=True)
-    cleaned_rows, errors, error_count = validate_rows(iter(rows), organisation=organisation, progress=report)
+    cleaned_rows, errors, error_count = validate_rows(rows, organisation=organisation, progress=report)
     if errors:
         raise Invalid(
             "import_invalid",
@@ -329,7 +374,7 @@ def export_rows(queryset) -> Iterator[list]:
 
 
 def export_xlsx(queryset) -> bytes:
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("会员名册")))
@@ -346,7 +391,7 @@ class _Echo:
 
 
 def export_csv_stream(queryset) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with the BOM
     for row in export_rows(queryset):
         yield writer.writerow(row)

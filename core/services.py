@@ -36,7 +36,12 @@ def _otp_hash(phone: str, code: str) -> str:
 
 
 def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
-    """Send a six-digit login code by SMS, limited per phone and per IP."""
+    """Send a six-digit login code by SMS, limited per phone and per IP.
+
+    Only an active member's phone on a roster gets an SMS (only they can log in as workers);
+    any other number gets the same answer, the same limits and a code row like theirs whose
+    code is never sent, so neither this request nor a wrong guess afterwards (``otp_wrong``
+    either way) tells a stranger whether a number is on a roster."""
     phone = normalise_phone(phone)
     if not window_allow(f"otp:phone:{phone}", settings.OTP_MAX_PER_PHONE_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
@@ -44,17 +49,20 @@ def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
-    otp = PhoneOTP.objects.create(
-        phone=phone,
-        code_hash=_otp_hash(phone, code),
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-        ip=ip,
-    )
-    send_sms(
-        phone,
-        _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
-    )
+    with transaction.atomic():  # a code that could not be sent leaves no row behind
+        otp = PhoneOTP.objects.create(
+            phone=phone,
+            code_hash=_otp_hash(phone, code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+            ip=ip,
+        )
+        if Member.objects.filter(phone=phone, status=Member.Status.ACTIVE).exists():
+            send_sms(
+                phone,
+                _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。")
+                % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+            )
     return otp
 
 
@@ -516,6 +524,25 @@ def member_transfer(*, actor, member, to_organisation, note: str = ""):
         organisation=to_organisation,
     )
     return transfer
+
+
+def member_search_check(*, viewer, search: str, context: str) -> str:
+    """Before a member search: a search by a whole phone number is personal-data access.
+
+    It is rate-limited per viewer (a sweep of numbers stops at ``MEMBER_PHONE_SEARCHES_PER_HOUR``)
+    and logged with the member it finds in the viewer's scope (or none). Partial numbers find
+    no phone at all (``selectors.member_list``). Returns the search to run."""
+    from core import scoping, selectors
+    from core.privacy import log_personal_data_access, mask_phone
+
+    search = (search or "").strip()
+    if not selectors.PHONE_SEARCH_RE.match(search):
+        return search
+    if not window_allow(f"member-phone-search:{viewer.pk}", settings.MEMBER_PHONE_SEARCHES_PER_HOUR, 3600):
+        raise ApiError("search_rate_limited", _("按手机号搜索过于频繁，请稍后再试"), field="q", status=429)
+    found = scoping.members_visible_to(viewer).filter(phone=search).first()
+    log_personal_data_access(viewer=viewer, member=found, field="phone_search", context=f"{context} {mask_phone(search)}")
+    return search
 
 
 def member_phone_reveal(*, viewer, member, context: str = "") -> str:

@@ -2,6 +2,11 @@
 
 A real deployment sets ``SMS_BACKEND`` to a class with the same ``send`` method that calls the
 operator's gateway; tests use ``OutboxSmsBackend`` to read what would have been sent.
+
+The two development backends never run in production: the system check ``unionhub.E001``
+(``core.checks``) refuses to start without a real backend unless ``DEBUG`` or the explicit demo
+flag ``SMS_DEV_BACKEND_ALLOWED`` (env ``UNIONHUB_DEMO=1``) is on, and the console backend itself
+refuses to write a code to the log outside those set-ups.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from core.errors import ApiError
 
 log = logging.getLogger("unionhub.sms")
 
@@ -26,15 +34,32 @@ class SmsBackend:
         raise NotImplementedError
 
 
-class ConsoleSmsBackend(SmsBackend):
+class DevelopmentSmsBackend(SmsBackend):
+    """A backend that sends nothing: allowed only in the demo, development and tests."""
+
+
+def dev_backend_allowed() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "SMS_DEV_BACKEND_ALLOWED", False))
+
+
+class SmsUnavailable(ApiError):
+    def __init__(self):
+        super().__init__("sms_unavailable", _("短信服务未配置，暂时无法发送验证码，请联系管理员"), field="phone", status=503)
+
+
+class ConsoleSmsBackend(DevelopmentSmsBackend):
     """Development: the code is printed in the server's log, where the demo user reads it."""
 
     def send(self, message: SmsMessage) -> None:
+        if not dev_backend_allowed():
+            # A production log is read by operators and shipped to log stores: never a code in it.
+            log.error("SMS_BACKEND is the console backend outside the demo: message to %s not sent", message.phone[:3] + "****")
+            raise SmsUnavailable
         log.warning("[短信] 发送到 %s：%s", message.phone, message.text)
         OutboxSmsBackend.outbox.append(message)
 
 
-class OutboxSmsBackend(SmsBackend):
+class OutboxSmsBackend(DevelopmentSmsBackend):
     outbox: list[SmsMessage] = []
 
     def send(self, message: SmsMessage) -> None:

@@ -123,3 +123,18 @@ def healthz(request):
     except Exception as exc:  # the database being down is exactly what this reports
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@require_GET
+def public_media(request, path):
+    """The demo's media route (DEBUG): the public pictures only, never a worker's photo or a job file."""
+    import posixpath
+
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    clean = posixpath.normpath(path).lstrip("/")
+    if clean.startswith("..") or not clean.startswith(tuple(settings.PUBLIC_MEDIA_PREFIXES)):
+        raise Http404
+    return serve(request, clean, document_root=settings.MEDIA_ROOT)

@@ -47,7 +47,7 @@ def my_data_download(request, fmt: str):
 
 
 def _xlsx_response(export: dict, filename: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)

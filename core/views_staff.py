@@ -179,10 +179,15 @@ def roster(request, pk):
     search = (request.GET.get("q") or "").strip()[:40]
     tag = request.GET.get("tag") or ""
     status = request.GET.get("status") or ""
+    try:
+        run = services.member_search_check(viewer=request.user, search=search, context=f"roster {org.pk}")
+    except ApiError as error:  # too many phone searches: the box keeps the number, the list is unfiltered
+        messages.error(request, error.message)
+        run = ""
     members = selectors.member_list(
         request.user,
         organisation=org,
-        search=search,
+        search=run,
         tag=tag if tag in Member.Tag.values else "",
         status=status if status in Member.Status.values else "",
     )
@@ -334,7 +339,7 @@ def roster_import(request, pk):
 @staff_required
 def roster_template(request, pk):
     org = selectors.organisation_for(request.user, pk)
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -415,7 +420,7 @@ def coverage(request):
 @perm_required("core.view_coverage")
 def coverage_export(request):
     """Streets × kinds of units: a few dozen rows, made in milliseconds, so a direct download."""
-    from openpyxl import Workbook
+    from core.spreadsheets import Workbook
 
     year = _year(request)
     report = selectors.coverage_report(request.user, year=year)

@@ -72,6 +72,7 @@ def env_for(db: str, redis_db: int) -> dict:
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
         REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
         PYTHONUNBUFFERED="1",
+        UNIONHUB_DEMO="1",  # a test run: no SMS gateway (production refuses to start without one)
     )
     return env
 

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -167,6 +168,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files with personal data (job inputs and outputs): never under MEDIA_ROOT, never given a URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# What the demo's media route may serve (DEBUG only): pictures meant for everyone. Workers'
+# photos (scans, problem reports) and label PDFs are not among them.
+PUBLIC_MEDIA_PREFIXES = ("prizes/", "stations/photos/", "stations/inspections/", "knowledge/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -195,9 +201,13 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 # SMS one-time codes: a pluggable backend (the console backend logs the code).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
+# The console/outbox backends (codes in the log) outside DEBUG: only for a declared demo.
+SMS_DEV_BACKEND_ALLOWED = env_bool("UNIONHUB_DEMO", False)
 OTP_TTL_SECONDS = 300
 OTP_MAX_PER_PHONE_PER_HOUR = 5
 OTP_MAX_PER_IP_PER_HOUR = 30
+# Member searches by a whole phone number, per staff account (each one is logged as access).
+MEMBER_PHONE_SEARCHES_PER_HOUR = 30
 OTP_MAX_ATTEMPTS = 5
 
 # Privacy: how long raw scan photos and spent one-time codes are kept.

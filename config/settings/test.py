@@ -11,6 +11,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+SMS_DEV_BACKEND_ALLOWED = True  # tests read codes from the outbox; core/tests/test_sms_policy.py turns it off
 if IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 assert CONTENT_SECURITY_POLICY

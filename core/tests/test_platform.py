@@ -31,6 +31,8 @@ def test_production_settings_pass_check_deploy_with_zero_warnings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "unionhub.example.cn",
         "UNIONHUB_VAR_DIR": str(tmp_path),
+        # a real gateway is required (core/tests/test_sms_policy.py); this stands in for one
+        "SMS_BACKEND": "core.tests.sms_gateway.GatewayForTests",
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(

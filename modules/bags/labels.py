@@ -8,7 +8,6 @@ the page stream, instead of one reportlab call per module.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from core.pdf import cjk_font
+from core.spreadsheets import csv_writer
 from modules.bags import codes
 from modules.bags.models import BagBatch
 
@@ -232,7 +232,7 @@ def render_pdf(
 def csv_rows(batch: BagBatch, base_url: str) -> Iterator[str]:
     """The batch's codes as CSV lines (streamed: 200,000 rows never sit in memory at once)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
 
     def flush() -> str:
         value = buffer.getvalue()

@@ -6,9 +6,9 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from core.privacy import mask_name
+from core.spreadsheets import Workbook
 from modules.prizes import selectors
 from modules.prizes.models import PickupPlace, Redemption
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from core.spreadsheets import Workbook, csv_writer
 
 
 def _cell(value):
@@ -15,7 +15,7 @@ def _cell(value):
 
 def table_csv(table: dict) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(table["columns"])
     for row in table["rows"]:
         writer.writerow([_cell(v) for v in row])

@@ -1,11 +1,11 @@
-"""The rest stations' part of a member's own data export (PIPL: access and portability)."""
+"""The rest stations' part of a member's own data (PIPL): the export, and what a closed account erases."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modules.stations.models import ProblemReport, StationRating
+from modules.stations.models import ProblemReport, StationRating, StationTask
 
 
 def _when(value) -> str:
@@ -30,3 +30,13 @@ def ratings_and_reports_section(member) -> tuple[str, list[dict]]:
     ]
     rows.sort(key=lambda row: row[_("时间")])
     return _("职工驿站：我的评价与问题反映"), rows
+
+
+def erase_member_text(member) -> None:
+    """At an account's closure: the member's words and photos go; stars, kinds and tasks stay for the figures."""
+    StationRating.objects.filter(member=member).update(comment="")
+    reports = ProblemReport.objects.filter(member=member)
+    StationTask.objects.filter(problem__in=reports).update(detail="")
+    for report in reports.exclude(photo=""):
+        report.photo.delete(save=False)
+    reports.update(description="", photo="")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.pdf import cjk_font
+from core.spreadsheets import Workbook
 from modules.stations import hours as hours_mod
 from modules.stations.models import SERVICE_LABELS, Kind, Status, services_of
 

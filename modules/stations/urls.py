@@ -14,6 +14,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/photo", views.task_photo, name="task_photo"),
     path("rubrics/", views.rubric_list, name="rubrics"),
     path("rubrics/new/", views.rubric_form, name="rubric_new"),
     path("rubrics/<int:pk>/", views.rubric_form, name="rubric_edit"),

@@ -294,6 +294,21 @@ def task_list(request):
     )
 
 
+@login_required
+def task_photo(request, pk):
+    """A worker's photo of a problem: to those who may handle the task, never as public media."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    task = get_object_or_404(StationTask.objects.select_related("station", "problem"), pk=pk)
+    if not (request.user.has_perm("stations.work_task", task) or request.user.has_perm("stations.revisit_task", task)):
+        raise PermissionDenied
+    if task.problem is None or not task.problem.photo:
+        raise Http404
+    return FileResponse(task.problem.photo.open("rb"), content_type=mimetypes.guess_type(task.problem.photo.name)[0] or "image/jpeg")
+
+
 def task_detail(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:login')}?next={request.get_full_path()}")

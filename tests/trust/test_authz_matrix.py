@@ -151,6 +151,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "stations:figures": (OFFICE, {}),
     "stations:tasks": (OFFICE, {}),
     "stations:task": (DISTRICT, {"pk": "task"}),
+    "stations:task_photo": (DISTRICT, {"pk": "task"}),
     "stations:rubrics": (DISTRICT, {}),
     "stations:rubric_new": (DISTRICT, {}),
     "stations:rubric_edit": (DISTRICT, {"pk": "rubric"}),

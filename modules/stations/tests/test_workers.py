@@ -117,6 +117,12 @@ def test_problem_report_becomes_a_task_for_host_and_street(world, near_far):
         assert (task in selectors.tasks_visible_to(user)) is sees
     page = world.client_for(world.admin_a1).get(reverse("stations:tasks")).content.decode()
     assert "没有饮用水" in page
+    # the worker's photo: shown to those who handle the task through a checked view, not as public media
+    photo_url = reverse("stations:task_photo", args=[task.pk])
+    assert photo_url in world.client_for(world.admin_a1).get(reverse("stations:task", args=[task.pk])).content.decode()
+    assert world.client_for(world.admin_a1).get(photo_url).status_code == 200
+    assert world.client_for(world.admin_b1).get(photo_url).status_code == 403
+    assert world.client_for(world.worker_a1).get(photo_url).status_code == 403
     # open → in progress → resolved, each step audited
     services.task_set_state(actor=world.admin_a1, task=task, state="in_progress", note="已联系送水")
     with pytest.raises(services.Invalid):
