@@ -16,13 +16,6 @@ from modules.studios.models import Call
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _text(value) -> str:
-    """Every name in these files was typed by someone: a leading =, +, - or @ must never become a
-    formula in the spreadsheet, so it is written as text with a quote mark."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _headers() -> list[str]:
     return [_("名次"), _("工作室名称"), _("申报单位"), _("领办人"), _("总分"), _("专家评分"), _("偏离"), _("状态"), _("名额内")]
 
@@ -31,25 +24,26 @@ def _row(position: int, row) -> list:
     sheets = "；".join(f"{name} {number(total)}" for name, total in row.sheets)
     return [
         position,
-        _text(row.application.name),
-        _text(row.application.organisation.name),
-        _text(row.application.leader_name),
+        row.application.name,
+        row.application.organisation.name,
+        row.application.leader_name,
         float(row.total) if row.total is not None else None,
-        _text(sheets),
-        _text("、".join(row.outliers)),
+        sheets,
+        "、".join(row.outliers),
         selectors.state_label(row.state),
         _("是") if row.within_quota else _("否"),
     ]
 
 
 def ranking_xlsx(call: Call) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from core.spreadsheets import Workbook  # typed names are written as text, never as formulas
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("评审排名")
-    sheet.append([_text(call.title)])
+    sheet.append([call.title])
     sheet.append(_headers())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
