@@ -18,7 +18,7 @@ from modules.bags.services.batches import INSERT_CHUNK, MAX_BATCH, MIN_BATCH, ba
 from modules.bags.services.binding import MAX_BIND_ROWS, BindRowError, BulkBindError, bag_bind, bags_bind_bulk, code_range_rows
 from modules.bags.services.collection_points import point_create, point_delete, point_update
 from modules.bags.services.photos import attach_photo
-from modules.bags.services.scan_batch import PendingCollection, collections_record_batch
+from modules.bags.services.scan_batch import collections_record_batch
 from modules.bags.services.scan_decision import (
     CODE_ERRORS,
     LEDGER_REASON,
@@ -29,7 +29,7 @@ from modules.bags.services.scan_decision import (
     ScanResult,
     code_error,
 )
-from modules.bags.services.scans import collection_record, collection_record_by_token, fast_sql, ranking_feed_enabled
+from modules.bags.services.scans import PendingCollection, collection_record, collection_record_by_token, fast_sql, ranking_feed_enabled
 
 __all__ = [
     "CODE_ERRORS",

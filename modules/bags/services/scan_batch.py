@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -42,47 +41,16 @@ from modules.bags.services.scan_decision import (
     validate,
     wanted_points,
 )
-from modules.bags.services.scans import _record_pg, after_commit, fast_sql, read_facts, statement_of, terms_wanted, write_orm
-
-
-@dataclass
-class PendingCollection:
-    """A collection of a batch upload on its way in: the fields the writes need, without building
-    500 model instances (their constructor was a fifth of an upload's Python time)."""
-
-    bag_id: int
-    client_id: str
-    point_id: int
-    collector_id: int
-    category: str
-    grade: str
-    reasons: list[str]
-    weight_grams: int | None
-    collected_at: datetime
-    owner_id: int | None
-    organisation_id: int
-    street_id: int | None
-    want: int = 0  # the rule's points, if the bag earns any, before the daily cap
-    cap: int = 0
-    points_awarded: int = 0
-    pk: int | None = None
-
-    def as_model(self) -> Collection:
-        return Collection(
-            bag_id=self.bag_id,
-            client_id=self.client_id,
-            point_id=self.point_id,
-            collector_id=self.collector_id,
-            category=self.category,
-            grade=self.grade,
-            reasons=self.reasons,
-            weight_grams=self.weight_grams,
-            collected_at=self.collected_at,
-            owner_id=self.owner_id,
-            organisation_id=self.organisation_id,
-            street_id=self.street_id,
-            points_awarded=self.points_awarded,
-        )
+from modules.bags.services.scans import (
+    PendingCollection,
+    _record_pg,
+    after_commit,
+    fast_sql,
+    read_facts,
+    statement_of,
+    terms_wanted,
+    write_orm,
+)
 
 
 def collections_record_batch(*, actor: User, items: list[ScanIn]) -> list[ScanResult]:
@@ -129,27 +97,7 @@ def _decide(actor_id: int, items: list[ScanIn], parsed: dict[int, codes.ParsedCo
             results[index] = refused
             continue
         claimed.add(found.bag_id)
-        pending.append(
-            (
-                index,
-                PendingCollection(
-                    bag_id=found.bag_id,
-                    client_id=item.client_id,
-                    point_id=found.point_id,
-                    collector_id=actor_id,
-                    category=item.category,
-                    grade=item.grade,
-                    reasons=sorted(item.reasons),
-                    weight_grams=item.weight_grams,
-                    collected_at=item.scanned_at or now,
-                    owner_id=found.owner_id,
-                    organisation_id=found.org_id,
-                    street_id=found.street_id,
-                    want=rule_points,
-                    cap=cap,
-                ),
-            )
-        )
+        pending.append((index, PendingCollection.decided(item, actor_id, found, item.scanned_at or now, want=rule_points, cap=cap)))
     for _index, c in pending:
         if fast_sql():
             c.want = wanted_points(c.want, c.owner_id, c.grade)

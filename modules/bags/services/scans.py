@@ -11,6 +11,7 @@ with the ledger's own ``entry_post``. The batch upload (``scan_batch``) shares a
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -151,27 +152,68 @@ def _single_result(item: ScanIn, parsed: codes.ParsedCode, actor_id: int, row, a
     if new_id is None:
         return decide(item, parsed, facts, actor_id) or after_race(item, parsed, actor_id)
     if not ranking_feed_enabled():  # the boards follow here, not through the feed: they need the row
-        after_commit([_collection(item, actor_id, facts, at, pk=new_id, points=new_points)])
+        after_commit([replace(PendingCollection.decided(item, actor_id, facts, at), pk=new_id, points_awarded=new_points).as_model()])
     return recorded(item, parsed.code, collection_id=new_id, bag_id=facts.bag_id, owner_id=facts.owner_id, points=new_points)
 
 
-def _collection(item: ScanIn, actor_id: int, facts: Facts, at: datetime, *, pk=None, points: int = 0) -> Collection:
-    return Collection(
-        pk=pk,
-        bag_id=facts.bag_id,
-        client_id=item.client_id,
-        point_id=facts.point_id,
-        collector_id=actor_id,
-        category=item.category,
-        grade=item.grade,
-        reasons=sorted(item.reasons),
-        weight_grams=item.weight_grams,
-        collected_at=at,
-        owner_id=facts.owner_id,
-        organisation_id=facts.org_id,
-        street_id=facts.street_id,
-        points_awarded=points,
-    )
+@dataclass
+class PendingCollection:
+    """A collection of a batch upload on its way in: the fields the writes need, without building
+    500 model instances (their constructor was a fifth of an upload's Python time)."""
+
+    bag_id: int
+    client_id: str
+    point_id: int
+    collector_id: int
+    category: str
+    grade: str
+    reasons: list[str]
+    weight_grams: int | None
+    collected_at: datetime
+    owner_id: int | None
+    organisation_id: int
+    street_id: int | None
+    want: int = 0  # the rule's points, if the bag earns any, before the daily cap
+    cap: int = 0
+    points_awarded: int = 0
+    pk: int | None = None
+
+    @classmethod
+    def decided(cls, item: ScanIn, actor_id: int, facts: Facts, at: datetime, **terms) -> PendingCollection:
+        """The collection a scan makes, from the scan and its facts."""
+        return cls(
+            bag_id=facts.bag_id,
+            client_id=item.client_id,
+            point_id=facts.point_id,
+            collector_id=actor_id,
+            category=item.category,
+            grade=item.grade,
+            reasons=sorted(item.reasons),
+            weight_grams=item.weight_grams,
+            collected_at=at,
+            owner_id=facts.owner_id,
+            organisation_id=facts.org_id,
+            street_id=facts.street_id,
+            **terms,
+        )
+
+    def as_model(self) -> Collection:
+        return Collection(
+            pk=self.pk,
+            bag_id=self.bag_id,
+            client_id=self.client_id,
+            point_id=self.point_id,
+            collector_id=self.collector_id,
+            category=self.category,
+            grade=self.grade,
+            reasons=self.reasons,
+            weight_grams=self.weight_grams,
+            collected_at=self.collected_at,
+            owner_id=self.owner_id,
+            organisation_id=self.organisation_id,
+            street_id=self.street_id,
+            points_awarded=self.points_awarded,
+        )
 
 
 def after_race(item: ScanIn, parsed: codes.ParsedCode, actor_id: int) -> ScanResult:
@@ -250,7 +292,7 @@ def _record_orm(actor_id: int, item: ScanIn, parsed: codes.ParsedCode, now: date
         return refused
     at = item.scanned_at or now
     want, cap = terms_wanted(item.category, at, facts.owner_id, item.grade)
-    pending = _collection(item, actor_id, facts, at)
+    pending = PendingCollection.decided(item, actor_id, facts, at).as_model()
     if not write_orm(pending, want=want, cap=cap):
         return after_race(item, parsed, actor_id)
     after_commit([pending])
