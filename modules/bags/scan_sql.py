@@ -124,9 +124,9 @@ def facts(d: Dialect, *, actor: str, point: str, bag: str, client: str, source: 
 
 
 def rule_terms(*, category: str, at: str) -> str:
-    """The points rule in force for ``category`` at ``at``: one row (points, daily_cap) or none
+    """The points rule in force for ``category`` at ``at``: one row (points, daily_cap, id) or none
     (then the built-in default applies: ``points.DEFAULT_TERMS``)."""
-    return f"""SELECT points, daily_cap FROM bags_pointsrule
+    return f"""SELECT points, daily_cap, id FROM bags_pointsrule
     WHERE is_active AND valid_from <= {at} AND category IN ({category}, '')
     ORDER BY category = '', valid_from DESC, id DESC LIMIT 1"""
 

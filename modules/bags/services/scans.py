@@ -265,10 +265,8 @@ def read_facts(actor_id: int, scans: list[tuple[ScanIn, codes.ParsedCode]]) -> l
 
 def read_terms(category: str, at: datetime) -> tuple[int, int]:
     """(points, daily cap) of the rule in force, by ``scan_sql.rule_terms`` (the ORM path's read)."""
-    with connection.cursor() as cursor:
-        cursor.execute(scan_sql.terms_read(dialect()), {"category": category, "at": _db_datetime(at)})
-        row = cursor.fetchone()
-    return row if row is not None else (rules_of_points.DEFAULT_POINTS, rules_of_points.DEFAULT_DAILY_CAP)
+    terms = rules_of_points.terms_for(category, at)
+    return terms.points, terms.daily_cap
 
 
 def terms_wanted(category: str, at: datetime, owner_id: int | None, grade: str) -> tuple[int, int]:
@@ -279,7 +277,7 @@ def terms_wanted(category: str, at: datetime, owner_id: int | None, grade: str) 
     return wanted_points(rule_points, owner_id, grade), cap
 
 
-def _db_datetime(at: datetime):
+def db_datetime(at: datetime):
     """A datetime as the database stores it, for raw SQL (SQLite keeps naive UTC text)."""
     return connection.ops.adapt_datetimefield_value(at)
 
@@ -341,8 +339,8 @@ def _daily_award(collection: Collection, want: int, cap: int) -> int:
         "day": day_start.date(),
         "want": want,
         "cap": cap,
-        "day_start": _db_datetime(day_start),
-        "day_end": _db_datetime(day_end),
+        "day_start": db_datetime(day_start),
+        "day_end": db_datetime(day_end),
     }
     with connection.cursor() as cursor:
         cursor.execute(scan_sql.daily_award_write(dialect()), params)
