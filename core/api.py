@@ -54,14 +54,14 @@ def _token_user(key_hash: str):
 
     from core.db import prepared_cursor
     from core.models import User
+    from core.sql import live_token
 
     if connection.vendor == "postgresql":
         # psycopg already returns the Python types the fields hold: build the user from the row.
         columns = [f.attname for f in User._meta.concrete_fields]
         with prepared_cursor() as cursor:
             cursor.execute(
-                "SELECT t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in columns) + " FROM core_apitoken t"
-                " JOIN core_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+                "SELECT t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in columns) + " FROM " + live_token("%s"),
                 [key_hash],
                 prepare=True,
             )
@@ -69,8 +69,7 @@ def _token_user(key_hash: str):
         return None if row is None else (row[0], row[1], User.from_db(connection.alias, columns, list(row[2:])))
     found = list(
         User.objects.raw(
-            "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM core_apitoken t"
-            " JOIN core_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+            "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM " + live_token("%s"),
             [key_hash],
         )
     )

@@ -47,18 +47,17 @@ DEFAULT_TERMS = Terms(DEFAULT_POINTS, DEFAULT_DAILY_CAP, None)
 
 
 def terms_for(category: str, at: datetime | None = None) -> Terms:
-    """The rule that applies to a bag of ``category`` collected at ``at`` (one query)."""
-    at = at or timezone.now()
-    rules = list(
-        PointsRule.objects.filter(is_active=True, valid_from__lte=at, category__in=[category, ""])
-        .order_by("-valid_from", "-id")
-        .values_list("id", "category", "points", "daily_cap")
-    )
-    for wanted in (category, ""):
-        for rule_id, rule_category, points, cap in rules:
-            if rule_category == wanted:
-                return Terms(points, cap, rule_id)
-    return DEFAULT_TERMS
+    """The rule that applies to a bag of ``category`` collected at ``at`` (one query): the scan's
+    own rule fragment (``scan_sql.rule_terms``), so pages, the demo and every scan path agree."""
+    from django.db import connection
+
+    from modules.bags import scan_sql
+    from modules.bags.services.scans import db_datetime, dialect
+
+    with connection.cursor() as cursor:
+        cursor.execute(scan_sql.terms_read(dialect()), {"category": category, "at": db_datetime(at or timezone.now())})
+        row = cursor.fetchone()
+    return DEFAULT_TERMS if row is None else Terms(*row)
 
 
 def points_today(owner_id: int, at: datetime | None = None) -> int:
