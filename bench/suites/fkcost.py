@@ -12,6 +12,7 @@ when the run is over, as the migration leaves them; the data set ends as it bega
 from __future__ import annotations
 
 import statistics
+import time
 import uuid
 
 from bench import env, load
@@ -54,12 +55,34 @@ def _constraints(conn) -> list[tuple[str, str, str]]:
     return found
 
 
+def _switched(conn, constraints, change) -> None:
+    """``change`` in one transaction that first locks every table involved, in one order (a scan
+    still in the server's queue after a round would otherwise deadlock with the ALTERs); retried."""
+    import psycopg
+    from django.apps import apps
+
+    tables = sorted(
+        {t for t, _n, _d in constraints}
+        | {apps.get_model(label)._meta.get_field(name).related_model._meta.db_table for label, name in RESTORED}
+    )
+    for attempt in range(10):
+        try:
+            with conn.transaction():
+                conn.execute("SET LOCAL lock_timeout = '10s'")
+                conn.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+                change(conn, constraints)
+            return
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+            time.sleep(1 + attempt)
+    raise RuntimeError("the constraints could not be switched: the tables stayed busy")
+
+
 def _drop(conn, constraints) -> None:
     for table, name, _definition in constraints:
         conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
 
 
-def _add(conn, constraints, *, validate: bool) -> None:
+def _add(conn, constraints, *, validate: bool = False) -> None:
     for table, name, definition in constraints:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
         if validate:
@@ -90,10 +113,8 @@ def run(ctx: Context) -> None:
         try:
             for r in range(rounds):
                 for k, side in enumerate(("without", "with")):
-                    if side == "without":
-                        _drop(conn, constraints)
-                    else:
-                        _add(conn, constraints, validate=False)
+                    time.sleep(2)  # the previous round's last requests
+                    _switched(conn, constraints, _drop if side == "without" else _add)
                     start = 2_000 + (2 * r + k) * LINES_PER_ROUND
                     chunk = lines[start : start + LINES_PER_ROUND]
                     out = load.wrk(
@@ -101,8 +122,9 @@ def run(ctx: Context) -> None:
                     )
                     rps[side].append(out["ok_rps"])
         finally:
+            time.sleep(2)
             present = {row[0] for row in conn.execute("SELECT conname FROM pg_constraint WHERE contype = 'f'").fetchall()}
-            _add(conn, [c for c in constraints if c[1] not in present], validate=False)
+            _switched(conn, [c for c in constraints if c[1] not in present], _add)
             for table, name, _definition in constraints:  # the rows of every round, checked
                 conn.execute(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
     without, with_ = statistics.median(rps["without"]), statistics.median(rps["with"])

@@ -127,8 +127,8 @@ def _unrandom(name: str, value: str) -> str:
     return re.sub(r"expires=[^;]*", "expires=<date>", value)
 
 
-def _requests(world, bags) -> list[tuple[str, str, tuple, bytes, dict]]:
-    """(name, method, (path), body, headers): every kind of request the handheld's door can meet."""
+def _requests(world, bags) -> list[tuple[str, str, str, bytes, dict]]:
+    """(name, method, path, body, headers): every kind of request the handheld's door can meet."""
     collector = ApiToken.issue(user=world.collector_a, name="手持机")[1]
     worker = ApiToken.issue(user=world.worker_a1.user, name="手持机")[1]
     revoked_row, revoked = ApiToken.issue(user=world.collector_a, name="旧手持机")
@@ -196,6 +196,26 @@ def _requests(world, bags) -> list[tuple[str, str, tuple, bytes, dict]]:
     return kinds
 
 
+EXPECTED = {
+    "valid scan": 201,
+    "replay": 200,
+    "same client id, other body": 409,
+    "forged: well signed, never issued": 404,
+    "mistyped code": 422,
+    "bad JSON": 400,
+    "wrong token": 401,
+    "revoked token": 401,
+    "bad Host": 400,
+    "plain HTTP (redirected to HTTPS)": 301,
+    "oversize body": 400,
+    "NUL in the body": 400,
+    "English chosen": 201,
+    "wrong method": 405,
+    "bad code 19": 429,  # with the mistyped one before, the 21st bad code of the budget of 20
+    "a good code past the budget": 201,
+}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_door_answers_every_request_byte_for_byte_as_the_full_stack(world, bags, tmp_path):
@@ -212,9 +232,11 @@ def test_the_door_answers_every_request_byte_for_byte_as_the_full_stack(world, b
                 admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{test_db}"')
             servers = [Server(copies[hot], hot=hot, tmp=tmp_path) for hot in (True, False)]
             door, full = servers
+            statuses = {}
             for name, method, path, body, headers in requests:
                 at_the_door, long_way = door.send(method, path, body, headers), full.send(method, path, body, headers)
                 assert at_the_door == long_way, f"{name}:\n door: {at_the_door}\n full: {long_way}"
+                statuses[name] = int(at_the_door[0].split()[0])
             answers = {name: full.send(method, path, body, headers) for name, method, path, body, headers in requests[:1]}
             door_log = door.log.read_text(errors="replace")
         finally:
@@ -225,6 +247,7 @@ def test_the_door_answers_every_request_byte_for_byte_as_the_full_stack(world, b
     # The door did answer (else this compared the long way with itself): the scans it can answer.
     assert door_log.count("answered at the door") == 13, door_log[-3000:]
     # What was compared is what it should be (a door and a stack broken alike would agree too).
+    assert {name: statuses[name] for name in EXPECTED} == EXPECTED
     status, headers, content = answers["valid scan"]
     assert status == "200 OK" and json.loads(content)["replayed"] is True  # the third time: a replay
     names = [name for name, _value in headers]
