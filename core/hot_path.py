@@ -147,6 +147,40 @@ class Runs(Step):
         return response if process is None else process(request, response)
 
 
+class ContentSecurityPolicy(Runs):
+    """django-csp's middleware, whose header is the same for every plain response of a path (a
+    policy built from the settings twice, with deep copies: a third of the door's own time): run
+    once per path and status, then copied. A response or request that could change it — a
+    ``@csp_*`` decorator's attributes, a nonce used, a header already set — is given the
+    middleware's own answer."""
+
+    HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+    PER_RESPONSE = ("_csp_exempt", "_csp_exempt_ro", "_csp_config", "_csp_update", "_csp_replace")
+
+    def __init__(self):
+        from csp.middleware import CSPMiddleware
+
+        super().__init__(CSPMiddleware)
+        self.added: dict[tuple[str, int], list[tuple[str, str]]] = {}
+
+    def after(self, request, response, started):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, f"{name}{ro}") for name in self.PER_RESPONSE for ro in ("", "_ro")
+        ):
+            return super().after(request, response, started)
+        if any(name in response for name in self.HEADERS):
+            return super().after(request, response, started)
+        key = (request.path_info, response.status_code)
+        added = self.added.get(key)
+        if added is None:
+            response = super().after(request, response, started)
+            self.added[key] = [(name, response[name]) for name in self.HEADERS if name in response]
+            return response
+        for name, value in added:
+            response[name] = value
+        return response
+
+
 class NoCookie(Step):
     """A middleware that does nothing to a response unless the request carries its cookie (a
     session, a CSRF secret, messages): a request with that cookie goes the long way."""
@@ -240,7 +274,7 @@ STEPS = {
     # stores messages only when a view added or read some, in their cookie
     "django.contrib.messages.middleware.MessageMiddleware": lambda: NoCookie(name="messages"),
     "django.middleware.clickjacking.XFrameOptionsMiddleware": _runs("django.middleware.clickjacking.XFrameOptionsMiddleware"),
-    "csp.middleware.CSPMiddleware": _runs("csp.middleware.CSPMiddleware"),
+    "csp.middleware.CSPMiddleware": ContentSecurityPolicy,
     "core.middleware.RequestLogMiddleware": RequestLog,
     # answers a lockout after a failed login through Django's auth; the door's handlers make none
     "axes.middleware.AxesMiddleware": Nothing,

@@ -134,8 +134,8 @@ def _requests(world, bags) -> list[tuple[str, str, str, bytes, dict]]:
     revoked_row, revoked = ApiToken.issue(user=world.collector_a, name="旧手持机")
     revoked_row.revoked_at = revoked_row.created_at
     revoked_row.save()
-    code = [bags.code(bags.batch_a1, n) for n in range(8)]
-    for n in (0, 1, 2, 5, 6):
+    code = [bags.code(bags.batch_a1, n) for n in range(9)]
+    for n in (0, 1, 2, 5, 6, 8):
         bind(world, world.worker_a1, code[n])
     mistyped = code[2][:-1] + ("A" if code[2][-1] != "A" else "B")
 
@@ -170,7 +170,7 @@ def _requests(world, bags) -> list[tuple[str, str, str, bytes, dict]]:
         post("not JSON content", scan("c-17", code[2], bags.point_a), **{"Content-Type": "text/plain"}),
         post("a session cookie", scan("c-18", code[2], bags.point_a), Cookie="sessionid=nosuchsession"),
         post("a CSRF cookie", scan("c-19", code[5], bags.point_a), Cookie="csrftoken=short"),
-        post("English chosen", scan("c-20", code[2], bags.point_a), Cookie="django_language=en"),
+        post("English chosen", scan("c-20", code[8], bags.point_a), Cookie="django_language=en"),
         post(
             "valid scan, Accept and User-Agent", scan("c-21", code[6], bags.point_a), Accept="application/json", **{"User-Agent": "PDA/1.0"}
         ),
