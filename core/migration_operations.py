@@ -26,9 +26,23 @@ class RestoreForeignKey(migrations.AlterField):
         if old.db_constraint or not field.db_constraint:
             raise ValueError(f"RestoreForeignKey only adds a missing constraint ({self.model_name}.{self.name})")
         statement = schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
-        schema_editor.execute(f"{statement} NOT VALID")
+        name = str(statement.parts["name"])
+        # A run that stopped at the validation (an orphan) left the constraint NOT VALID: this run
+        # validates it again rather than adding it twice.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                [model._meta.db_table, name.strip('"')],
+            )
+            present = cursor.fetchone() is not None
+        if not present:
+            schema_editor.execute(f"{statement} NOT VALID")
         table = schema_editor.quote_name(model._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {statement.parts['name']}")
+        schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        # AlterField's backwards is its forwards with the states swapped: drop as it would.
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def describe(self):
         return f"Restore the foreign-key constraint of {self.model_name}.{self.name}"
