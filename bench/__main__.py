@@ -3,7 +3,7 @@
   all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md current table)
   data       only build (or reuse) the data set
   <name>     one or more of: ceiling scan worker ranking dashboard stations labels codes roster
-             demo report workers growth
+             demo report workers growth fkcost
 
 The data set is built once per scale (its own database) and reused; ``--rebuild`` forces a new one.
 The ceilings (hello endpoint, pgbench of the scan SQL) are measured in every run that needs them.
@@ -36,9 +36,10 @@ SUITES = [
     "workers",
     "growth",
     "studios",
+    "fkcost",
 ]
 # Benchmarks that talk to the platform over HTTP (gunicorn must run).
-NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers", "studios"}
+NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers", "studios", "fkcost"}
 
 
 def main(argv: list[str] | None = None) -> int:

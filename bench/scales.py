@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -19,7 +20,9 @@ class Scale:
 
     @property
     def database(self) -> str:
-        return "uh_bench" if self.name == "district" else f"uh_bench_{self.name}"
+        # BENCH_DATABASE_PREFIX: several people benchmarking on one server each keep their own data set.
+        prefix = os.environ.get("BENCH_DATABASE_PREFIX", "uh_bench")
+        return prefix if self.name == "district" else f"{prefix}_{self.name}"
 
 
 SCALES = {
@@ -35,7 +38,7 @@ GENERATOR_VERSION = 4
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_USER = "postgres"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 PORT_PLATFORM = 8300
 PORT_HELLO = 8301
 PORT_SWEEP = 8302

@@ -2,22 +2,31 @@
 answered at the WSGI door by their programme's handler (``registry.add_hot_path``).
 
 Through Django's request handling such a request paid more for the handling than for the scan:
-the request signals, the middleware chain and the API framework cost three times the scan's
-own work, and even with the middleware skipped a third of what was left. ``HotPathApplication``
-wraps the platform's WSGI application (``config/wsgi.py``); for a registered method and path it
-builds the request and does itself, and only, what the skipped parts would do for it:
+the middleware chain and the API framework cost several times the scan's own work.
+``HotPathApplication`` wraps the platform's WSGI application (``config/wsgi.py``); for a
+registered method and path it builds the request and answers it with the handler, but never
+with less than the full stack would do for that request:
 
-* the connection housekeeping of Django's ``request_started`` (``close_old_connections``:
-  ``CONN_MAX_AGE``, a connection broken by an earlier error);
-* ``SecurityMiddleware`` (the HTTPS redirect — such a request goes the long way — and the
-  security headers) and the NUL check (a body with NUL goes the long way, which refuses it);
-* the language (Chinese unless the cookie chose English), ``X-Frame-Options``, ``Vary`` and the
-  request log.
+* every middleware of ``settings.MIDDLEWARE`` has a step here (``STEPS``) that does what the
+  middleware does for such a request — Django's own ``process_request``/``process_response`` where
+  the middleware has them (the Host check against ``ALLOWED_HOSTS``, the HTTPS redirect, the security
+  headers, ``X-Frame-Options``, the CSP header, ``Content-Length``), the platform's own checks
+  (a NUL, the language), or a check that the request is one the middleware leaves alone (no session,
+  CSRF or messages cookie; not a static file). A middleware without a step closes the door: every
+  request then goes the long way, and a test (``core/tests/test_hot_path_door.py``) fails until
+  its step is written here;
+* Django's request signals are sent as Django's handler sends them (``request_started`` before,
+  ``request_finished`` when the server closes the response), so the connection housekeeping and
+  whatever else listens to them run as for any request;
+* the request body is read within ``DATA_UPLOAD_MAX_MEMORY_SIZE``; 4xx answers are logged as
+  Django logs them.
 
-A handler answers only the plain cases and returns None for anything else (a session, a field
-to refuse, a token to reject); that request, like one whose handler raised, then goes the long
-way with its body intact, so every other answer still comes from the one full implementation.
-``HOT_PATHS = False`` sends everything the long way.
+A request a step refuses, redirects or cannot read (a bad Host, a body too big or with NUL, plain
+HTTP under ``SECURE_SSL_REDIRECT``), one the handler declines (it returns None: a session, a field
+to refuse, a token to reject, a forged code and its abuse budget) and one whose handler raised goes
+the long way with its body intact, so every such answer comes from the one full implementation.
+That every answer is the same, byte for byte and header for header, is proved through a real
+gunicorn (``core/tests/test_hot_path_door.py``). ``HOT_PATHS = False`` sends everything the long way.
 """
 
 from __future__ import annotations
@@ -28,8 +37,7 @@ import time
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import request_started
-from django.db import close_old_connections
-from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 
 log = logging.getLogger("unionhub.hot_path")
 
@@ -38,51 +46,53 @@ class HotPathApplication:
     def __init__(self, django_application):
         self.django_application = django_application
         self._handlers: dict | None = None
-        self._security = None
-        self._nul_check = None
-        self._constants: dict[bool, list[tuple[str, str]]] = {}
+        self._steps: list = []
 
     def handlers(self) -> dict:
         if self._handlers is None:
             from django.conf import settings
-            from django.middleware.security import SecurityMiddleware
             from django.utils.module_loading import import_string
 
-            from core.middleware import RejectNulBytesMiddleware
             from core.registry import registry
 
-            enabled = getattr(settings, "HOT_PATHS", True)
-            self._handlers = {key: import_string(dotted) for key, dotted in registry.hot_paths.items()} if enabled else {}
-            # Used for their checks and headers only, never to pass a request on.
-            self._security = SecurityMiddleware(get_response=_never_called)
-            self._nul_check = RejectNulBytesMiddleware(get_response=_never_called)
+            steps = door_steps(settings.MIDDLEWARE)
+            if not getattr(settings, "HOT_PATHS", True) or not registry.hot_paths:
+                self._handlers = {}
+            elif steps is None:
+                log.error("a middleware has no step in core/hot_path.py: every request goes the long way until it is reviewed")
+                self._handlers = {}
+            else:
+                self._steps = steps
+                self._handlers = {key: import_string(dotted) for key, dotted in registry.hot_paths.items()}
         return self._handlers
 
     def __call__(self, environ, start_response):
         handler = self.handlers().get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
-        answered = self.answer(handler, environ) if handler is not None else None
-        if answered is None:
+        response = self.answer(handler, environ) if handler is not None else None
+        if response is None:
             return self.django_application(environ, start_response)
-        status, headers, content = answered
-        start_response(status, headers)
-        # The content, not a response object: a server closes what it is given, and closing a
-        # Django response sends ``request_finished`` — the signals this path exists to skip.
-        return [content]
+        # As Django's WSGIHandler hands a response over: the server closes it, which closes the
+        # request's resources and sends ``request_finished``.
+        response._handler_class = self.__class__
+        headers = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return response
 
     def answer(self, handler, environ):
-        """(status line, headers, content) of the handler's response with the headers the skipped
-        middleware would have added, or None to go the long way."""
-        from core.middleware import activate_chosen_language, log_request
-
+        """The handler's response with everything the middleware would have done to it, or None
+        to go the long way."""
         started = time.perf_counter()
-        if _housekeeping_connected():
-            close_old_connections()
         request = WSGIRequest(environ)
         try:
-            # Reading the body may refuse it too (too big, cut off): the long way answers that.
-            if self._security.process_request(request) is not None or self._nul_check._has_nul(request):
-                return _the_long_way(environ, request)
-            language = activate_chosen_language(request)
+            # A refusal, a redirect or a request it cannot read (DisallowedHost, RequestDataTooBig…)
+            # is the long way's to answer, in its own words and with its own log.
+            passed = all(step.before(request) for step in self._steps)
+        except Exception:
+            passed = False
+        if not passed:
+            return _the_long_way(environ, request)
+        request_started.send(sender=self.__class__, environ=environ)
+        try:
             response = handler(request)
         except Exception:
             # The long way answers (and reports) it as Django would; a scan is idempotent by its
@@ -91,46 +101,13 @@ class HotPathApplication:
             return _the_long_way(environ, request)
         if response is None:
             return _the_long_way(environ, request)
-        if response.has_header("Vary"):  # a handler's own Vary: merged as Django would
-            patch_vary_headers(response, ("Cookie",))
-        headers = list(response.items())
-        present = {name.lower() for name, _value in headers}
-        headers += [(name, value) for name, value in self._constant_headers(request) if name.lower() not in present]
-        if "content-language" not in present:
-            headers.append(("Content-Language", language))
-        if "vary" not in present:
-            headers.append(("Vary", "Cookie"))
-        if "cache-control" not in present:  # what core.middleware.PrivateResponsesMiddleware adds
-            headers.append(("Cache-Control", "private, no-store"))
-        log_request(request, response, started, getattr(request, "hot_path_user_id", None))
-        return f"{response.status_code} {response.reason_phrase}", headers, response.content
-
-    def _constant_headers(self, request) -> list[tuple[str, str]]:
-        """What ``SecurityMiddleware`` and ``XFrameOptionsMiddleware`` add to a response: they
-        depend only on the settings and on the scheme, so they are worked out once for each."""
-        secure = request.is_secure()
-        found = self._constants.get(secure)
-        if found is None:
-            from django.conf import settings
-            from django.http import HttpResponse
-
-            blank = HttpResponse()
-            del blank["Content-Type"]
-            blank["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
-            self._security.process_response(request, blank)
-            found = self._constants[secure] = list(blank.items())
-        return found
-
-
-def _never_called(request):
-    raise AssertionError("the hot path never passes a request down a middleware")
-
-
-def _housekeeping_connected() -> bool:
-    """Whether ``close_old_connections`` still listens to ``request_started``: tests disconnect it
-    to keep their transaction's connection across requests (as Django's test client does), and
-    this path honours that the same way, without sending the signal."""
-    return any(key[0] == id(close_old_connections) for key, *_rest in request_started.receivers)
+        response._resource_closers.append(request.close)
+        for step in reversed(self._steps):
+            response = step.after(request, response, started)
+        if response.status_code >= 400:
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        log.debug("answered at the door: %s %s %s", request.method, request.path, response.status_code)
+        return response
 
 
 def _the_long_way(environ, request) -> None:
@@ -138,3 +115,190 @@ def _the_long_way(environ, request) -> None:
     if hasattr(request, "_body"):
         environ["wsgi.input"] = io.BytesIO(request._body)
     return None
+
+
+# ---------------------------------------------------------------- the middleware's steps
+
+
+class Step:
+    """What one middleware does for a request answered at the door. ``before`` returns False to
+    send the request the long way (or raises, for the same); ``after`` returns the response."""
+
+    def before(self, request) -> bool:
+        return True
+
+    def after(self, request, response, started: float):
+        return response
+
+
+class Runs(Step):
+    """A middleware whose ``process_request``/``process_response`` are its whole work for such a
+    request: run as Django runs them (an answer from ``process_request`` goes the long way)."""
+
+    def __init__(self, middleware_class):
+        self.middleware = middleware_class(get_response=_never_called)
+
+    def before(self, request) -> bool:
+        process = getattr(self.middleware, "process_request", None)
+        return process is None or process(request) is None
+
+    def after(self, request, response, started):
+        process = getattr(self.middleware, "process_response", None)
+        return response if process is None else process(request, response)
+
+
+class ContentSecurityPolicy(Runs):
+    """django-csp's middleware, whose header is the same for every plain response of a path (a
+    policy built from the settings twice, with deep copies: a third of the door's own time): run
+    once per path and status, then copied. A response or request that could change it — a
+    ``@csp_*`` decorator's attributes, a nonce used, a header already set — is given the
+    middleware's own answer."""
+
+    HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+    PER_RESPONSE = ("_csp_exempt", "_csp_exempt_ro", "_csp_config", "_csp_update", "_csp_replace")
+
+    def __init__(self):
+        from csp.middleware import CSPMiddleware
+
+        super().__init__(CSPMiddleware)
+        self.added: dict[tuple[str, int], list[tuple[str, str]]] = {}
+
+    def after(self, request, response, started):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, f"{name}{ro}") for name in self.PER_RESPONSE for ro in ("", "_ro")
+        ):
+            return super().after(request, response, started)
+        if any(name in response for name in self.HEADERS):
+            return super().after(request, response, started)
+        key = (request.path_info, response.status_code)
+        added = self.added.get(key)
+        if added is None:
+            response = super().after(request, response, started)
+            self.added[key] = [(name, response[name]) for name in self.HEADERS if name in response]
+            return response
+        for name, value in added:
+            response[name] = value
+        return response
+
+
+class NoCookie(Step):
+    """A middleware that does nothing to a response unless the request carries its cookie (a
+    session, a CSRF secret, messages): a request with that cookie goes the long way."""
+
+    def __init__(self, setting: str | None = None, name: str | None = None):
+        from django.conf import settings
+
+        self.cookie = getattr(settings, setting) if setting else name
+
+    def before(self, request) -> bool:
+        return self.cookie not in request.COOKIES
+
+
+class NotStatic(Step):
+    """WhiteNoise answers only paths under ``STATIC_URL``; the door's paths never are."""
+
+    def before(self, request) -> bool:
+        from django.conf import settings
+
+        return not request.path_info.startswith(settings.STATIC_URL or "/static/")
+
+
+class NoNul(Step):
+    """``RejectNulBytesMiddleware``: a NUL anywhere goes the long way, which refuses it. Reading
+    the body here applies ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (RequestDataTooBig: the long way's 400)."""
+
+    def __init__(self):
+        from core.middleware import RejectNulBytesMiddleware
+
+        self.check = RejectNulBytesMiddleware(get_response=_never_called)
+
+    def before(self, request) -> bool:
+        request.body  # noqa: B018  (read within the size limit, whatever the content type)
+        return not self.check._has_nul(request)
+
+
+class Language(Step):
+    """``ChineseFirstLocaleMiddleware``: Chinese unless the cookie chose English."""
+
+    def before(self, request) -> bool:
+        from core.middleware import activate_chosen_language
+
+        request.door_language = activate_chosen_language(request)
+        return True
+
+    def after(self, request, response, started):
+        from core.middleware import mark_language
+
+        mark_language(response, request.door_language)
+        return response
+
+
+class RequestLog(Step):
+    """``RequestLogMiddleware``: the same log line, with the user the handler found."""
+
+    def after(self, request, response, started):
+        from core.middleware import log_request
+
+        log_request(request, response, started, getattr(request, "hot_path_user_id", None))
+        return response
+
+
+class PrivateResponses(Step):
+    """``PrivateResponsesMiddleware``: a device's answer is never cached (an ``/api/`` path)."""
+
+    def after(self, request, response, started):
+        from core.middleware import PrivateResponsesMiddleware
+
+        return PrivateResponsesMiddleware.mark(request, response)
+
+
+class Nothing(Step):
+    """A middleware that does nothing to such a request (the reason is in ``STEPS``)."""
+
+
+def _runs(dotted: str):
+    def make():
+        from django.utils.module_loading import import_string
+
+        return Runs(import_string(dotted))
+
+    return make
+
+
+# Every middleware the platform runs, and what the door does in its place. Reviewed against
+# settings.MIDDLEWARE; core/tests/test_hot_path_door.py pins that list and fails when it changes.
+STEPS = {
+    # the HTTPS redirect (process_request) and HSTS, nosniff, Referrer-Policy, COOP (process_response)
+    "django.middleware.security.SecurityMiddleware": _runs("django.middleware.security.SecurityMiddleware"),
+    "core.middleware.RejectNulBytesMiddleware": NoNul,
+    "whitenoise.middleware.WhiteNoiseMiddleware": NotStatic,
+    "django.contrib.sessions.middleware.SessionMiddleware": lambda: NoCookie("SESSION_COOKIE_NAME"),
+    "core.middleware.ChineseFirstLocaleMiddleware": Language,
+    # Host against ALLOWED_HOSTS (DisallowedHost), forbidden user agents, PREPEND_WWW; Content-Length
+    "django.middleware.common.CommonMiddleware": _runs("django.middleware.common.CommonMiddleware"),
+    # the API's views are CSRF-exempt (a device token is no cookie); only a CSRF cookie makes it act
+    "django.middleware.csrf.CsrfViewMiddleware": lambda: NoCookie("CSRF_COOKIE_NAME"),
+    # request.user, lazily from the session: without a session cookie nothing reaches the response
+    "django.contrib.auth.middleware.AuthenticationMiddleware": Nothing,
+    # Cache-Control: private, no-store on what a session or a device is answered
+    "core.middleware.PrivateResponsesMiddleware": PrivateResponses,
+    # stores messages only when a view added or read some, in their cookie
+    "django.contrib.messages.middleware.MessageMiddleware": lambda: NoCookie(name="messages"),
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": _runs("django.middleware.clickjacking.XFrameOptionsMiddleware"),
+    "csp.middleware.CSPMiddleware": ContentSecurityPolicy,
+    "core.middleware.RequestLogMiddleware": RequestLog,
+    # answers a lockout after a failed login through Django's auth; the door's handlers make none
+    "axes.middleware.AxesMiddleware": Nothing,
+}
+
+
+def door_steps(middleware: list[str]) -> list[Step] | None:
+    """The steps for ``middleware`` in its order, or None when one has none (the door closes)."""
+    makers = [STEPS.get(dotted) for dotted in middleware]
+    if any(make is None for make in makers):
+        return None
+    return [make() for make in makers]
+
+
+def _never_called(request):
+    raise AssertionError("the hot path never passes a request down a middleware")

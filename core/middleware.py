@@ -124,8 +124,12 @@ class PrivateResponsesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if self._personal(request):
+        return self.mark(request, self.get_response(request))
+
+    @classmethod
+    def mark(cls, request, response):
+        """The header, when the answer may carry personal data (the door's step calls this too)."""
+        if cls._personal(request):
             from django.utils.cache import patch_cache_control
 
             patch_cache_control(response, private=True, no_store=True)

@@ -1,7 +1,9 @@
 """The ceilings every other figure is compared with, measured in the same run:
 
-* ``hello``: a trivial JSON view of the same stack (settings, middleware, URL tree, gunicorn
-  config) — the most any Django view can do here;
+* ``hello`` (the full-stack hello): a trivial JSON view of the same stack (settings, middleware, URL
+  tree, gunicorn config) — the most any Django view can do here;
+* ``door hello`` (the hello answered at the door): the same view answered by ``core/hot_path.py``
+  before Django's handler, with every middleware's step — the most a scan answered there can do;
 * ``pgbench scan``: the SQL of one scan alone (update the bag, insert the collection, credit the
   ledger account and insert its entry) — the most the database can do for the hot path.
 """
@@ -15,9 +17,14 @@ from bench.suites import common
 CONNECTIONS = 32
 
 
-def hello(ctx: Context, connections: int = CONNECTIONS, seconds: float | None = None) -> dict:
+HELLO = "/bench/hello/"  # bench/hello_wsgi.py
+DOOR_HELLO = "/bench/door-hello/"
+LABELS = {HELLO: "full-stack hello", DOOR_HELLO: "hello answered at the door"}
+
+
+def hello(ctx: Context, connections: int = CONNECTIONS, seconds: float | None = None, path: str = HELLO) -> dict:
     srv = ctx.servers["hello"]
-    lines = load.write_requests(ctx.tmp / "hello.txt", [("GET", "/bench/hello/", {}, "")])
+    lines = load.write_requests(ctx.tmp / f"hello{path.replace('/', '-')}.txt", [("GET", path, {}, "")])
     load.wrk(srv.base, lines, connections=connections, seconds=1, wrap=True)  # warm-up
     return load.wrk(srv.base, lines, connections=connections, seconds=seconds or ctx.seconds(10), wrap=True)
 
@@ -89,6 +96,21 @@ def run(ctx: Context) -> None:
             p99_ms=h["p99_ms"],
             details=h,
             note="same settings, middleware and URL tree as the platform (bench/hello_wsgi.py)",
+        )
+    )
+    d = hello(ctx, path=DOOR_HELLO)
+    ctx.ceilings["door_hello_rps"] = d["rps"]
+    ctx.add(
+        Result(
+            "ceiling_door_hello",
+            f"ceiling: hello answered at the door, gunicorn {ctx.workers} sync workers, {CONNECTIONS} connections",
+            value=d["rps"],
+            unit="req/s",
+            p50_ms=d["p50_ms"],
+            p95_ms=d["p95_ms"],
+            p99_ms=d["p99_ms"],
+            details=d,
+            note="the same view as a hot path (core/hot_path.py): every middleware's step, not Django's handler",
         )
     )
     pg, outcome = pgbench_scan(ctx)

@@ -7,7 +7,7 @@ point, one at a time. Through the whole stack its Python cost three times the sc
 request with a device token and a well-formed body is checked with the API's own schema and
 recorded by one statement that also resolves the token
 (``services.collection_record_by_token``); the answer is the one the API gives, byte for byte
-(a test compares the two). Anything else — a session, a body or code to refuse, an unknown
+and header for header (``tests/test_door_gunicorn.py`` compares the two through gunicorn). Anything else — a session, a body or code to refuse, an unknown
 token — returns None and goes the long way (``api_field.scan_single``).
 """
 

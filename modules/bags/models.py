@@ -90,16 +90,16 @@ class Collection(models.Model):
     bag = models.OneToOneField(Bag, on_delete=models.PROTECT, related_name="collection")
     client_id = models.CharField(max_length=64)  # unique: see Meta (no LIKE index beside it)
     # Every insert maintains every index of this table (tens of millions of rows), so only the
-    # ones something reads are kept: the FKs below are served by the (…, collected_at) indexes.
+    # ones something reads are kept: the FKs below are served by the (…, collected_at) indexes
+    # (and the collector's and street's own), which PROTECT / SET_NULL and the constraints' own
+    # checks use when a referenced row is deleted.
     #
-    # Only the bag is a database foreign key. The point, collector, owner, union and street are
-    # read by the scan statement itself, in the same statement that writes the row (``scan_sql``),
-    # and their deletion is ruled by Django (PROTECT / SET_NULL, which query this table — by the
-    # indexes kept for that — before deleting). As database constraints they cost five lookups per row at commit — a fifth of a
-    # batch upload's database time — and made every scan at a point lock that point's row, so
-    # concurrent uploads of one point shared the lock through multixacts.
-    point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections", db_index=False, db_constraint=False)
-    collector = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # Every reference is a database constraint (deferred to commit, as Django makes them on
+    # PostgreSQL): a collection that names a point, collector, worker, union or street that does not
+    # exist is a record nobody can audit. They were dropped once for a few per cent of the scan
+    # benchmark; restoring them was measured (docs/scaling.md, "Integrity restored").
+    point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections", db_index=False)
+    collector = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("分类"), max_length=12, choices=Category.choices)
     grade = models.CharField(_("分类质量"), max_length=8, choices=Grade.choices)
     reasons = models.JSONField(_("不合格原因"), default=list, blank=True)
@@ -107,11 +107,9 @@ class Collection(models.Model):
     photo = models.ImageField(_("照片"), upload_to="scans/%Y/%m/", null=True, blank=True)
     collected_at = models.DateTimeField(_("回收时间"), default=timezone.now, db_index=True)
     # Denormalised at scan time so rankings and rollups need no joins.
-    owner = models.ForeignKey(
-        "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
-    )
-    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
-    street = models.ForeignKey("core.Organisation", null=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    owner = models.ForeignKey("core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False)
+    street = models.ForeignKey("core.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
     points_awarded = models.IntegerField(default=0)
 
     class Meta:
@@ -143,10 +141,9 @@ class DailyPoints(models.Model):
     collections (``selectors.daily_points_mismatches`` checks it; the race tests use it).
     """
 
-    # Served by the (owner, day) unique index; not a database constraint: the scan statement inserts
-    # a worker's first row of the day, and the check would lock the member's row (a page of the
-    # million-member table dirtied per worker per day). Django still cascades a member's deletion.
-    owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    # A database constraint like every reference (deleting a member is served by the (owner, day)
+    # unique index); it keys-share-locks the member's row once per worker's first scan of a day.
+    owner = models.ForeignKey("core.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     points = models.IntegerField(default=0)
     last_award = models.IntegerField(default=0)
