@@ -26,6 +26,7 @@ from core import scoping
 from core.audit import audit
 from core.db import Statement, int_array, iso_array, prepared_cursor, text_array
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from core.images import check_image
 from core.models import ApiToken, Member, Organisation, User
 from core.services import normalise_phone
 from engines.ranking.periods import day_bounds
@@ -1333,14 +1334,6 @@ def attach_photo(*, actor: User, client_id: str, photo) -> Collection:
         raise NotFound("not_found", _("找不到该扫描记录"), field="client_id")
     if collection.collector_id != actor.pk:
         raise Forbidden("forbidden", _("只能为自己的扫描记录上传照片"))
-    if photo.size > 8 * 1024 * 1024:
-        raise Invalid("photo_too_large", _("照片不能超过 8MB"), field="photo")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        Image.open(photo).verify()
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise Invalid("photo_invalid", _("照片格式无法识别"), field="photo")
-    photo.seek(0)
+    check_image(photo, field="photo")
     collection.photo.save(f"{collection.pk}.jpg", photo, save=True)
     return collection
