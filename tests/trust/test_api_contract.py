@@ -146,3 +146,13 @@ def test_a_bad_month_on_the_sortstats_pages_is_the_page_with_a_message(world, pa
     response = client.get(page, {"month": "x"})
     assert response.status_code == 200
     assert "月份" in response.content.decode()
+
+
+@pytest.mark.parametrize("body", ["[null,null]", "5", "{not json"])
+def test_the_scan_door_answers_a_body_of_the_wrong_type_as_the_api_does(world, body):
+    client, raw = token_client(world.collector_a)
+    answer = client.post("/api/v1/bags/scans", body, content_type="application/json")
+    assert_api_error(answer, 422 if body != "{not json" else 400)
+    door = wsgi.post("/api/v1/bags/scans", body, token=raw)
+    assert (door.status_code, door.json()) == (answer.status_code, answer.json())
+    assert door.header("Content-Type").startswith("application/json")
