@@ -38,7 +38,7 @@ demo: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo --if-empty --scale $(SCALE)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py startup
 	@bash scripts/demo_banner.sh $(HOST) $(PORT)
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & w=$$!; \
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py run_worker --interval 1 >var/worker.log 2>&1 & w=$$!; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py scheduler >var/scheduler.log 2>&1 & s=$$!; \
 	  trap "kill $$w $$s 2>/dev/null" EXIT; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)

@@ -7,17 +7,23 @@ messages are in the request's language.
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BeforeValidator
 
 from core.errors import ApiError
 from core.models import ApiToken
@@ -119,6 +125,7 @@ DEFAULT_ERRORS = {
     "403": "没有权限",
     "404": "对象不存在（或不在权限范围内）",
     "409": "与当前状态冲突（如重复、库存不足、幂等键冲突）",
+    "413": "请求内容过大",
     "422": "字段校验失败",
     "429": "请求过于频繁",
     "503": "服务暂时不可用（如数据库重启），请用同一幂等键重试",
@@ -143,6 +150,22 @@ class UnionHubAPI(NinjaAPI):
         return schema
 
 
+class BodyNotAnObject(ValueError):
+    """A JSON body that parsed but is not an object (``[null, null]``, ``5``, ``"x"``)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every body of this API is a JSON object. ninja's schemas read their fields as attributes
+    of whatever they are given, so a list or a number passed as a body with every field optional
+    (``PATCH /members/5`` with ``[null,null]``) answered 200 having changed nothing."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 api = UnionHubAPI(
     title="UnionHub API",
     version="1",
@@ -151,6 +174,7 @@ api = UnionHubAPI(
     auth=device_or_session,
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ObjectBodyParser(),
 )
 
 
@@ -161,6 +185,21 @@ class BoundedPagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000)
         offset: int = Field(0, ge=0, le=10**9)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_text(value):
+    """Dates and times come as ISO 8601 text. pydantic would also take a number as seconds since
+    1970, and a numeric text too (``scanned_at: 0`` was a scan dated 1 January 1970), which no client means."""
+    if value is None or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError(_("应为 ISO 8601 格式的文本，如 2026-11-05 或 2026-11-05T08:30:00+08:00"))
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_as_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_text)]
 
 
 class ErrorOut(Schema):
@@ -216,8 +255,26 @@ def _database_unavailable(request, exc):
     return response
 
 
+@api.exception_handler(MultiPartParserError)
+def _unreadable_multipart(request, exc):
+    # A multipart body without its boundary (or cut off): before, a 500 in DEBUG and Django's HTML 400 otherwise.
+    return _error(request, 400, "invalid_body", _("无法读取上传的表单数据（multipart 格式错误），请重新上传"))
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "request_too_large", _("请求内容过大"))
+    return _error(request, 400, "bad_request", _("请求无效"))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        return _error(request, 422, "invalid", _("请求体应为 JSON 对象"))
+    if exc.__cause__ is not None and exc.status_code == 400:  # ninja could not parse the body
+        return _error(request, 400, "invalid_body", _("请求体不是有效的 JSON"))
     codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

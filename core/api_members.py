@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from core import roster, scoping, selectors, services
-from core.api import BoundedPagination
+from core.api import BoundedPagination, IsoDate
 from core.errors import Forbidden, Invalid
 from core.models import Member
 from core.privacy import mask_phone
@@ -44,7 +44,7 @@ class MemberIn(Schema):
     birth_year: int | None = None
     tags: list[str] = []
     status: str = Member.Status.ACTIVE
-    joined_on: date | None = None
+    joined_on: IsoDate | None = None
 
 
 class MemberPatch(Schema):
@@ -55,7 +55,7 @@ class MemberPatch(Schema):
     birth_year: int | None = None
     tags: list[str] | None = None
     status: str | None = None
-    joined_on: date | None = None
+    joined_on: IsoDate | None = None
 
 
 class MoveIn(Schema):

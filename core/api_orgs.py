@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from core import scoping, services
-from core.api import BoundedPagination
+from core.api import BoundedPagination, IsoDate
 from core.errors import Forbidden, Invalid
 from core.models import Organisation
 
@@ -57,7 +55,7 @@ class OrganisationIn(Schema):
     address: str = ""
     contact_name: str = ""
     contact_phone: str = ""
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
 
 
 class OrganisationPatch(Schema):
@@ -68,7 +66,7 @@ class OrganisationPatch(Schema):
     address: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
 
 
 def _org_ref(request, org_id, field):

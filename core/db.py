@@ -21,6 +21,7 @@ the text as it is.
 from __future__ import annotations
 
 import re
+import select
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,12 +114,40 @@ def prepared_cursor(*, raw: bool = False):
     connection is flagged so that Django does not reuse it.
     """
     db = connections[DEFAULT_DB_ALIAS]  # once: every ``connection.…`` looks the alias up again
+    _close_if_dropped(db)
     db.ensure_connection()
     conn = db.connection
     if conn.prepare_threshold is None:
         conn.prepare_threshold = ONLY_WHEN_ASKED
     with db.wrap_database_errors:
         yield _kept_cursor(conn, _LoggedRawCursor if raw else _LoggedCursor)
+
+
+def _close_if_dropped(db) -> None:
+    """Close a kept connection that the server has dropped, so that ``ensure_connection`` opens a
+    new one, as Django's ``CONN_HEALTH_CHECKS`` does before its own cursors (never for this one:
+    after a PostgreSQL restart each web worker's first token request answered 503).
+
+    Between transactions an idle connection has nothing to read; a server that ends it (a
+    restart, ``pg_terminate_backend``, an idle timeout) first sends its FATAL notice, so a socket
+    with something to read is checked with Django's own ``is_usable`` — one system call per use
+    otherwise, where a ``SELECT 1`` would cost a round trip on every scan. Inside a transaction
+    nothing is done: its work is lost with the connection anyway, and the error says so.
+    """
+    conn = db.connection
+    if conn is None or db.in_atomic_block:
+        return
+    if conn.closed or conn.broken or _has_something_to_read(conn):
+        if not db.is_usable():
+            db.close()
+
+
+def _has_something_to_read(conn: psycopg.Connection) -> bool:
+    try:
+        readable, _writable, _failed = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):  # no socket any more
+        return True
+    return bool(readable)
 
 
 def _kept_cursor(conn: psycopg.Connection, kind: type) -> psycopg.Cursor:

@@ -268,6 +268,9 @@ def _runs(dotted: str):
 # Every middleware the platform runs, and what the door does in its place. Reviewed against
 # settings.MIDDLEWARE; core/tests/test_hot_path_door.py pins that list and fails when it changes.
 STEPS = {
+    # turns Django's non-JSON error pages under /api/ into {code, message, field}; the door's
+    # handlers answer JSON only, so there is nothing for it to turn
+    "core.middleware_api.ApiAnswersJsonMiddleware": Nothing,
     # the HTTPS redirect (process_request) and HSTS, nosniff, Referrer-Policy, COOP (process_response)
     "django.middleware.security.SecurityMiddleware": _runs("django.middleware.security.SecurityMiddleware"),
     "core.middleware.RejectNulBytesMiddleware": NoNul,

@@ -2,7 +2,7 @@
 
 A page starts a job (``job_start``) and redirects to the job's page, which polls a small
 fragment with htmx until the job is finished, then shows the outcome: a notice and a link, a
-download, or the error report. The task worker (``manage.py db_worker``; tests and the e2e
+download, or the error report. The task worker (``manage.py run_worker``; tests and the e2e
 server run tasks at once) runs ``job_run``, which calls the handler registered for the job's
 kind with a ``Progress`` to report (done, total, stage).
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Crash safety: scans keep their promise across a PostgreSQL restart, and ranks survive a lost Redis.
 
-    python scripts/crash_restart.py --db uh_crash [--port 8440] [--seconds 20] [--threads 8]
+    python scripts/crash_restart.py --db uh_crash [--port 8440] [--seconds 20] [--threads 8] [--own-cluster]
 
 1. creates a fresh database, migrates it, seeds a small world (a street, a union, a collection
    point, a collector with a device token, 2,000 bags, a few bound to workers);
@@ -13,10 +13,15 @@
    the same client_id until it is acknowledged;
 5. verifies that every acknowledged scan is stored exactly once (and the retried ones too), no bag
    twice, and ``manage.py ledger_check`` passes;
-6. Redis lost: FLUSHDB, then ``manage.py startup`` rebuilds the boards equal to the database.
+6. Redis lost: FLUSHDB, then ``manage.py startup`` rebuilds the boards equal to the database;
+7. a restart while idle: every gunicorn worker holds a kept connection, PostgreSQL restarts,
+   then token requests (``GET /api/v1/core/me``, batch uploads, single scans) must get no 5xx —
+   each worker's first request used to answer 503 on its dropped connection (issue 29) — and
+   the task worker (``manage.py run_worker``, running beside gunicorn) must still be alive.
 
 Prints a summary and exits non-zero when a promise was broken. Bounded: about a minute.
-It restarts the machine's PostgreSQL cluster, so other test runs see a few seconds of outage.
+It restarts the machine's PostgreSQL cluster, so other test runs see a few seconds of outage —
+unless ``--own-cluster`` runs it on a throwaway cluster of its own (initdb in /tmp, another port).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import threading
@@ -62,6 +68,10 @@ print("SEED" + json.dumps({"token": raw, "point": point.pk, "codes": [codes.enco
 """
 
 
+PG_PORT = 5432
+OWN_CLUSTER: Path | None = None  # a throwaway cluster's data directory (--own-cluster)
+
+
 def env_for(db: str, redis_db: int) -> dict:
     env = dict(os.environ)
     env.update(
@@ -69,7 +79,7 @@ def env_for(db: str, redis_db: int) -> dict:
         SECRET_KEY=secrets.token_urlsafe(64),
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/{db}",
         REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
         PYTHONUNBUFFERED="1",
         UNIONHUB_DEMO="1",  # a test run: no SMS gateway (production refuses to start without one)
@@ -82,7 +92,9 @@ def manage(env, *args, check=True) -> subprocess.CompletedProcess:
 
 
 def psql(sql: str, db: str = "postgres") -> str:
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atc", sql], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-d", db, "-Atc", sql], capture_output=True, text=True, timeout=60
+    )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return out.stdout.strip()
@@ -90,10 +102,68 @@ def psql(sql: str, db: str = "postgres") -> str:
 
 def wait_for_postgres(limit=60) -> None:
     for _ in range(limit * 2):
-        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0:
+        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(PG_PORT), "-q"]).returncode == 0:
             return
         time.sleep(0.5)
     raise RuntimeError("PostgreSQL did not come back")
+
+
+def _pg_ctl(*args: str) -> None:
+    binary = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin" / "pg_ctl"
+    subprocess.run(["runuser", "-u", "postgres", "--", str(binary), *args], check=True, timeout=120, capture_output=True)
+
+
+def own_cluster_start(port: int) -> None:
+    """A throwaway cluster (trust auth, 127.0.0.1:port) so the restarts disturb nobody else."""
+    global OWN_CLUSTER
+    OWN_CLUSTER = Path(f"/tmp/uh-crash-pg-{port}")
+    shutil.rmtree(OWN_CLUSTER, ignore_errors=True)
+    OWN_CLUSTER.mkdir(parents=True)
+    shutil.chown(OWN_CLUSTER, "postgres", "postgres")
+    _pg_ctl("initdb", "-D", str(OWN_CLUSTER), "-o", "--auth=trust --username=postgres --encoding=UTF8 --no-sync")
+    _pg_ctl(
+        "start",
+        "-w",
+        "-D",
+        str(OWN_CLUSTER),
+        "-l",
+        str(OWN_CLUSTER / "server.log"),
+        "-o",
+        f"-p {port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off",
+    )
+
+
+def postgres_restart() -> None:
+    if OWN_CLUSTER is not None:
+        _pg_ctl("restart", "-w", "-m", "fast", "-D", str(OWN_CLUSTER), "-l", str(OWN_CLUSTER / "server.log"))
+        return
+    cluster = sorted(os.listdir("/etc/postgresql"))[0]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=120)
+
+
+def own_cluster_stop() -> None:
+    if OWN_CLUSTER is not None:
+        try:
+            _pg_ctl("stop", "-m", "immediate", "-D", str(OWN_CLUSTER))
+        finally:
+            shutil.rmtree(OWN_CLUSTER, ignore_errors=True)
+
+
+def call(url: str, token: str, body=None, method: str = "POST", timeout=5.0) -> tuple[int, str]:
+    """(status, content type) of a request with the device token; status 0 when not answered."""
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", "")
+    except Exception:  # connection refused/reset, timeout: not answered
+        return 0, ""
 
 
 def post_scan(url: str, token: str, body: dict, timeout=5.0) -> int:
@@ -121,7 +191,20 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--restart-at", type=float, default=8.0, help="seconds into the load")
     parser.add_argument("--no-restart", action="store_true", help="a dry run of everything but the PostgreSQL restart")
+    parser.add_argument("--own-cluster", action="store_true", help="a throwaway PostgreSQL cluster on --pg-port (disturbs nobody)")
+    parser.add_argument("--pg-port", type=int, default=None, help="5432, or 5442 with --own-cluster")
     args = parser.parse_args()
+    global PG_PORT
+    PG_PORT = args.pg_port or (5442 if args.own_cluster else 5432)
+    if args.own_cluster:
+        own_cluster_start(PG_PORT)
+    try:
+        return run(args)
+    finally:
+        own_cluster_stop()
+
+
+def run(args) -> int:
     env = env_for(args.db, args.redis_db)
     started = time.monotonic()
 
@@ -137,6 +220,7 @@ def main() -> int:
         return 2
     world = json.loads(line[4:])
     token, point, codes = world["token"], world["point"], world["codes"]
+    codes, kept_for_after = codes[:-RESERVED_FOR_AFTER], codes[-RESERVED_FOR_AFTER:]
 
     print(f"[2] gunicorn (production settings) on 127.0.0.1:{args.port}")
     log = open(ROOT / "var" / "crash-gunicorn.log", "w")
@@ -146,6 +230,9 @@ def main() -> int:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+    )
+    task_worker = subprocess.Popen(
+        [PYTHON, "manage.py", "run_worker", "--interval", "1", "--no-reload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{args.port}/api/v1/bags/scans"
     try:
@@ -191,9 +278,8 @@ def main() -> int:
             t.start()
         time.sleep(args.restart_at)
         restart_window[0] = time.monotonic()
-        cluster = sorted(os.listdir("/etc/postgresql"))[0]
         if not args.no_restart:
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=120)
+            postgres_restart()
         wait_for_postgres()
         restart_window[1] = time.monotonic()
         for t in threads:
@@ -249,6 +335,10 @@ def main() -> int:
         ranks_line = next((x for x in compare.stdout.splitlines() if x.startswith("RANKS")), "RANKS ? ?")
         _tag, boards, bad_boards = ranks_line.split()
 
+        print("[7] PostgreSQL restarts while idle; then token requests must get no 5xx")
+        after = after_an_idle_restart(args, token, point, kept_for_after, no_restart=args.no_restart)
+        after["task_worker_alive"] = task_worker.poll() is None
+
         summary = {
             "load_seconds": round(load_seconds, 1),
             "threads": args.threads,
@@ -269,6 +359,7 @@ def main() -> int:
             "redis_flushed_then_startup": startup.returncode == 0,
             "boards_compared": boards,
             "boards_differing_from_database": bad_boards,
+            "after_idle_restart": after,
             "total_seconds": round(time.monotonic() - started, 1),
         }
         print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -282,16 +373,60 @@ def main() -> int:
             and startup.returncode == 0
             and bad_boards == "0"
             and summary["stored"] == len(sent)
+            and after["5xx"] == 0
+            and after["not_json"] == 0
+            and after["unanswered"] == 0
+            and after["task_worker_alive"]
         )
         print("PASS: every acknowledged scan stored exactly once" if ok else "FAIL")
         return 0 if ok else 1
     finally:
+        task_worker.terminate()
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+RESERVED_FOR_AFTER = 100  # bags the load leaves for step 7
+AFTER_ROUNDS = 12
+
+
+def after_an_idle_restart(args, token: str, point: int, codes: list[str], *, no_restart: bool) -> dict:
+    """Every worker holds an idle kept connection when PostgreSQL restarts; the requests after it
+    (the first of each worker included) must all be answered, none 5xx, all JSON."""
+    base = f"http://127.0.0.1:{args.port}/api/v1"
+    for _ in range(30):  # more than the workers: each one has made (and kept) its connection
+        call(f"{base}/core/me", token, method="GET")
+    if not no_restart:
+        postgres_restart()
+    wait_for_postgres()
+    statuses: dict[str, dict[int, int]] = {"me": {}, "batch": {}, "scan": {}}
+    not_json = 0
+    next_code = iter(codes)
+
+    def scan(i: int, kind: str) -> dict:
+        return {"client_id": f"after-{kind}-{i:03d}", "code": next(next_code), "point_id": point, "category": "kitchen", "grade": "correct"}
+
+    for i in range(AFTER_ROUNDS):
+        answers = {
+            "me": call(f"{base}/core/me", token, method="GET"),
+            "batch": call(f"{base}/bags/scans/batch", token, {"items": [scan(i * 5 + j, "batch") for j in range(5)]}),
+            "scan": call(f"{base}/bags/scans", token, scan(i, "scan")),
+        }
+        for kind, (status, content_type) in answers.items():
+            statuses[kind][status] = statuses[kind].get(status, 0) + 1
+            not_json += not content_type.startswith("application/json")
+    every = [status for counts in statuses.values() for status, n in counts.items() for _ in range(n)]
+    return {
+        "requests": len(every),
+        "status_counts": {kind: {str(k): v for k, v in sorted(c.items())} for kind, c in statuses.items()},
+        "5xx": sum(1 for status in every if status >= 500),
+        "unanswered": sum(1 for status in every if status == 0),
+        "not_json": not_json,
+    }
 
 
 if __name__ == "__main__":

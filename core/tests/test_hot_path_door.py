@@ -13,6 +13,7 @@ from core.hot_path import STEPS, HotPathApplication, door_steps
 # settings.MIDDLEWARE as core/hot_path.py's STEPS were last reviewed against.
 REVIEWED_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware_api.ApiAnswersJsonMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

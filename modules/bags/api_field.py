@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, Field
 
 from core import scoping
-from core.api import BoundedPagination
+from core.api import BoundedPagination, IsoDateTime
 from core.errors import ApiError, Forbidden, Invalid, NotFound
 from core.models import Organisation, User
 from modules.bags import abuse, codes, labels, selectors, services
@@ -274,7 +274,7 @@ class ScanSchema(BaseModel):
     grade: str = Grade.CORRECT
     reasons: list[str] = Field(default_factory=list, max_length=10)
     weight_grams: int | None = Field(None, ge=-(2**31), le=2**31)
-    scanned_at: datetime | None = None
+    scanned_at: IsoDateTime | None = None
 
 
 class ScanOut(BaseModel):

@@ -27,12 +27,16 @@ from modules.bags import rankings as R
 from modules.bags import selectors_worker as S
 from modules.bags.models import Category, PointsRule
 
+MAX_PAGE = 100_000  # as the API's rankings: a 23-digit page overflowed Redis's integer (a 500)
+
 
 def _int(value, default: int = 1) -> int:
+    """A page number from the query, within 1…MAX_PAGE, else ``default``."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if 1 <= number <= MAX_PAGE else default
 
 
 def _choice(value, allowed, default):

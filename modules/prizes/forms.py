@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import scoping
+from core.images import ImageUploadField
 from modules.prizes.models import PickupPlace, Prize
 from modules.prizes.selectors import places_selectable_for
 
@@ -74,6 +75,7 @@ class PrizeForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {"valid_from": DATE_INPUT, "valid_until": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"image": ImageUploadField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,10 +66,12 @@ def _require_viewer(request):
 
 
 def _filters(request) -> tuple[Filters, dict]:
+    # The filter template reads ``errors.general`` as a filter argument, which must exist (a
+    # missing one raised VariableDoesNotExist: ``?month=x`` answered 500).
     try:
-        return selectors.parse_filters(request.GET, request.user), {}
+        return selectors.parse_filters(request.GET, request.user), {"general": ""}
     except ApiError as error:
-        return selectors.default_filters(), {error.field or "general": str(error.message)}
+        return selectors.default_filters(), {"general": "", error.field or "general": str(error.message)}
 
 
 def _months_back(today: date, months: int) -> date:

@@ -3,9 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceForm
+from core.images import ImageUploadField
 from core.models import Organisation
 from core.numbers import number
 from modules.stations.models import SERVICES, WEEKDAYS, Kind, ProblemKind, StationTask, Status
+from modules.stations.services import MAX_PHOTO_BYTES
 
 SERVICE_CHOICES = [(code, label) for code, _bit, label in SERVICES]
 HOURS_HELP = _("如 08:00-20:00；多段用逗号分隔；跨夜写 22:00-06:00；不开放写“休息”")
@@ -56,7 +58,7 @@ class GrantForm(ServiceForm):
 
 
 class PhotoForm(ServiceForm):
-    image = forms.ImageField(label=_("照片"))
+    image = ImageUploadField(label=_("照片"), max_bytes=MAX_PHOTO_BYTES)
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)
 
 
@@ -72,7 +74,7 @@ class RatingForm(ServiceForm):
 class ProblemForm(ServiceForm):
     kind = forms.ChoiceField(label=_("遇到的问题"), choices=ProblemKind.choices, widget=forms.RadioSelect)
     description = forms.CharField(label=_("补充说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.ImageField(label=_("照片（可选）"), required=False)
+    photo = ImageUploadField(label=_("照片（可选）"), required=False, max_bytes=MAX_PHOTO_BYTES)
 
 
 class TaskStateForm(ServiceForm):

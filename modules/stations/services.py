@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core import scoping
 from core.audit import audit, diff
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from core.images import check_image
 from core.models import Organisation
 from core.numbers import number
 from engines.review import selectors as review_selectors
@@ -239,18 +240,8 @@ def grant_add(*, actor, station: Station, year: int, amount_fen: int, note: str 
 
 
 def _check_image(upload, field: str = "photo") -> None:
-    if upload is None:
-        return
-    if upload.size > MAX_PHOTO_BYTES:
-        raise Invalid("photo_too_large", _("照片不能超过 5 MB"), field=field)
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        upload.seek(0)
-        Image.open(upload).verify()
-        upload.seek(0)
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise Invalid("photo_invalid", _("照片格式无法识别，请上传 JPG 或 PNG"), field=field)
+    if upload is not None:
+        check_image(upload, field=field, max_bytes=MAX_PHOTO_BYTES)
 
 
 @transaction.atomic

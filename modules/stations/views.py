@@ -74,10 +74,13 @@ def _page(request, qs, per_page=50):
 
 
 def _int(value):
+    """A query parameter as an integer the database can hold, else None (a 23-digit ``?street=``
+    overflowed the database's integer: a 500)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) < 2**62 else None
 
 
 # -- staff: registry -----------------------------------------------------------------------

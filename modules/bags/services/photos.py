@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, Invalid, NotFound
+from core.errors import Forbidden, NotFound
+from core.images import check_image
 from core.models import User
 from modules.bags.models import Collection
 
@@ -16,14 +17,6 @@ def attach_photo(*, actor: User, client_id: str, photo) -> Collection:
         raise NotFound("not_found", _("找不到该扫描记录"), field="client_id")
     if collection.collector_id != actor.pk:
         raise Forbidden("forbidden", _("只能为自己的扫描记录上传照片"))
-    if photo.size > 8 * 1024 * 1024:
-        raise Invalid("photo_too_large", _("照片不能超过 8MB"), field="photo")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        Image.open(photo).verify()
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise Invalid("photo_invalid", _("照片格式无法识别"), field="photo")
-    photo.seek(0)
+    check_image(photo, field="photo")
     collection.photo.save(f"{collection.pk}.jpg", photo, save=True)
     return collection
