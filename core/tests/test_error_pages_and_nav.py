@@ -71,7 +71,7 @@ def test_unknown_page_is_a_chinese_404_with_a_way_home(db):
 def test_api_errors_stay_json(world):
     response = Client().get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "找不到该对象", "field": None}
+    assert response.json() == {"code": "not_found", "message": "找不到该接口或对象", "field": None}
 
 
 def test_server_error_page_needs_no_database_nor_request_context():
