@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.storage import job_input_path, job_output_path, private_storage
+from core.storage import attachment_path, job_input_path, job_output_path, private_storage
 
 
 class TimeStamped(models.Model):
@@ -434,3 +434,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.title}"
+
+
+class Attachment(models.Model):
+    """A file attached to any object of a programme that registered itself as an attachment owner
+    (``registry.add_attachment_owner``): kept in the private storage under an unguessable path,
+    served only through ``core.views_attachments`` to those the owner's rules allow."""
+
+    object_type = models.CharField(max_length=64)  # "app.model" of the owner
+    object_id = models.CharField(max_length=64)
+    file = models.FileField(max_length=200, storage=private_storage, upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=120)
+    kind = models.CharField(_("类型"), max_length=8)  # pdf, image, docx, xlsx
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.name

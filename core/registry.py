@@ -54,6 +54,7 @@ class Registry:
     tour_sections: list[tuple[int, str]] = field(default_factory=list)
     hot_paths: dict[tuple[str, str], str] = field(default_factory=dict)
     login_notes: list[tuple[int, str]] = field(default_factory=list)
+    attachment_owners: dict[str, tuple[str, str]] = field(default_factory=dict)
     _discovered: bool = False
 
     def add_nav(self, item: NavItem) -> None:
@@ -121,6 +122,14 @@ class Registry:
         phone login says about the page it leads to (e.g. the bag just scanned); the first answer wins."""
         self.login_notes.append((order, dotted_callable))
         self.login_notes.sort()
+
+    def add_attachment_owner(self, model_label: str, may_view: str, may_change: str) -> None:
+        """Objects of ``model_label`` ("app.model") may carry attachments (``core.attachments``):
+        ``may_view(user, obj)`` decides who downloads them, ``may_change(user, obj)`` who adds and
+        removes them — the programme's own rules, so core names no programme."""
+        if model_label in self.attachment_owners:
+            raise ValueError(f"attachment owner {model_label} registered twice")
+        self.attachment_owners[model_label] = (may_view, may_change)
 
     def autodiscover(self) -> None:
         if self._discovered:

@@ -52,3 +52,7 @@ def job_input_path(instance, filename: str) -> str:
 
 def job_output_path(instance, filename: str) -> str:
     return _tokened("jobs/out", filename)
+
+
+def attachment_path(instance, filename: str) -> str:
+    return _tokened("attachments", filename)

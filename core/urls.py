@@ -3,7 +3,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
 
-from core import tour, views, views_jobs, views_notifications, views_privacy, views_staff
+from core import tour, views, views_attachments, views_jobs, views_notifications, views_privacy, views_staff
 
 app_name = "core"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("orgs/<int:pk>/members/", views_staff.roster, name="roster"),
     path("orgs/<int:pk>/members/new/", views_staff.member_create, name="member_create"),
     path("orgs/<int:pk>/members/import/", views_staff.roster_import, name="roster_import"),
+    path("attachments/<int:pk>/", views_attachments.download, name="attachment_download"),
+    path("attachments/<int:pk>/remove/", views_attachments.remove, name="attachment_remove"),
     path("notifications/", views_notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/open/", views_notifications.open_message, name="notification_open"),
     path("notifications/read-all/", views_notifications.mark_all_read, name="notifications_read_all"),

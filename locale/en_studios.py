@@ -218,3 +218,27 @@ EN = {
     "审定会议材料（PDF）": "Papers for the deciding meeting (PDF)",
     "本人总分": "Own total",
 }
+
+EN.update(
+    {
+        "文件名": "File name",
+        "大小": "Size",
+        "上传时间": "Uploaded at",
+        "附件": "Attachments",
+        "该对象不能上传附件": "Files cannot be attached to this",
+        "只能上传 PDF、图片（JPEG/PNG/WebP/GIF）、Word 或 Excel 文件": "Only PDF, images (JPEG/PNG/WebP/GIF), Word or Excel files can be uploaded",
+        "没有权限为此上传附件": "You may not attach files here",
+        "请选择要上传的文件": "Please choose a file to upload",
+        "附件不能超过 20 MB": "An attachment must not exceed 20 MB",
+        "每项最多上传 %(n)s 个附件": "At most %(n)s attachments each",
+        "找不到该附件": "Attachment not found",
+        "没有权限删除此附件": "You may not remove this attachment",
+        "附件已删除": "Attachment removed",
+        "附件已上传": "Attachment uploaded",
+        "删除": "Remove",
+        "还没有附件": "No attachments yet",
+        "上传附件": "Upload an attachment",
+        "PDF、图片、Word 或 Excel，每个不超过 20 MB，最多 20 个": "PDF, image, Word or Excel; up to 20 MB each, at most 20",
+        "上传": "Upload",
+    }
+)

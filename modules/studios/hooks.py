@@ -11,6 +11,11 @@ register(PROCESS)
 registry.add_nav(NavItem(_("创新工作室"), "studios:home", audience="staff", order=50))
 registry.add_nav(NavItem(_("专家评审"), "studios:expert_inbox", audience="expert", order=50))
 registry.add_api_router("studios", "modules.studios.api.router")
+# Patents, award certificates, photos, PDFs of an application: seen by whoever may see the
+# application (an expert once assigned), changed by its union while it is editable.
+registry.add_attachment_owner(
+    "studios.application", "modules.studios.rules.may_view_application", "modules.studios.rules.may_change_attachments"
+)
 registry.add_review_section("modules.studios.selectors.review_section", order=70)
 
 

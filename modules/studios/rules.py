@@ -37,3 +37,10 @@ def may_view_application(user, application) -> bool:
     if scoping.is_staff_member(user) and scoping.can_view_organisation(user, application.organisation):
         return True
     return application.assignments.filter(expert=user, declared_at__isnull=False).exists()
+
+
+def may_change_attachments(user, application) -> bool:
+    """The applying union's admin, while the application is a draft or returned for changes."""
+    from modules.studios.services import case_of
+
+    return is_applicant_admin(user, application) and case_of(application).state in ("draft", "returned")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/transition/", views.application_transition, name="transition"),
     path("applications/<int:pk>/experts/", views.expert_assign, name="expert_assign"),
+    path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("applications/<int:pk>/achievements/", views.achievement_add, name="achievement_add"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("expert/", views.expert_inbox, name="expert_inbox"),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import scoping
+from core import attachments, scoping
 from core.audit import audit
 from core.errors import ApiError
 from core.models import User
@@ -170,6 +170,8 @@ def application_detail(request, pk):
         "objections": application.objections.select_related("lodged_by") if is_district else [],
         "achievements": application.achievements.all(),
         "result_labels": dict(services.ResultKind.choices),
+        "attachments": attachments.attachments_of(application),
+        "can_attach": rules.may_change_attachments(request.user, application),
     }
     if is_district:
         context["assignments"] = application.assignments.select_related("expert")
@@ -213,6 +215,18 @@ def application_transition(request, pk):
             expected_state=request.POST.get("expected_state") or None,
         )
         messages.success(request, _("已办理"))
+    except ApiError as error:
+        messages.error(request, str(error.message))
+    return redirect("studios:application", application.pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    application = _application_or_404(request.user, pk)
+    try:
+        attachments.attachment_add(actor=request.user, owner=application, upload=request.FILES.get("file"))
+        messages.success(request, _("附件已上传"))
     except ApiError as error:
         messages.error(request, str(error.message))
     return redirect("studios:application", application.pk)
@@ -297,6 +311,7 @@ def expert_review(request, pk):
         request,
         "studios/expert_review.html",
         {
+            "attachments": attachments.attachments_of(application) if assignment.declared_at else [],
             "assignment": assignment,
             "application": application,
             "items": items,

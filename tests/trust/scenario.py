@@ -189,6 +189,13 @@ def _studios(world, o) -> None:
     o["studio_application"] = application
     o["studio_assignment"] = ExpertAssignment.objects.create(application=application, expert=expert, assigned_by=world.district_staff)
     o["studio_objection"] = Objection.objects.create(application=application, text="甲异议信标")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.attachments import attachment_add
+
+    o["attachment"] = attachment_add(
+        actor=world.admin_a1, owner=application, upload=SimpleUploadedFile("甲附件信标.pdf", "%PDF-1.4\n甲附件信标\n".encode())
+    )
 
 
 def _problem_kind() -> str:

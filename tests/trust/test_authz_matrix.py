@@ -65,6 +65,8 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:roster_import": (DISTRICT, {"pk": "org"}),
     "core:jobs": (LOGGED_IN, {}),  # everyone's own jobs only
     "core:notifications": (LOGGED_IN, {}),  # everyone's own messages only
+    "core:attachment_download": (DISTRICT, {"pk": "attachment"}),  # the owner programme's rule (a studio application of org_a1)
+    "core:attachment_remove": (NOBODY, {"pk": "attachment"}),  # POST only; the applying union's admin while editable
     "core:notification_open": (OWNER, {"pk": "notification"}),  # POST only; another user's message is 404
     "core:notifications_read_all": (LOGGED_IN, {}),  # POST only; marks the caller's own
     "core:job_detail": (DISTRICT, {"pk": "job"}),  # the district staff's own job
@@ -171,6 +173,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "studios:application_edit": (NOBODY, {"pk": "studio_application"}),  # the applying union's admin only
     "studios:transition": (DISTRICT, {"pk": "studio_application"}),  # POST only
     "studios:expert_assign": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:attachment_upload": (DISTRICT, {"pk": "studio_application"}),  # POST only; the service refuses all but the union's admin
     "studios:achievement_add": (DISTRICT, {"pk": "studio_application"}),  # POST only
     "studios:objection_resolve": (DISTRICT, {"pk": "studio_objection"}),  # POST only
     "studios:expert_inbox": (NOBODY, {}),  # experts only
@@ -412,6 +415,7 @@ def judge(role, allowed, response, *, api_call: bool, is_list: bool = False) -> 
 @pytest.fixture
 def scenario(world, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     return build(world)
 
 

@@ -207,3 +207,32 @@ def test_the_ranking_exports_and_the_meeting_pack_prints_in_chinese(world, studi
     assert "审定会议材料" in text and "乙工作室" in text and "建议命名" in text
     assert world.client_for(world.street_a_staff).get(reverse("studios:call_export", args=[studios.call.pk, "xlsx"])).status_code == 403
     assert client.get(reverse("studios:call_export", args=[studios.call.pk, "doc"])).status_code == 404
+
+
+def test_the_union_attaches_its_certificates_and_only_those_who_may_see_the_application_download_them(world, studios, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.attachments import attachments_of
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    application = draft(world, studios)
+    admin = world.client_for(world.admin_a1)
+    pdf = SimpleUploadedFile("专利证书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    admin.post(reverse("studios:attachment_upload", args=[application.pk]), {"file": pdf})
+    fake = SimpleUploadedFile("证书.pdf", b"MZ not a pdf", content_type="application/pdf")
+    refused = admin.post(reverse("studios:attachment_upload", args=[application.pk]), {"file": fake}, follow=True)
+    assert "只能上传 PDF" in refused.content.decode()
+    page = admin.get(reverse("studios:application", args=[application.pk])).content.decode()
+    assert "专利证书.pdf" in page and "上传附件" in page
+    (attachment,) = attachments_of(application)
+    download = reverse("core:attachment_download", args=[attachment.pk])
+    assert world.client_for(world.street_b_staff).get(download).status_code == 404
+    services.application_transition(actor=world.admin_a1, application=application, name="submit")
+    # Submitted: the union can no longer add or remove files; the street reviewing it downloads them.
+    assert "上传附件" not in admin.get(reverse("studios:application", args=[application.pk])).content.decode()
+    assert world.client_for(world.street_a_staff).get(download).status_code == 200
+    services.application_transition(actor=world.street_a_staff, application=application, name="pass")
+    assignment = services.expert_assign(actor=world.district_staff, application=application, expert=studios.expert_1)
+    assert world.client_for(studios.expert_1).get(download).status_code == 404  # not before the declaration
+    services.assignment_declare_no_conflict(actor=studios.expert_1, assignment=assignment)
+    assert world.client_for(studios.expert_1).get(download).status_code == 200
