@@ -29,6 +29,16 @@ PAGE_SIZE = 30
 RANKING_PAGE_SIZE = 50
 
 
+def _act_then_back(request, action, done: str, application_pk: int):
+    """A button's POST: do it, say so (or say why not) and go back to the application's page."""
+    try:
+        action()
+        messages.success(request, done)
+    except ApiError as error:
+        messages.error(request, str(error.message))
+    return redirect("studios:application", application_pk)
+
+
 def _staff_only(user) -> None:
     if not scoping.is_staff_member(user):
         raise PermissionDenied
@@ -206,30 +216,30 @@ def application_edit(request, pk):
 def application_transition(request, pk):
     application = _application_or_404(request.user, pk)
     name = request.POST.get("transition", "")
-    try:
-        services.application_transition(
+    return _act_then_back(
+        request,
+        lambda: services.application_transition(
             actor=request.user,
             application=application,
             name=name,
             comment=request.POST.get("comment", ""),
             expected_state=request.POST.get("expected_state") or None,
-        )
-        messages.success(request, _("已办理"))
-    except ApiError as error:
-        messages.error(request, str(error.message))
-    return redirect("studios:application", application.pk)
+        ),
+        _("已办理"),
+        application.pk,
+    )
 
 
 @login_required
 @require_POST
 def attachment_upload(request, pk):
     application = _application_or_404(request.user, pk)
-    try:
-        attachments.attachment_add(actor=request.user, owner=application, upload=request.FILES.get("file"))
-        messages.success(request, _("附件已上传"))
-    except ApiError as error:
-        messages.error(request, str(error.message))
-    return redirect("studios:application", application.pk)
+    return _act_then_back(
+        request,
+        lambda: attachments.attachment_add(actor=request.user, owner=application, upload=request.FILES.get("file")),
+        _("附件已上传"),
+        application.pk,
+    )
 
 
 @login_required
@@ -239,28 +249,29 @@ def expert_assign(request, pk):
         raise PermissionDenied
     application = _application_or_404(request.user, pk)
     expert = User.objects.filter(pk=request.POST.get("expert") if (request.POST.get("expert") or "").isdigit() else 0).first()
-    try:
-        if expert is None:
-            raise ApiError("studios_not_expert", _("请选择评审专家"), field="expert", status=422)
-        services.expert_assign(actor=request.user, application=application, expert=expert)
-        messages.success(request, _("已分配评审专家"))
-    except ApiError as error:
-        messages.error(request, str(error.message))
-    return redirect("studios:application", application.pk)
+    if expert is None:
+        messages.error(request, _("请选择评审专家"))
+        return redirect("studios:application", application.pk)
+    return _act_then_back(
+        request,
+        lambda: services.expert_assign(actor=request.user, application=application, expert=expert),
+        _("已分配评审专家"),
+        application.pk,
+    )
 
 
 @login_required
 @require_POST
 def objection_resolve(request, pk):
     objection = get_object_or_404(Objection, pk=pk)
-    try:
-        services.objection_resolve(
+    return _act_then_back(
+        request,
+        lambda: services.objection_resolve(
             actor=request.user, objection=objection, outcome=request.POST.get("outcome", ""), resolution=request.POST.get("resolution", "")
-        )
-        messages.success(request, _("异议已处理"))
-    except ApiError as error:
-        messages.error(request, str(error.message))
-    return redirect("studios:application", objection.application_id)
+        ),
+        _("异议已处理"),
+        objection.application_id,
+    )
 
 
 @login_required
@@ -350,12 +361,12 @@ def notice(request):
 @require_POST
 def achievement_add(request, pk):
     application = _application_or_404(request.user, pk)
-    try:
-        year = int(request.POST.get("year", "0")) if (request.POST.get("year") or "").isdigit() else 0
-        services.achievement_add(
+    year = int(request.POST["year"]) if (request.POST.get("year") or "").isdigit() else 0
+    return _act_then_back(
+        request,
+        lambda: services.achievement_add(
             actor=request.user, application=application, kind=request.POST.get("kind", ""), title=request.POST.get("title", ""), year=year
-        )
-        messages.success(request, _("成果已登记"))
-    except ApiError as error:
-        messages.error(request, str(error.message))
-    return redirect("studios:application", application.pk)
+        ),
+        _("成果已登记"),
+        application.pk,
+    )
