@@ -240,5 +240,6 @@ EN.update(
         "上传附件": "Upload an attachment",
         "PDF、图片、Word 或 Excel，每个不超过 20 MB，最多 20 个": "PDF, image, Word or Excel; up to 20 MB each, at most 20",
         "上传": "Upload",
+        "公示期至 %(end)s 结束，期满后方可命名": "The notice runs until %(end)s; the studio can be named after it ends",
     }
 )

@@ -279,7 +279,13 @@ def approval_problems(application: Application) -> list[str]:
 
 
 def naming_problems(application: Application) -> list[str]:
+    """The notice runs its whole period (its expiry names the studio by itself), and no objection is open."""
+    from engines.workflow.selectors import open_deadline
+
     problems = []
+    notice = open_deadline(case_of(application))
+    if notice is not None and notice.expired_at is None and notice.due_at > timezone.now():
+        problems.append(_("公示期至 %(end)s 结束，期满后方可命名") % {"end": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M")})
     if application.objections.filter(outcome=Objection.Outcome.OPEN).exists():
         problems.append(_("尚有未处理的公示异议"))
     if application.objections.filter(outcome=Objection.Outcome.UPHELD).exists():
