@@ -178,7 +178,7 @@ def test_what_the_door_cannot_read_or_answer_goes_the_long_way(world, bags, monk
     body = json.dumps(scan("big", bags.code(bags.batch_a1, 0), bags.point_a))
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=len(body) - 1):
         too_big = wsgi.post(URL, body, token=raw)
-    assert (too_big.status_code, too_big.answered_early) == (400, False)  # Django's refusal, not a server error
+    assert (too_big.status_code, too_big.answered_early) == (413, False)  # the long way's refusal ("too large"), not a server error
 
     def breaks(**kwargs):
         raise RuntimeError("a fault inside the hot path")
