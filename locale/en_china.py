@@ -1,0 +1,25 @@
+"""English for issue 26: real SMS gateways, the WeChat login, map providers and coordinate systems."""
+
+EN = {
+    "短信发送过于频繁（短信服务商限制），请稍后再试": "Too many text messages (the SMS provider's limit); please try again later",
+    "该手机号暂时无法接收短信，请核对号码或联系所在基层工会": "This number cannot receive text messages at the moment; check the number or contact your union",
+    "短信服务暂时不可用，请稍后再试或联系所在基层工会": "The SMS service is unavailable at the moment; try again later or contact your union",
+    "验证码短信发送失败，请稍后再试": "The code could not be sent; please try again later",
+    "验证码发送过于频繁，请 1 分钟后再试": "Codes requested too often; please try again in a minute",
+    "如 39.9123": "e.g. 39.9123",
+    "坐标来源": "Coordinates from",
+    "从高德或百度的坐标拾取工具复制的坐标请选对来源，保存时换算为 WGS-84": "For coordinates copied from AMap's or Baidu's picker choose the source; they are converted to WGS-84 when saved",
+    "表中坐标的来源": "Coordinates in the sheet come from",
+    "表中有“坐标系”一列时以该列为准（可填 WGS-84、高德、百度）": "A “坐标系” column, where present, wins (WGS-84, 高德 or 百度)",
+    "WGS-84：手机定位（GPS）、天地图": "WGS-84: phone location (GPS), Tianditu",
+    "GCJ-02：高德地图坐标拾取": "GCJ-02: AMap coordinate picker",
+    "BD-09：百度地图坐标拾取": "BD-09: Baidu coordinate picker",
+    "坐标系“%(s)s”无效，可填：WGS-84、GCJ-02（高德）、BD-09（百度）": "Unknown coordinate system “%(s)s”; use WGS-84, GCJ-02 (AMap) or BD-09 (Baidu)",
+    "已绑定微信，以后在微信中可直接登录": "WeChat is now linked: next time you can sign in from WeChat directly",
+    "微信登录已失效，请重新进入或用手机号登录": "The WeChat sign-in has expired; open the page again or sign in with your phone",
+    "未授权微信登录，可用手机号登录": "WeChat sign-in was not authorised; you can sign in with your phone",
+    "微信登录暂时不可用，请用手机号登录": "WeChat sign-in is unavailable at the moment; please sign in with your phone",
+    "首次使用微信登录，请验证一次手机号，之后在微信中可直接登录": "First WeChat sign-in: confirm your phone once, then WeChat alone signs you in",
+    "验证手机号后，将绑定您的微信，以后在微信中可直接登录。": "Once your phone is confirmed, your WeChat is linked and signs you in next time.",
+    "微信一键登录": "Sign in with WeChat",
+}
