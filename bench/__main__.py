@@ -3,7 +3,7 @@
   all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md current table)
   data       only build (or reuse) the data set
   <name>     one or more of: ceiling scan worker ranking dashboard stations labels codes roster
-             demo report workers growth fkcost
+             demo report workers growth studios honours annual fkcost
 
 The data set is built once per scale (its own database) and reused; ``--rebuild`` forces a new one.
 The ceilings (hello endpoint, pgbench of the scan SQL) are measured in every run that needs them.
@@ -36,10 +36,34 @@ SUITES = [
     "workers",
     "growth",
     "studios",
+    "survey",
+    "honours",
+    "learning",
+    "fund",
+    "care",
+    "labour",
+    "annual",
     "fkcost",
 ]
 # Benchmarks that talk to the platform over HTTP (gunicorn must run).
-NEEDS_SERVER = {"ceiling", "scan", "worker", "ranking", "dashboard", "stations", "workers", "studios", "fkcost"}
+NEEDS_SERVER = {
+    "ceiling",
+    "scan",
+    "worker",
+    "ranking",
+    "dashboard",
+    "stations",
+    "workers",
+    "studios",
+    "survey",
+    "honours",
+    "learning",
+    "fund",
+    "care",
+    "labour",
+    "annual",
+    "fkcost",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a benchmark raised (not only when the harness failed)")
     parser.add_argument("--no-markdown", action="store_true", help="do not update BENCHMARKS.md's current table (bench/current.json)")
     parser.add_argument("--port-base", type=int, default=8300, help="platform on this port, hello on +1, sweeps on +2")
+    parser.add_argument(
+        "--pgbouncer",
+        type=int,
+        default=0,
+        metavar="POOL",
+        help="serve the platform through a PgBouncer of our own (transaction pooling, POOL server connections)",
+    )
     parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
     args = parser.parse_args(argv)
     scale_name = "district" if args.scale == "default" else args.scale
@@ -81,6 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     if names == ["data"]:
         return 0
     ctx = Context(scale=scale, quick=args.quick, marker=marker, workers=args.workers or 4, port_base=args.port_base)
+    bouncer = None
+    if args.pgbouncer:
+        from bench import env as bench_env
+        from bench.scales import PG_HOST, PG_PORT
+        from core.pgprocs import PgBouncer
+
+        bouncer = PgBouncer(PG_HOST, PG_PORT, pool_size=args.pgbouncer, max_client_conn=1000)
+        bench_env.route_through_pgbouncer(bouncer.port, scale.database)
+        dataset.log(
+            f"PgBouncer {'.'.join(map(str, PgBouncer.version()))} on port {bouncer.port}, transaction pooling, pool {args.pgbouncer}"
+        )
+        ctx.problems.append(f"served through PgBouncer (transaction pooling, {args.pgbouncer} server connections), not directly")
     ctx.keep_feature_data = args.keep_feature_data
     ctx.problems += dataset.PROBLEMS
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
@@ -137,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for srv in ctx.servers.values():
             srv.stop()
+        if bouncer is not None:
+            bouncer.stop()
     path = results.write(ctx, names, started, markdown=not args.no_markdown and not args.quick)
     dataset.log(f"results: {path}")
     if crashed:

@@ -22,6 +22,14 @@ def new_secret_key() -> str:
     return secrets.token_urlsafe(64)
 
 
+# Set by ``--pgbouncer``: the platform's database through PgBouncer (transaction pooling).
+POOLER_ENV: dict[str, str] = {}
+
+
+def route_through_pgbouncer(port: int, dbname: str) -> None:
+    POOLER_ENV.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/{dbname}", "DATABASE_POOLING": "transaction"})
+
+
 def platform_env(scale: Scale, secret_key: str) -> dict[str, str]:
     """The variables production would set (plus the bench's own database and Redis db)."""
     return {
@@ -40,6 +48,7 @@ def platform_env(scale: Scale, secret_key: str) -> dict[str, str]:
         "MEDIA_ROOT": str(DATA_DIR / f"media-{scale.name}"),
         "TASKS_BACKEND": os.environ.get("BENCH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "PYTHONPATH": str(ROOT),
+        **POOLER_ENV,
     }
 
 
