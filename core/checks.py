@@ -20,6 +20,15 @@ def sms_backend_check(app_configs=None, **kwargs):
         backend = import_string(settings.SMS_BACKEND)
     except ImportError as exc:
         return [checks.Error(f"SMS_BACKEND {settings.SMS_BACKEND!r} cannot be imported: {exc}", id="unionhub.E002")]
+    missing = getattr(backend, "missing_settings", lambda: [])()
+    if missing:
+        return [
+            checks.Error(
+                f"SMS_BACKEND {settings.SMS_BACKEND!r} needs {', '.join(missing)}",
+                hint="Set them in the environment (README, configuration); login codes cannot be sent without them.",
+                id="unionhub.E003",
+            )
+        ]
     if issubclass(backend, DevelopmentSmsBackend) and not dev_backend_allowed():
         return [
             checks.Error(

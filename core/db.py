@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 # Executions before psycopg prepares a statement on its own: never, only when asked.
@@ -105,6 +106,16 @@ class _LoggedRawCursor(_Logged, psycopg.RawCursor):
     pass
 
 
+def server_prepares() -> bool:
+    """Whether statements may be prepared on the server: not behind a pooler in transaction mode
+    that cannot carry them (``DATABASE_POOLING = "transaction"``, PgBouncer before 1.21 or without
+    ``max_prepared_statements``) — a statement prepared on one server connection would be executed
+    by name on another that never saw it. There the connection keeps psycopg's
+    ``prepare_threshold = None``: ``execute(…, prepare=True)`` then sends an unnamed statement,
+    parsed and planned each time, which any server connection can run."""
+    return getattr(settings, "DATABASE_POOLING", "") != "transaction"
+
+
 @contextmanager
 def prepared_cursor(*, raw: bool = False):
     """A psycopg cursor on Django's connection that binds server-side and may prepare; with
@@ -117,7 +128,7 @@ def prepared_cursor(*, raw: bool = False):
     _close_if_dropped(db)
     db.ensure_connection()
     conn = db.connection
-    if conn.prepare_threshold is None:
+    if conn.prepare_threshold is None and server_prepares():
         conn.prepare_threshold = ONLY_WHEN_ASKED
     with db.wrap_database_errors:
         yield _kept_cursor(conn, _LoggedRawCursor if raw else _LoggedCursor)

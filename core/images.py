@@ -11,6 +11,9 @@ Pillow refuses an image declaring more than ~179 million pixels by raising
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -83,3 +86,70 @@ class ImageUploadField(forms.ImageField):
             except Invalid as error:
                 raise forms.ValidationError(str(error.message), code=error.code)
         return super().to_python(data)
+
+
+@dataclass(frozen=True)
+class PhotoStamp:
+    """When and where a photo says it was taken (its EXIF data, as the camera wrote it)."""
+
+    taken_at: datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+    @property
+    def complete(self) -> bool:
+        return self.taken_at is not None and self.latitude is not None and self.longitude is not None
+
+
+def photo_stamp(upload) -> PhotoStamp:
+    """Read the time and GPS position an (already checked) photo carries; missing parts are None.
+
+    A camera writes local time without a zone (EXIF 2.3's offset tag is optional and rare), so a
+    time without an offset is read in the platform's zone. Leaves the file at its start.
+    """
+    from PIL import ExifTags, Image
+
+    upload.seek(0)
+    try:
+        with Image.open(upload, formats=FORMATS) as image:
+            exif = image.getexif()
+            taken = exif.get_ifd(ExifTags.IFD.Exif)
+            gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+            return PhotoStamp(
+                _exif_time(taken.get(ExifTags.Base.DateTimeOriginal), taken.get(ExifTags.Base.OffsetTimeOriginal)),
+                _exif_degrees(gps.get(2), gps.get(1), "NS"),
+                _exif_degrees(gps.get(4), gps.get(3), "EW"),
+            )
+    except Exception:  # a photo without readable EXIF simply carries no stamp
+        return PhotoStamp(None, None, None)
+    finally:
+        upload.seek(0)
+
+
+def _exif_time(raw, offset) -> datetime | None:
+    from django.utils import timezone
+
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        if isinstance(offset, str) and offset.strip("\x00 "):
+            return datetime.strptime(f"{moment:%Y-%m-%d %H:%M:%S}{offset.strip()}", "%Y-%m-%d %H:%M:%S%z")
+        return timezone.make_aware(moment)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _exif_degrees(value, ref, refs: str) -> Decimal | None:
+    if not value or len(value) != 3 or not isinstance(ref, str) or ref.strip("\x00 ")[:1] not in refs:
+        return None
+    try:
+        degrees, minutes, seconds = (Decimal(str(float(part))) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    result = degrees + minutes / 60 + seconds / 3600
+    limit = 90 if refs == "NS" else 180
+    if not (0 <= result <= limit):
+        return None
+    sign = -1 if ref.strip("\x00 ")[:1] in "SW" else 1
+    return (sign * result).quantize(Decimal("0.000001"))

@@ -285,6 +285,21 @@ class ApiToken(models.Model):
             cls.objects.filter(pk=token_id).update(last_used_at=now)
 
 
+class WechatBinding(models.Model):
+    """A worker's WeChat identity for the optional WeChat web login (core/wechat.py): the official
+    account's openid (and the unionid when the account is tied to an open platform), bound to the
+    user once, after one SMS check; from then on a login inside WeChat needs no code."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="wechat_bindings")
+    openid = models.CharField(max_length=64, unique=True)
+    unionid = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.openid[:6]}… → {self.user_id}"
+
+
 class PhoneOTP(models.Model):
     """A one-time login code sent by SMS; only its hash is kept. Single use, expires, limited tries."""
 

@@ -160,6 +160,7 @@ def member_account_close(*, member: Member, actor) -> Member:
         member.user = None
         member.save()
         if user is not None:
+            user.wechat_bindings.all().delete()  # the WeChat openid is personal data too
             user.is_active = False
             user.phone = None
             user.display_name = ""

@@ -45,6 +45,7 @@ class Registry:
     demo_seeders: list[DemoSeeder] = field(default_factory=list)
     dashboard_cards: list[tuple[int, str]] = field(default_factory=list)
     review_sections: list[tuple[int, str]] = field(default_factory=list)
+    review_chapters: dict[str, str] = field(default_factory=dict)
     api_routers: list[tuple[str, str]] = field(default_factory=list)
     root_urls: list[str] = field(default_factory=list)
     startup_hooks: list[str] = field(default_factory=list)
@@ -75,10 +76,22 @@ class Registry:
         self.dashboard_cards.append((order, dotted_callable))
         self.dashboard_cards.sort()
 
-    def add_review_section(self, dotted_callable: str, order: int = 100) -> None:
-        """``callable(year, viewer) -> dict(title, items=[(label, value, unit)])`` for the annual review."""
+    def add_review_section(self, dotted_callable: str, order: int = 100, chapter: str = "") -> None:
+        """A programme's part of the annual review (``core.review``): with a ``chapter`` (one of
+        ``core.review.CHAPTER_KEYS``), ``callable(year, viewer, street=None) -> ReviewSection``;
+        without one, the older ``callable(year, viewer) -> dict(title, items=[(label, value, unit)])``."""
+        if chapter:
+            from core.review import CHAPTER_KEYS
+
+            if chapter not in CHAPTER_KEYS:
+                raise ValueError(f"unknown review chapter {chapter!r}")
+            self.review_chapters[dotted_callable] = chapter
         self.review_sections.append((order, dotted_callable))
         self.review_sections.sort()
+
+    def review_chapter_sections(self) -> list[tuple[int, str, str]]:
+        """The sections that follow the chapter contract: (order, dotted, chapter)."""
+        return [(order, dotted, self.review_chapters[dotted]) for order, dotted in self.review_sections if dotted in self.review_chapters]
 
     def add_api_router(self, prefix: str, dotted_router: str) -> None:
         self.api_routers.append((prefix, dotted_router))

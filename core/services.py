@@ -17,7 +17,7 @@ from core.audit import audit
 from core.errors import ApiError, Forbidden, Invalid
 from core.models import ConsentRecord, Member, PhoneOTP, RoleAssignment, User
 from core.ratelimit import window_allow
-from core.sms import send_sms
+from core.sms import provider_allow, send_sms
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -35,18 +35,23 @@ def _otp_hash(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
+def otp_request(*, phone: str, ip: str | None, public: bool = False) -> PhoneOTP:
     """Send a six-digit login code by SMS, limited per phone and per IP.
 
     Only an active member's phone on a roster gets an SMS (only they can log in as workers);
     any other number gets the same answer, the same limits and a code row like theirs whose
     code is never sent, so neither this request nor a wrong guess afterwards (``otp_wrong``
-    either way) tells a stranger whether a number is on a roster."""
+    either way) tells a stranger whether a number is on a roster.
+
+    ``public``: the public's phone login (donors of micro-wishes): every number gets its SMS —
+    the same limits per phone and per IP — and the answer still says nothing of membership."""
     phone = normalise_phone(phone)
     if not window_allow(f"otp:phone:{phone}", settings.OTP_MAX_PER_PHONE_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
     if ip and not window_allow(f"otp:ip:{ip}", settings.OTP_MAX_PER_IP_PER_HOUR, 3600):
         raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请稍后再试"), field="phone", status=429)
+    if not provider_allow(phone):  # the SMS gateway's own per-number limits (e.g. one a minute)
+        raise ApiError("otp_rate_limited", _("验证码发送过于频繁，请 1 分钟后再试"), field="phone", status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
     with transaction.atomic():  # a code that could not be sent leaves no row behind
@@ -57,16 +62,17 @@ def otp_request(*, phone: str, ip: str | None) -> PhoneOTP:
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
             ip=ip,
         )
-        if Member.objects.filter(phone=phone, status=Member.Status.ACTIVE).exists():
+        if public or Member.objects.filter(phone=phone, status=Member.Status.ACTIVE).exists():
             send_sms(
                 phone,
                 _("【西城工会】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。")
                 % {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+                {"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
             )
     return otp
 
 
-def otp_verify(*, phone: str, code: str) -> User:
+def otp_verify(*, phone: str, code: str, public: bool = False) -> User:
     """Check the newest unused code for the phone; on success return (or create) the worker's user.
 
     A code is single-use, expires, and allows a few attempts; only a phone on a union roster
@@ -90,7 +96,7 @@ def otp_verify(*, phone: str, code: str) -> User:
         if correct:
             otp.used_at = timezone.now()
             otp.save(update_fields=["used_at"])
-            return worker_user_for_phone(phone)
+            return public_user_for_phone(phone) if public else worker_user_for_phone(phone)
         PhoneOTP.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
     raise Invalid("otp_wrong", _("验证码不正确"), field="code")
 
@@ -108,6 +114,26 @@ def worker_user_for_phone(phone: str) -> User:
         user.save()
     member.user = user
     member.save(update_fields=["user", "updated_at"])
+    return user
+
+
+def public_user_for_phone(phone: str) -> User:
+    """The public's account behind a verified phone (a micro-wish donor): a member logs in as
+    themself; anyone else gets a minimal user on first login — a phone and nothing else, no
+    member, no role, no name (the username does not contain the number). A staff account is
+    never entered by SMS: staff log in with their password."""
+    member = Member.objects.filter(phone=phone, status=Member.Status.ACTIVE).first()
+    if member is not None:
+        return worker_user_for_phone(phone)
+    user = User.objects.filter(phone=phone).first()
+    if user is not None:
+        if user.is_staff or user.is_superuser or user.roles.exists():
+            raise Forbidden("staff_phone_login", _("该手机号属于工作人员账号，请使用用户名和密码登录"), field="phone")
+        return user
+    user = User(username=f"p-{secrets.token_hex(8)}", phone=phone)
+    user.set_unusable_password()
+    user.save()
+    audit(actor=user, action="user.public_create", obj=user)
     return user
 
 

@@ -1,7 +1,8 @@
 """The SMS gateway is the edge of the system: a small interface, a console backend for development.
 
-A real deployment sets ``SMS_BACKEND`` to a class with the same ``send`` method that calls the
-operator's gateway; tests use ``OutboxSmsBackend`` to read what would have been sent.
+A real deployment sets ``SMS_BACKEND`` to ``aliyun`` or ``tencent`` (``core.sms_gateways``: the
+providers' official SDKs, sign name, template and its parameters from the environment) or to any
+class with the same ``send`` method; tests use ``OutboxSmsBackend`` to read what would have been sent.
 
 The two development backends never run in production: the system check ``unionhub.E001``
 (``core.checks``) refuses to start without a real backend unless ``DEBUG`` or the explicit demo
@@ -12,7 +13,7 @@ refuses to write a code to the log outside those set-ups.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -27,9 +28,15 @@ log = logging.getLogger("unionhub.sms")
 class SmsMessage:
     phone: str
     text: str
+    # The template's variables (a gateway sends an approved template, not free text): code, minutes.
+    params: dict = field(default_factory=dict)
 
 
 class SmsBackend:
+    # A gateway's own sending limits per phone, (count, seconds): checked before a code is made,
+    # so the provider never has to refuse (and every number, member or not, is limited alike).
+    limits: tuple[tuple[int, int], ...] = ()
+
     def send(self, message: SmsMessage) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -66,5 +73,17 @@ class OutboxSmsBackend(DevelopmentSmsBackend):
         self.outbox.append(message)
 
 
-def send_sms(phone: str, text: str) -> None:
-    import_string(settings.SMS_BACKEND)().send(SmsMessage(phone, text))
+def backend_class() -> type[SmsBackend]:
+    return import_string(settings.SMS_BACKEND)
+
+
+def provider_allow(phone: str) -> bool:
+    """Count one send for the phone against the configured gateway's own limits."""
+    from core.ratelimit import window_allow
+
+    verdicts = [window_allow(f"sms:{seconds}:{phone}", count, seconds) for count, seconds in backend_class().limits]
+    return all(verdicts)
+
+
+def send_sms(phone: str, text: str, params: dict | None = None) -> None:
+    backend_class()().send(SmsMessage(phone, text, dict(params or {})))

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("login/phone/", views.worker_login, name="worker_login"),
+    path("login/wechat/", views.wechat_start, name="wechat_login"),
+    path("login/wechat/callback/", views.wechat_callback, name="wechat_callback"),
     path("logout/", auth_views.LogoutView.as_view(next_page="core:home"), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),

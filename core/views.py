@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import scoping
+from core import scoping, wechat
 from core.errors import ApiError
 from core.forms import OtpForm, PhoneForm
 from core.registry import registry
+from core.replica import lag_tolerant
 from core.services import otp_request, otp_verify
 
 
@@ -65,6 +71,8 @@ def worker_login(request):
         try:
             if otp_form is not None and otp_form.is_valid():
                 user = otp_verify(phone=otp_form.cleaned_data["phone"], code=otp_form.cleaned_data["code"])
+                if wechat.bind_pending(request.session, user) is not None:  # came from a first WeChat login
+                    messages.success(request, _("已绑定微信，以后在微信中可直接登录"))
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(next_url or "core:home")
             if otp_form is None and phone_form.is_valid():
@@ -86,8 +94,56 @@ def worker_login(request):
             "sent_to": sent_to,
             "next": next_url,
             "login_note": _login_note(request, next_url),
+            "wechat_login": wechat.enabled() and wechat.is_wechat(request),
+            "wechat_pending": wechat.PENDING_KEY in request.session,
         },
     )
+
+
+@never_cache
+@require_GET
+def wechat_start(request):
+    """Step 1 of the WeChat web login: to WeChat's authorize page with a one-time state."""
+    if not wechat.enabled():
+        raise Http404
+    state = secrets.token_urlsafe(16)
+    request.session[wechat.STATE_KEY] = {"state": state, "next": _safe_next(request, "")}
+    callback = (
+        settings.WECHAT_REDIRECT_BASE.rstrip("/") + reverse("core:wechat_callback")
+        if settings.WECHAT_REDIRECT_BASE
+        else request.build_absolute_uri(reverse("core:wechat_callback"))
+    )
+    return redirect(wechat.authorize_url(callback, state))
+
+
+@never_cache
+@require_GET
+def wechat_callback(request):
+    """Step 2: WeChat's code → openid; a bound worker is logged in, a new one checks their phone once."""
+    if not wechat.enabled():
+        raise Http404
+    started = request.session.pop(wechat.STATE_KEY, None) or {}
+    next_url = started.get("next", "")
+    login_url = reverse("core:worker_login") + (f"?{urlencode({'next': next_url})}" if next_url else "")
+    state, code = request.GET.get("state", ""), request.GET.get("code", "")
+    if not started or not state or not secrets.compare_digest(state, started.get("state", "")):
+        messages.error(request, _("微信登录已失效，请重新进入或用手机号登录"))
+        return redirect(login_url)
+    if not code:  # the worker declined on WeChat's page
+        messages.info(request, _("未授权微信登录，可用手机号登录"))
+        return redirect(login_url)
+    try:
+        identity = wechat.exchange_code(code)
+    except wechat.WechatError:
+        messages.error(request, _("微信登录暂时不可用，请用手机号登录"))
+        return redirect(login_url)
+    user = wechat.user_for(identity)
+    if user is not None:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(next_url or "core:home")
+    wechat.remember_pending(request.session, identity)
+    messages.info(request, _("首次使用微信登录，请验证一次手机号，之后在微信中可直接登录"))
+    return redirect(login_url)
 
 
 def _login_note(request, next_url: str) -> dict | None:
@@ -102,6 +158,7 @@ def _login_note(request, next_url: str) -> dict | None:
 
 
 @login_required
+@lag_tolerant
 def dashboard(request):
     if not request.user.has_perm("core.view_dashboard"):
         raise PermissionDenied

@@ -26,6 +26,7 @@ from core.errors import ApiError
 from core.forms import AuditFilterForm, CoverageUnitForm, ImportForm, MemberForm, OrganisationForm, TokenForm, TransferForm
 from core.models import ApiToken, CoverageUnit, Member, Organisation
 from core.privacy import log_personal_data_access, mask_phone
+from core.replica import lag_tolerant
 
 PAGE_SIZE = 50
 
@@ -359,6 +360,7 @@ def _download(data: bytes, filename: str, content_type: str):
 
 
 @staff_required
+@lag_tolerant
 def roster_export(request, pk, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -418,6 +420,7 @@ def coverage(request):
 
 
 @perm_required("core.view_coverage")
+@lag_tolerant
 def coverage_export(request):
     """Streets × kinds of units: a few dozen rows, made in milliseconds, so a direct download."""
     from core.spreadsheets import Workbook
@@ -510,6 +513,7 @@ def token_revoke(request, pk):
 
 
 @perm_required("core.view_audit")
+@lag_tolerant
 def audit_log(request):
     tab = "access" if request.GET.get("tab") == "access" else "changes"
     form = AuditFilterForm(request.GET or None)

@@ -27,6 +27,39 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 pytestmark = pytest.mark.e2e
 
+# Workers open the platform by scanning a QR code with WeChat: every phone journey runs in plain
+# Chromium and again as WeChat's in-app browser (its user agent and its quirks), unless
+# E2E_PHONE_BROWSERS names one of them ("chromium", "wechat").
+PHONE_BROWSERS = [b for b in os.environ.get("E2E_PHONE_BROWSERS", "chromium,wechat").split(",") if b]
+# WeChat 8.0 on Android (the X5/XWEB webview): the user agent the server sees.
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 "
+    "MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
+# The in-app browser's quirks a page must live with: window.open opens nothing (WeChat drops it),
+# so a page that relies on it is caught (the count is checked by Watched.assert_clean).
+WECHAT_QUIRKS = """(() => { window.__wechat_open_calls = 0;
+  window.open = function () { window.__wechat_open_calls += 1; return null; }; })();"""
+
+
+def phone_options(phone_browser: str, **extra) -> dict:
+    return {**PHONE, **({"user_agent": WECHAT_UA} if phone_browser == "wechat" else {}), **extra}
+
+
+def new_phone_context(browser, phone_browser: str, **extra):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **phone_options(phone_browser, **extra))
+    if phone_browser == "wechat":
+        context.add_init_script(WECHAT_QUIRKS)
+    return context
+
+
+@pytest.fixture(scope="module", params=PHONE_BROWSERS)
+def phone_browser(request) -> str:
+    """ "chromium" or "wechat": the phone journeys of a module run once in each."""
+    return request.param
+
+
 # Sums layout shifts not caused by input (CLS); an init script, not an inline page script, so the CSP is untouched.
 CLS_OBSERVER = """(() => { window.__cls = 0; try { new PerformanceObserver((list) => {
   for (const e of list.getEntries()) { if (!e.hadRecentInput) window.__cls += e.value; } }).observe({type: 'layout-shift', buffered: true});
@@ -88,7 +121,16 @@ def server():
         yield Server(os.environ["E2E_BASE_URL"], Path(os.environ["E2E_SERVER_LOG"]), var_dir, env)
         return
     var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
+    wechat = fake_wechat()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        # WeChat's OAuth endpoints, faked on this machine; the authorize page on "localhost", another
+        # site than the platform's 127.0.0.1, so the way back is a cross-site redirect as in WeChat.
+        WECHAT_APP_ID=FAKE_WECHAT_APP_ID,
+        WECHAT_APP_SECRET="e2e-wechat-secret",
+        WECHAT_API_BASE=wechat.url,
+        WECHAT_AUTHORIZE_URL=wechat.url.replace("127.0.0.1", "localhost") + "/connect/oauth2/authorize",
+    )
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.dev",
         DEBUG="1",
@@ -97,12 +139,18 @@ def server():
         TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
         SMS_BACKEND="core.sms.ConsoleSmsBackend",
         MAP_TILE_URL="",
+        # each phone journey logs its worker in once per phone browser (plain Chromium and WeChat)
+        OTP_MAX_PER_PHONE_PER_HOUR=str(5 * len(PHONE_BROWSERS)),
+        # every browser of the run asks from 127.0.0.1: the per-address limit (30 an hour) would stop
+        # the journeys after the first thirty logins, so it is the whole run's worth here
+        OTP_MAX_PER_IP_PER_HOUR=str(60 * len(PHONE_BROWSERS)),
         PYTHONUNBUFFERED="1",
     )
     srv_env = dict(env)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     srv = Server(base_url, var_dir / "server.log", var_dir, env)
+    srv.wechat = wechat
     srv.manage("migrate", "--noinput", "-v", "0")
     srv.manage("seed_demo", "--scale", "tiny", "--no-progress")
     srv.manage("startup")
@@ -122,7 +170,37 @@ def server():
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
+        wechat.stop()
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+FAKE_WECHAT_APP_ID = "wxe2e0000000000001"
+FAKE_OPENID = "o_e2e_wechat_worker"
+
+
+def fake_wechat():
+    """WeChat's web authorisation, faked: the authorize page sends the browser straight back with a
+    fresh code (the WeChat user has agreed), the token endpoint turns a code once into the openid."""
+    import secrets as _secrets
+    from urllib.parse import urlencode
+
+    from core.tests.fake_http import FakeServer
+
+    codes: dict[str, str] = {}
+
+    def answer(request):
+        q = request.query
+        if request.path == "/connect/oauth2/authorize":
+            code = _secrets.token_urlsafe(8)
+            codes[code] = FAKE_OPENID
+            return 302, b"", {"Location": q["redirect_uri"] + "?" + urlencode({"code": code, "state": q["state"]})}
+        if request.path == "/sns/oauth2/access_token" and q.get("appid") == FAKE_WECHAT_APP_ID:
+            openid = codes.pop(q.get("code", ""), None)
+            if openid:
+                return 200, {"access_token": "AT", "expires_in": 7200, "refresh_token": "RT", "openid": openid, "scope": "snsapi_base"}
+        return 200, {"errcode": 40029, "errmsg": "invalid code"}
+
+    return FakeServer(answer=answer).start()
 
 
 def _wait_until_up(url: str, proc, timeout: float = 60) -> None:
@@ -239,6 +317,8 @@ class Watched:
     def assert_clean(self):
         assert not self.console_errors, f"console errors: {self.console_errors}"
         assert not self.failed_requests, f"failed requests: {self.failed_requests}"
+        opened = self.page.evaluate("window.__wechat_open_calls || 0")
+        assert not opened, f"the page called window.open {opened}×: WeChat's in-app browser opens nothing"
 
     def assert_accessible(self):
         """axe-core finds no serious or critical violation.
@@ -294,8 +374,12 @@ def pytest_runtest_makereport(item, call):
 _failed_key = pytest.StashKey[bool]()
 
 
-def _page_fixture(request, browser, server, options: dict, kind: str):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+def _page_fixture(request, browser, server, options: dict, kind: str, phone_browser: str = ""):
+    if phone_browser:
+        context = new_phone_context(browser, phone_browser)
+        kind = f"{kind}-{phone_browser}"
+    else:
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(15_000)
     context.add_init_script(CLS_OBSERVER)
     page = context.new_page()
@@ -307,13 +391,15 @@ def _page_fixture(request, browser, server, options: dict, kind: str):
 
 
 @pytest.fixture
-def another(request, browser, server):
+def another(request, browser, server, phone_browser):
     """A second (third…) person in the same journey: ``another("phone")`` or ``another("desktop")``."""
     opened = []
 
     def make(kind: str = "phone", **extra):
-        options = {**(PHONE if kind == "phone" else DESKTOP), **extra}
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        if kind == "phone":
+            context = new_phone_context(browser, phone_browser, **extra)
+        else:
+            context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **{**DESKTOP, **extra})
         context.set_default_timeout(15_000)
         context.add_init_script(CLS_OBSERVER)
         watched = Watched(context.new_page(), server, f"{request.node.name}-{kind}{len(opened) + 2}")
@@ -328,8 +414,8 @@ def another(request, browser, server):
 
 
 @pytest.fixture
-def phone(request, browser, server):
-    yield from _page_fixture(request, browser, server, PHONE, "phone")
+def phone(request, browser, server, phone_browser):
+    yield from _page_fixture(request, browser, server, PHONE, "phone", phone_browser)
 
 
 @pytest.fixture
@@ -370,8 +456,21 @@ def demo_bag_codes(server: Server, limit: int = 5) -> list[str]:
     return out.strip().splitlines()[-1].split() if out.strip() else []
 
 
-def uncollected_bags_of(server: Server, phone_number: str, limit: int = 3) -> list[str]:
-    """Codes of bags bound to the worker with this phone and not collected yet."""
+def uncollected_bags_of(server: Server, phone_number: str, limit: int = 3, top_up: bool = False) -> list[str]:
+    """Codes of bags bound to the worker with this phone and not collected yet; ``top_up``: bind
+    unbound demo bags to the worker first when fewer are left (a journey's second phone browser
+    finds the bags the first one collected gone)."""
+    if top_up:
+        server.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from core.services import worker_user_for_phone; from modules.bags.models import Bag; "
+            "from modules.bags.services.binding import bag_bind; from modules.bags.tour import tour_bags; "
+            f"u = worker_user_for_phone('{phone_number}'); "
+            f"short = {limit} - Bag.objects.filter(owner__phone='{phone_number}', collected_at__isnull=True).count(); "
+            "[bag_bind(actor=u, code=c) for c, _ in tour_bags(max(short, 0))]",
+        )
     out = server.manage(
         "shell",
         "--no-imports",
@@ -383,12 +482,21 @@ def uncollected_bags_of(server: Server, phone_number: str, limit: int = 3) -> li
     return out.strip().splitlines()[-1].split() if out.strip() else []
 
 
+def worker_phone_number(module, phone_browser: str) -> str:
+    """The phone of the module's ``WORKER`` for this phone browser."""
+    worker = module.WORKER
+    return worker[phone_browser] if isinstance(worker, dict) else worker
+
+
 @pytest.fixture(scope="module")
-def worker_state(request, browser, server, tmp_path_factory):
-    """One login per test module for the phone named by the module's ``WORKER`` (the one-time codes
-    a phone may ask for are limited per hour, so each module logs its own worker in once)."""
-    phone_number = request.module.WORKER
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
+def worker_state(request, browser, server, tmp_path_factory, phone_browser):
+    """One login per test module (and phone browser) for the phone named by the module's ``WORKER``
+    (the one-time codes a phone may ask for are limited per hour, so each module logs its own worker in).
+    ``WORKER`` may name a phone per phone browser ({"chromium": …, "wechat": …}): a journey that
+    changes its worker for good (enrols on a course, answers a survey once) runs again on the same
+    server with another worker."""
+    phone_number = worker_phone_number(request.module, phone_browser)
+    context = new_phone_context(browser, phone_browser)
     watched = Watched(context.new_page(), server, f"{request.module.__name__.rsplit('.', 1)[-1]}-worker-login")
     login_worker(watched, phone_number)
     path = tmp_path_factory.mktemp("state") / "worker.json"
@@ -398,9 +506,9 @@ def worker_state(request, browser, server, tmp_path_factory):
 
 
 @pytest.fixture
-def worker_phone(request, browser, server, worker_state):
+def worker_phone(request, browser, server, worker_state, phone_browser):
     """A phone already logged in as the module's ``WORKER``."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **PHONE)
+    context = new_phone_context(browser, phone_browser, storage_state=worker_state)
     context.add_init_script(CLS_OBSERVER)
     watched = Watched(context.new_page(), server, f"{request.node.name}-phone")
     yield watched

@@ -31,7 +31,7 @@ def _my_score(worker) -> int:
 
 
 def test_collector_scans_three_bags_and_the_worker_sees_points_and_rank_move(phone, another, server):
-    codes = uncollected_bags_of(server, WORKER, 3)
+    codes = uncollected_bags_of(server, WORKER, 3, top_up=True)
     assert len(codes) == 3, "the demo worker should have three bags to put out"
     worker = another("phone")
     login_worker(worker, WORKER)

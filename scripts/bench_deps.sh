@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the benchmark harness (`make bench`, `python -m bench`) runs besides Python:
 # wrk (the HTTP load), pgbench and psql (the SQL ceiling, the machine line), redis-cli (the Redis
-# version), and the PostgreSQL and Redis servers it measures against (scripts/services.sh starts
-# them). Installed only when missing, as scripts/test_deps.sh does for the tests.
+# version), PgBouncer (--pgbouncer), and the PostgreSQL and Redis servers it measures against
+# (scripts/services.sh starts them). Installed only when missing, as scripts/test_deps.sh does for the tests.
 set -u
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
@@ -12,6 +12,8 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# PgBouncer for `python -m bench … --pgbouncer POOL` (the platform through a pooler of its own).
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || need+=(pgbouncer)
 if [ ${#need[@]} -gt 0 ]; then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "installing: ${need[*]}"

@@ -4,7 +4,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.maps import tile_origins as _tile_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("UNIONHUB_VAR_DIR", BASE_DIR / "var"))
@@ -29,11 +32,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Programmes: every module under modules/ is one Django app; core discovers their hooks.
 PROGRAMME_APPS = [
     "modules.bags",
+    "modules.care",
     "modules.knowledge",
     "modules.prizes",
     "modules.sortstats",
     "modules.stations",
     "modules.studios",
+    "modules.honours",
+    "modules.learning",
+    "modules.fund",
+    "modules.labour",
+    "modules.annual",
 ]
 
 INSTALLED_APPS = [
@@ -55,6 +64,7 @@ INSTALLED_APPS = [
     "engines.ranking",
     "engines.quiz",
     "engines.workflow",
+    "engines.survey",
     *PROGRAMME_APPS,
 ]
 
@@ -121,6 +131,32 @@ if not IS_POSTGRES:
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A connection pooler in front of PostgreSQL (docs/scaling.md): DATABASE_POOLING = "transaction"
+# for PgBouncer's transaction pooling without prepared-statement support (Debian 12's 1.18): no
+# named server-side prepared statements (core/db.py) and no server-side cursors, since the next
+# statement may run on another server connection; "transaction-prepared" for PgBouncer >= 1.21
+# with max_prepared_statements set, which keeps the hot paths' prepared statements.
+DATABASE_POOLING = os.environ.get("DATABASE_POOLING", "")
+if DATABASE_POOLING not in ("", "session", "transaction", "transaction-prepared"):
+    raise ImproperlyConfigured(f"DATABASE_POOLING={DATABASE_POOLING!r}: '', session, transaction or transaction-prepared")
+if IS_POSTGRES and DATABASE_POOLING.startswith("transaction"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# A streaming replica (hot standby) for reads that may lag: core/replica.py routes the
+# lag-tolerant pages there and falls back to the primary when it does not answer.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if IS_POSTGRES and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASE_POOLING.startswith("transaction"):
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -180,14 +216,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# The map's base layer (core/maps.py): MAP_PROVIDER "" (none), "xyz" (MAP_TILE_URL, OSM-style),
+# "tianditu" (TIANDITU_KEY) or "amap" (GCJ-02 tiles: markers are moved into GCJ-02 for display).
+# MAP_TILE_URL alone means "xyz"; with a provider it replaces the provider's address (a mirror).
+MAP_PROVIDER = os.environ.get("MAP_PROVIDER", "")
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")
+
 # Content-Security-Policy: no inline script anywhere, every asset from the platform itself.
-_TILE_ORIGIN = os.environ.get("MAP_TILE_ORIGIN", "")
+_TILE_ORIGINS = _tile_origins(MAP_PROVIDER, MAP_TILE_URL, os.environ.get("MAP_TILE_ORIGIN", ""))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_ORIGINS],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -197,17 +241,44 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The map's tile server is configurable: a Beijing deployment points it at a domestic provider.
-MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
-MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# Optional WeChat web login (official account web authorisation, core/wechat.py): on only when the
+# official account's AppID and AppSecret are set; the demo leaves them unset.
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_OAUTH_SCOPE = os.environ.get("WECHAT_OAUTH_SCOPE", "snsapi_base")
+WECHAT_AUTHORIZE_URL = os.environ.get("WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_REDIRECT_BASE = os.environ.get("WECHAT_REDIRECT_BASE", "")  # e.g. https://gh.example.cn (the authorised domain)
+WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
 
 # SMS one-time codes: a pluggable backend (the console backend logs the code).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
+# "console" (the demo: codes in the log), "aliyun" (Alibaba Cloud SMS), "tencent" (Tencent Cloud SMS)
+# or the dotted path of a class with core.sms.SmsBackend's send method.
+SMS_BACKENDS = {
+    "console": "core.sms.ConsoleSmsBackend",
+    "aliyun": "core.sms_gateways.AliyunSmsBackend",
+    "tencent": "core.sms_gateways.TencentSmsBackend",
+}
+SMS_BACKEND = SMS_BACKENDS.get(os.environ.get("SMS_BACKEND", "console"), os.environ.get("SMS_BACKEND", "console"))
+# A gateway sends an approved template: the sign name, the template id (Aliyun TemplateCode /
+# Tencent TemplateId) and the template's variables in order, "name" or "name=ours" (ours: code, minutes).
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TEMPLATE_ID = os.environ.get("SMS_TEMPLATE_ID", "")
+SMS_TEMPLATE_PARAMS = os.environ.get("SMS_TEMPLATE_PARAMS", "code")
+# Aliyun AccessKey ID/Secret or Tencent SecretId/SecretKey (never logged); Tencent also needs the
+# SMS application's SdkAppId and a region.
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # empty: the provider's public endpoint
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
 # The console/outbox backends (codes in the log) outside DEBUG: only for a declared demo.
 SMS_DEV_BACKEND_ALLOWED = env_bool("UNIONHUB_DEMO", False)
 OTP_TTL_SECONDS = 300
-OTP_MAX_PER_PHONE_PER_HOUR = 5
-OTP_MAX_PER_IP_PER_HOUR = 30
+OTP_MAX_PER_PHONE_PER_HOUR = int(os.environ.get("OTP_MAX_PER_PHONE_PER_HOUR", "5"))
+OTP_MAX_PER_IP_PER_HOUR = int(os.environ.get("OTP_MAX_PER_IP_PER_HOUR", "30"))
 # Member searches by a whole phone number, per staff account (each one is logged as access).
 MEMBER_PHONE_SEARCHES_PER_HOUR = 30
 OTP_MAX_ATTEMPTS = 5
@@ -236,7 +307,14 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The SMS SDKs and their HTTP client write whole requests (a login code among them) at DEBUG.
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+        "alibabacloud_credentials": {"level": "WARNING"},
+    },
 }
 
 UNIONHUB_DISTRICT_NAME = os.environ.get("UNIONHUB_DISTRICT_NAME", "西城区总工会")

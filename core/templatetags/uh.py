@@ -47,3 +47,11 @@ def num(value, style=""):
 def yuan_filter(fen):
     """An amount held in fen, in yuan with two decimals (core.numbers.yuan): 123456 → 1,234.56."""
     return yuan(fen)
+
+
+@register.filter(name="richtext")
+def richtext(value):
+    """``{{ text|richtext }}``: user-written rich text, sanitised (core/richtext.py)."""
+    from core.richtext import render
+
+    return render(value)

@@ -1,6 +1,11 @@
 """The append-only ledger of points (and, for the fund programmes, money in fen).
 
-A member has one account per unit. ``Account.balance`` is a cache of the sum of its entries,
+An account is held either by a member (one per unit) or by anything else a programme names with a
+``holder`` key — a fund, one of its purposes, an application's commitment, a subsidy pool
+("fund:12:purpose:3"). Money moves between accounts by two-legged transfers
+(``services.transfer_post``), so every yuan paid to a person can be traced back to the account it
+came from. A holder account opened with ``overdraft`` may go negative: it stands for money that
+came from outside the books (a grant, the union's budget line). ``Account.balance`` is a cache of the sum of its entries,
 updated in the same transaction as each entry and checked by ``manage.py ledger_check``;
 the database refuses a negative balance (CHECK constraint) and a second entry with the same
 idempotency key (UNIQUE), so neither a race nor a retry can break the books.
@@ -18,7 +23,14 @@ class Account(models.Model):
         FEN = "fen", _("分（人民币）")
 
     # No index of its own: the (member, unit) unique constraint serves lookups by member.
-    member = models.ForeignKey("core.Member", on_delete=models.PROTECT, related_name="ledger_accounts", db_index=False)
+    member = models.ForeignKey(
+        "core.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts", db_index=False
+    )
+    # Who else holds it, as a key the owning programme chooses ("fund:12:purpose:3"); exactly one
+    # of member and holder is set.
+    holder = models.CharField(max_length=80, null=True, blank=True)
+    # The database default keeps the scan's own INSERT (engines/ledger/sql.py) and bulk loaders valid.
+    overdraft = models.BooleanField(default=False, db_default=False)
     unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.POINTS)
     balance = models.BigIntegerField(default=0)
     # Totals kept beside the balance so "points earned" needs no SUM over the entries.
@@ -31,11 +43,17 @@ class Account(models.Model):
         verbose_name_plural = _("账户")
         constraints = [
             models.UniqueConstraint(fields=["member", "unit"], name="ledger_one_account_per_unit"),
-            models.CheckConstraint(condition=Q(balance__gte=0), name="ledger_balance_not_negative"),
+            models.UniqueConstraint(fields=["holder", "unit"], name="ledger_one_holder_account_per_unit"),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, holder__isnull=True) | Q(member__isnull=True, holder__isnull=False),
+                name="ledger_account_member_or_holder",
+            ),
+            models.CheckConstraint(condition=Q(balance__gte=0) | Q(overdraft=True), name="ledger_balance_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id}:{self.unit}={self.balance}"
+        owner = self.holder if self.holder is not None else self.member_id
+        return f"{owner}:{self.unit}={self.balance}"
 
 
 class Entry(models.Model):

@@ -1,7 +1,9 @@
-"""Writing to the ledger. Every change of points or money goes through ``entry_post``."""
+"""Writing to the ledger. Every change goes through ``entry_post`` (a member's points or money
+from outside the books) or ``transfer_post`` (money moving between two accounts)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -10,17 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from core.numbers import yuan
 from engines.ledger.models import Account, Entry
 
 
 class InsufficientBalance(Conflict):
-    def __init__(self, balance: int, needed: int):
-        super().__init__(
-            "insufficient_points",
-            _("积分不足：当前 %(balance)s，需要 %(needed)s") % {"balance": balance, "needed": needed},
-            balance=balance,
-            needed=needed,
-        )
+    def __init__(self, balance: int, needed: int, unit: str = Account.Unit.POINTS):
+        if unit == Account.Unit.FEN:
+            code = "insufficient_balance"
+            message = _("余额不足：当前 %(balance)s 元，需要 %(needed)s 元") % {"balance": yuan(balance), "needed": yuan(needed)}
+        else:
+            code = "insufficient_points"
+            message = _("积分不足：当前 %(balance)s，需要 %(needed)s") % {"balance": balance, "needed": needed}
+        super().__init__(code, message, balance=balance, needed=needed)
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,29 @@ class Posted:
     created: bool  # False when the idempotency key had been posted before
 
 
+@dataclass(frozen=True)
+class Transfer:
+    debit: Entry  # the leg taken from ``from_account`` (negative amount)
+    credit: Entry  # the leg given to ``to_account``
+    created: bool  # False when the idempotency key had been posted before
+
+
 def account_for(member_id: int, unit: str = Account.Unit.POINTS) -> Account:
     account, _created = Account.objects.get_or_create(member_id=member_id, unit=unit)
+    return account
+
+
+def holder_account(holder: str, unit: str = Account.Unit.FEN, *, overdraft: bool = False) -> Account:
+    """The account ``holder`` (a key its programme chooses, e.g. ``"fund:12:purpose:3"``) has in ``unit``.
+
+    Whether it may go negative is fixed when it is opened: asking for the same holder with the other
+    answer is a programming error, not something to change quietly.
+    """
+    if not holder:
+        raise ValueError("a holder account needs a holder key")
+    account, _created = Account.objects.get_or_create(holder=holder, unit=unit, defaults={"overdraft": overdraft})
+    if account.overdraft != overdraft:
+        raise ValueError(f"ledger account {holder!r} was opened with overdraft={account.overdraft}")
     return account
 
 
@@ -69,10 +94,66 @@ def entry_post(
         raise
 
 
+def transfer_post(
+    *,
+    from_account: Account,
+    to_account: Account,
+    amount: int,
+    reason: str,
+    source: str = "",
+    idempotency_key: str | None = None,
+    memo: str = "",
+    actor=None,
+) -> Transfer:
+    """Move ``amount`` (> 0) from one account to another of the same unit, in one transaction.
+
+    The debit is a conditional UPDATE like ``entry_post``'s, so concurrent transfers out of one
+    account can never take it below zero (unless it was opened with ``overdraft``); the loser gets
+    ``InsufficientBalance``. The two legs share a key: the debit carries ``idempotency_key`` and the
+    credit the same key with ``:in``, so a retried transfer finds the first one and moves nothing.
+    Accounts are moved in id order, so two transfers in opposite directions cannot deadlock.
+    """
+    if amount <= 0:
+        raise ValueError("a transfer moves a positive amount")
+    if from_account.pk == to_account.pk:
+        raise ValueError("a transfer needs two different accounts")
+    if from_account.unit != to_account.unit:
+        raise ValueError("a transfer cannot change the unit")
+    key = idempotency_key or f"transfer:{uuid.uuid4().hex}"
+    if len(key) > 117:
+        raise ValueError("a transfer's idempotency key is at most 117 characters")
+    existing = _transfer_posted(key)
+    if existing is not None:
+        return existing
+    legs = [(from_account, -amount, key), (to_account, amount, f"{key}:in")]
+    try:
+        with transaction.atomic():
+            entries = {
+                account.pk: _apply(account, leg_amount, reason, source, leg_key, memo, actor)
+                for account, leg_amount, leg_key in sorted(legs, key=lambda leg: leg[0].pk)
+            }
+    except IntegrityError:
+        existing = _transfer_posted(key)
+        if existing is not None:
+            return existing
+        raise
+    return Transfer(entries[from_account.pk], entries[to_account.pk], True)
+
+
+def _transfer_posted(key: str) -> Transfer | None:
+    legs = {e.idempotency_key: e for e in Entry.objects.filter(idempotency_key__in=[key, f"{key}:in"])}
+    if key in legs and f"{key}:in" in legs:
+        return Transfer(legs[key], legs[f"{key}:in"], False)
+    return None
+
+
 def _apply(account: Account, amount: int, reason, source, idempotency_key, memo, actor) -> Entry:
     now = timezone.now()
     credit, debit = (amount, 0) if amount > 0 else (0, -amount)
-    updated = Account.objects.filter(pk=account.pk, balance__gte=-amount if amount < 0 else 0).update(
+    moving = Account.objects.filter(pk=account.pk)
+    if amount < 0 and not account.overdraft:
+        moving = moving.filter(balance__gte=-amount)
+    updated = moving.update(
         balance=F("balance") + amount,
         total_credited=F("total_credited") + credit,
         total_debited=F("total_debited") + debit,
@@ -80,7 +161,7 @@ def _apply(account: Account, amount: int, reason, source, idempotency_key, memo,
     )
     if not updated:
         current = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
-        raise InsufficientBalance(current, -amount)
+        raise InsufficientBalance(current, -amount, account.unit)
     balance_after = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
     return Entry.objects.create(
         account=account,

@@ -40,6 +40,12 @@ class QuestionBank(models.Model):
         return self.name
 
 
+class Difficulty(models.IntegerChoices):
+    EASY = 1, _("容易")
+    MEDIUM = 2, _("中等")
+    HARD = 3, _("困难")
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("单选题")
@@ -56,6 +62,11 @@ class Question(models.Model):
     # Indexes (0-based) of the correct options; never sent to the page before the answer.
     correct = models.JSONField(_("正确选项序号"), default=list, help_text=_("JSON 列表，从 0 开始，如 [1] 或 [0, 2]。"))
     explanation = models.CharField(_("解析"), max_length=400, blank=True, default="")
+    # What a contest draws by (so many easy questions on a topic, so many hard ones …).
+    topic = models.CharField(_("专题"), max_length=40, blank=True, default="", db_index=True)
+    difficulty = models.PositiveSmallIntegerField(_("难度"), choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    # A contest's score counts marks, not answers: a hard question may be worth more.
+    marks = models.PositiveSmallIntegerField(_("分值"), default=1)
     is_active = models.BooleanField(_("启用"), default=True)
 
     owner_lookup = "bank__owner"
@@ -108,6 +119,11 @@ class Campaign(models.Model):
     time_limit_seconds = models.PositiveIntegerField(
         _("答题限时（秒）"), null=True, blank=True, help_text=_("从开始答题起计时，由服务器记录。")
     )
+    # Draw rules: [{"topic": "", "difficulty": 2, "count": 5}, …]; empty means a plain random
+    # draw of ``questions_per_attempt`` from the whole bank. A blank topic or difficulty matches any.
+    draw_rules = models.JSONField(_("抽题规则"), default=list, blank=True)
+    # The score (sum of the marks of right, in-time answers) at or above which an attempt passes.
+    pass_mark = models.PositiveIntegerField(_("及格分"), null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -155,6 +171,9 @@ class Attempt(models.Model):
     answered = models.PositiveSmallIntegerField(_("已答"), default=0)
     correct = models.PositiveSmallIntegerField(_("答对"), default=0)
     points = models.PositiveIntegerField(_("积分"), default=0)
+    # Sum of the marks of right, in-time answers; ``max_score`` is the marks of every drawn question.
+    score = models.PositiveIntegerField(_("得分"), default=0)
+    max_score = models.PositiveIntegerField(_("满分"), default=0)
     last_answer_at = models.DateTimeField(null=True, blank=True)
     # Time from the server's start to the last in-time answer: the ranking's tie-break.
     elapsed_ms = models.PositiveIntegerField(default=0)
@@ -182,6 +201,10 @@ class Attempt(models.Model):
     @property
     def finished(self) -> bool:
         return self.answered >= len(self.question_ids)
+
+    def passed(self) -> bool:
+        mark = self.campaign.pass_mark
+        return self.finished and mark is not None and self.score >= mark
 
 
 class Answer(models.Model):

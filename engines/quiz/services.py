@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.models import Member
 from engines.ledger.services import entry_post
-from engines.quiz.models import Answer, Attempt, Campaign, Question, QuestionBank, validate_question
+from engines.quiz.models import Answer, Attempt, Campaign, Difficulty, Question, QuestionBank, validate_question
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
-QUESTION_FIELDS = ("kind", "text", "options", "correct", "explanation")
+QUESTION_FIELDS = ("kind", "text", "options", "correct", "explanation", "topic", "difficulty", "marks")
 
 
 # ---------------------------------------------------------------- banks
@@ -50,7 +50,21 @@ def questions_upsert(*, bank: QuestionBank, items: list[dict]) -> dict:
             raise Invalid(
                 "question_invalid", _("第 %(n)s 题无效：%(reason)s") % {"n": position, "reason": error}, field="questions"
             ) from error
-        values = {"kind": kind, "text": item["text"], "options": options, "correct": correct, "explanation": item.get("explanation", "")}
+        difficulty, marks = item.get("difficulty", Difficulty.MEDIUM), item.get("marks", 1)
+        if difficulty not in Difficulty.values or not isinstance(marks, int) or not 1 <= marks <= 100:
+            raise Invalid(
+                "question_invalid", _("第 %(n)s 题无效：难度应为 1–3，分值应为 1–100 的整数") % {"n": position}, field="questions"
+            )
+        values = {
+            "kind": kind,
+            "text": item["text"],
+            "options": options,
+            "correct": correct,
+            "explanation": item.get("explanation", ""),
+            "topic": (item.get("topic") or "")[:40],
+            "difficulty": difficulty,
+            "marks": marks,
+        }
         question = existing.get(item["key"])
         if question is None:
             to_create.append(Question(bank=bank, key=item["key"], **values))
@@ -97,10 +111,7 @@ def attempt_start(*, campaign: Campaign, member: Member, now: dt.datetime | None
         raise Conflict("campaign_not_started", _("活动尚未开始"), field="campaign")
     if campaign.ends_at is not None and now >= campaign.ends_at:
         raise Conflict("campaign_ended", _("活动已结束"), field="campaign")
-    pool = list(Question.objects.filter(bank_id=campaign.bank_id, is_active=True).values_list("id", flat=True))
-    if not pool:
-        raise Conflict("bank_empty", _("题库暂无题目，请联系工会工作人员"), field="campaign")
-    drawn = (rng or random.SystemRandom()).sample(pool, min(campaign.questions_per_attempt, len(pool)))
+    drawn, max_score = draw_questions(campaign, rng or random.SystemRandom())
     deadline = _deadline(campaign, now, day)
     try:
         with transaction.atomic():
@@ -110,6 +121,7 @@ def attempt_start(*, campaign: Campaign, member: Member, now: dt.datetime | None
                 organisation_id=member.organisation_id,
                 day=day,
                 question_ids=drawn,
+                max_score=max_score,
                 started_at=now,
                 deadline=deadline,
             )
@@ -117,6 +129,65 @@ def attempt_start(*, campaign: Campaign, member: Member, now: dt.datetime | None
         # Two starts raced (two tabs): the first one wins, the second gets it.
         return Attempt.objects.get(campaign=campaign, member=member, day=day)
     return attempt
+
+
+def draw_questions(campaign: Campaign, rng: random.Random) -> tuple[list[int], int]:
+    """The candidate's questions, in the candidate's own order, and their total marks.
+
+    Each draw rule takes ``count`` questions of its topic and difficulty (blank = any) not yet
+    drawn; without rules ``questions_per_attempt`` come from the whole bank. The order is then
+    shuffled, and the attempt keeps it, so a reload shows the same questions in the same order
+    while the next candidate sees another order.
+    """
+    rows = list(Question.objects.filter(bank_id=campaign.bank_id, is_active=True).values_list("id", "topic", "difficulty", "marks"))
+    if not rows:
+        raise Conflict("bank_empty", _("题库暂无题目，请联系工会工作人员"), field="campaign")
+    marks = {row[0]: row[3] for row in rows}
+    if not campaign.draw_rules:
+        drawn = rng.sample([row[0] for row in rows], min(campaign.questions_per_attempt, len(rows)))
+    else:
+        drawn, taken = [], set()
+        for rule in campaign.draw_rules:
+            topic, difficulty = rule.get("topic") or "", rule.get("difficulty") or None
+            pool = [r[0] for r in rows if r[0] not in taken and (not topic or r[1] == topic) and (not difficulty or r[2] == difficulty)]
+            count = int(rule.get("count") or 0)
+            if len(pool) < count:
+                raise Conflict("bank_short", _("题库中符合抽题规则的题目不足，请联系工会工作人员"), field="campaign")
+            picked = rng.sample(pool, count)
+            taken.update(picked)
+            drawn.extend(picked)
+        rng.shuffle(drawn)
+    return drawn, sum(marks[q] for q in drawn)
+
+
+def draw_rules_clean(rules, questions) -> list[dict]:
+    """Draw rules checked against a bank's questions (``questions``: (topic, difficulty) pairs)."""
+    if not isinstance(rules, list) or not rules:
+        raise Invalid("draw_rules_invalid", _("请至少填写一条抽题规则"), field="draw_rules")
+    available = list(questions)
+    cleaned = []
+    for n, rule in enumerate(rules, start=1):
+        try:
+            count = int(rule.get("count") or 0)
+            difficulty = int(rule.get("difficulty") or 0) or None
+        except (TypeError, ValueError, AttributeError):
+            raise Invalid("draw_rules_invalid", _("第 %(n)s 条抽题规则无效") % {"n": n}, field="draw_rules") from None
+        topic = str(rule.get("topic") or "").strip()[:40]
+        if not 1 <= count <= 50 or (difficulty is not None and difficulty not in Difficulty.values):
+            raise Invalid("draw_rules_invalid", _("第 %(n)s 条抽题规则无效：题数应为 1–50，难度应为 1–3") % {"n": n}, field="draw_rules")
+        fitting = [q for q in available if (not topic or q[0] == topic) and (difficulty is None or q[1] == difficulty)]
+        if len(fitting) < count:
+            raise Invalid(
+                "bank_short",
+                _("第 %(n)s 条抽题规则要 %(count)s 道题，题库中符合的只有 %(have)s 道") % {"n": n, "count": count, "have": len(fitting)},
+                field="draw_rules",
+            )
+        for q in fitting[:count]:
+            available.remove(q)
+        cleaned.append({"topic": topic, "difficulty": difficulty, "count": count})
+    if sum(r["count"] for r in cleaned) > 50:
+        raise Invalid("draw_rules_invalid", _("每次答题最多 50 道题"), field="draw_rules")
+    return cleaned
 
 
 def _deadline(campaign: Campaign, now: dt.datetime, day: dt.date) -> dt.datetime | None:
@@ -241,10 +312,11 @@ def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
     fields = ["answered"]
     if answer.in_time:
         attempt.correct += int(answer.is_correct)
+        attempt.score += answer.question.marks if answer.is_correct else 0
         attempt.points += answer.points
         attempt.last_answer_at = now
         attempt.elapsed_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
-        fields += ["correct", "points", "last_answer_at", "elapsed_ms"]
+        fields += ["correct", "score", "points", "last_answer_at", "elapsed_ms"]
     attempt.save(update_fields=fields)
 
 

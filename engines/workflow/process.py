@@ -30,6 +30,7 @@ page shows, the timeline and the permission matrix of the tests (``engines.workf
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -122,6 +123,46 @@ class Process:
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
+
+
+class LateBound:
+    """Guards, effects and recipients named after functions of a programme's services and
+    selectors, imported when first called: a process is declared at import time, and the services
+    it names import the process (its key), so an eager import would be circular.
+
+    ``hooks = LateBound("modules.x.services", "modules.x.selectors")`` then
+    ``Transition(..., guard=hooks.guard("missing_for_submit"), effect=hooks.effect("on_submit"))``.
+    A guard gets the case's subject and returns the list of what is missing; an effect gets the
+    subject and the actor (and the comment when ``with_comment``); people get the subject.
+    """
+
+    def __init__(self, services: str, selectors: str, *, with_comment: bool = False):
+        self.services = services
+        self.selectors = selectors
+        self.with_comment = with_comment
+
+    @staticmethod
+    def _function(module: str, name: str) -> Callable:
+        return getattr(importlib.import_module(module), name)
+
+    def guard(self, name: str) -> Callable[..., list]:
+        def guard(case):
+            return self._function(self.services, name)(case.subject)
+
+        return guard
+
+    def effect(self, name: str) -> Callable[..., None]:
+        def effect(case, actor, comment):
+            extra = {"comment": comment} if self.with_comment else {}
+            self._function(self.services, name)(case.subject, actor=actor, **extra)
+
+        return effect
+
+    def people(self, name: str) -> Callable[..., Iterable]:
+        def people(case):
+            return self._function(self.selectors, name)(case.subject)
+
+        return people
 
 
 _PROCESSES: dict[str, Process] = {}

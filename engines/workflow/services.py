@@ -122,6 +122,43 @@ def _open_deadline(proc: Process, case: Case, entered_at: datetime) -> None:
     Deadline.objects.create(case=case, state=state.key, due_at=due, remind_at=remind)
 
 
+def deadline_recompute(*, case: Case, actor=None, reason: str = "") -> Deadline | None:
+    """Recompute the open deadline of the case's current state from the process declaration.
+
+    For when what a state's due date depends on has changed while the case sits in it (the
+    parties agreed to extend a period, a local rule changed): the state's ``deadline`` is asked
+    again with the moment the case entered the state. The reminder moves with the due date; a
+    reminder already sent is sent again when its new time is still ahead, and a deadline marked
+    expired is open again when its new due date is still ahead. Returns the deadline (``None``
+    when the state has none). One transaction, on the locked case row.
+    """
+    proc = processes.get(case.process)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        state = proc.state(locked.state)
+        deadline = Deadline.objects.filter(case=locked, state=locked.state, closed_at__isnull=True).order_by("-pk").first()
+        due = state.due_at(locked, locked.state_changed_at)
+        if deadline is None or due is None:
+            return deadline
+        now = timezone.now()
+        before = deadline.due_at
+        deadline.due_at = due
+        deadline.remind_at = due - state.remind_before if state.remind_before else None
+        if deadline.reminded_at is not None and deadline.remind_at is not None and deadline.remind_at > now:
+            deadline.reminded_at = None
+        if deadline.expired_at is not None and due > now:
+            deadline.expired_at = None
+        deadline.save(update_fields=["due_at", "remind_at", "reminded_at", "expired_at"])
+        if before != due:
+            audit(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=f"{proc.key}.deadline_recompute",
+                obj=locked,
+                changes={"state": locked.state, "due_at": [before.isoformat(), due.isoformat()], "reason": (reason or "")[:200]},
+            )
+    return deadline
+
+
 def _notify(proc: Process, t: Transition, case: Case, actor, comment: str) -> None:
     recipients = [user for user in t.notify(case) if user is not None and user != actor]
     if not recipients:

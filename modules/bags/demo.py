@@ -156,9 +156,13 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
     categories, cat_weights = zip(*CATEGORY_WEIGHTS, strict=True)
     terms = {c: terms_for(c, now) for c in Category.values}
     today = timezone.localdate(now)
-    day_weights = [1.3 if (today - timedelta(days=d)).weekday() >= 5 else 1.0 for d in range(1, DAYS + 1)]
+    # Today too, in proportion to the part of it already past, so the demo's "today" figures and
+    # a worker's "today" are not empty; its times are never later than now.
+    day_start = datetime.combine(today, time(0), tzinfo=timezone.get_current_timezone())
+    elapsed = max(0.0, min(1.0, (now - day_start).total_seconds() / 86_400))
+    day_weights = [elapsed] + [1.3 if (today - timedelta(days=d)).weekday() >= 5 else 1.0 for d in range(1, DAYS + 1)]
     hours = list(range(24))
-    day_range = range(1, DAYS + 1)
+    day_range = range(0, DAYS + 1)
     # cumulative weights once: rng.choices would rebuild them for every bag
     day_cum = list(_accumulate(day_weights))
     hour_cum = list(_accumulate(HOUR_WEIGHTS))
@@ -177,6 +181,8 @@ def _collections(ctx, now, bag_rows, points_by_street, collector_of) -> None:
         point = points[0] if rng.random() < 0.7 else points[-1]
         day = today - timedelta(days=rng.choices(day_range, cum_weights=day_cum)[0])
         at = datetime.combine(day, time(rng.choices(hours, cum_weights=hour_cum)[0], rng.randrange(60), rng.randrange(60)), tzinfo=tz)
+        if at > now:
+            at = day_start + (now - day_start) * rng.random()
         category = rng.choices(categories, cum_weights=cat_cum)[0]
         correct = rng.random() < CORRECT_RATE
         low, high = WEIGHTS[category]

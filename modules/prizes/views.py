@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from core import scoping
 from core.errors import ApiError
 from core.privacy import mask_name
+from core.replica import lag_tolerant
 from engines.ledger.selectors import balance_of
 from modules.prizes import selectors, services
 from modules.prizes.exports import report_workbook
@@ -430,6 +431,7 @@ def reports(request):
 
 
 @staff_required
+@lag_tolerant
 def reports_export(request):
     if not request.user.has_perm("prizes.view_reports"):
         raise PermissionDenied

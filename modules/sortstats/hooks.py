@@ -38,3 +38,5 @@ registry.add_demo_seeder("分类数据汇总", seed_demo, order=60)
 
 # Report files (monthly PDF, chart workbooks) are made by background jobs (core.jobs).
 import modules.sortstats.report_jobs  # noqa: E402, F401
+
+registry.add_review_section("modules.sortstats.review.review_section", order=29, chapter="habits")

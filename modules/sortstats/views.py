@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.categories import Category
 from core.errors import ApiError
 from core.models import Organisation
+from core.replica import lag_tolerant
 from modules.sortstats import exports, report_jobs, selectors
 from modules.sortstats.rollups import month_start, next_month
 from modules.sortstats.selectors import Filters
@@ -120,6 +121,7 @@ def _filter_context(request, f: Filters, errors: dict) -> dict:
 
 @login_required
 @require_GET
+@lag_tolerant
 def dashboard(request):
     _require_viewer(request)
     f, errors = _filters(request)
@@ -199,6 +201,7 @@ def anomalies(request):
 
 @login_required
 @require_GET
+@lag_tolerant
 def export(request, key: str, fmt: str):
     _require_viewer(request)
     if fmt not in ("xlsx", "csv") or key not in selectors.CHARTS:

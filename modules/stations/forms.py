@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import geo
 from core.forms import ServiceForm
 from core.images import ImageUploadField
 from core.models import Organisation
@@ -9,6 +10,11 @@ from core.numbers import number
 from modules.stations.models import SERVICES, WEEKDAYS, Kind, ProblemKind, StationTask, Status
 from modules.stations.services import MAX_PHOTO_BYTES
 
+CRS_CHOICES = [
+    (geo.WGS84, _("WGS-84：手机定位（GPS）、天地图")),
+    (geo.GCJ02, _("GCJ-02：高德地图坐标拾取")),
+    (geo.BD09, _("BD-09：百度地图坐标拾取")),
+]
 SERVICE_CHOICES = [(code, label) for code, _bit, label in SERVICES]
 HOURS_HELP = _("如 08:00-20:00；多段用逗号分隔；跨夜写 22:00-06:00；不开放写“休息”")
 
@@ -22,8 +28,15 @@ class StationForm(ServiceForm):
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices)
     address = forms.CharField(label=_("地址"), max_length=200)
     landmark = forms.CharField(label=_("地标/附近"), max_length=120, required=False, help_text=_("职工按地标搜索时会匹配这里"))
-    lat = forms.FloatField(label=_("纬度（WGS-84）"), help_text=_("手机定位（GPS）坐标，如 39.9123"))
-    lng = forms.FloatField(label=_("经度（WGS-84）"), help_text=_("如 116.3661"))
+    lat = forms.FloatField(label=_("纬度"), help_text=_("如 39.9123"))
+    lng = forms.FloatField(label=_("经度"), help_text=_("如 116.3661"))
+    crs = forms.ChoiceField(
+        label=_("坐标来源"),
+        choices=CRS_CHOICES,
+        initial=geo.WGS84,
+        required=False,
+        help_text=_("从高德或百度的坐标拾取工具复制的坐标请选对来源，保存时换算为 WGS-84"),
+    )
     services = forms.MultipleChoiceField(label=_("服务项目"), choices=SERVICE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
     capacity = forms.IntegerField(label=_("可容纳人数"), min_value=0, max_value=1000, initial=6)
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
@@ -43,6 +56,7 @@ class StationForm(ServiceForm):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["hours"] = [data.pop(f"hours_{day}", "") for day in range(7)]
+        data["lat"], data["lng"] = geo.to_wgs84_rounded(data["lat"], data["lng"], data.pop("crs", "") or geo.WGS84)
         return data
 
 
@@ -64,6 +78,13 @@ class PhotoForm(ServiceForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("驿站表格（.xlsx）"))
+    crs = forms.ChoiceField(
+        label=_("表中坐标的来源"),
+        choices=CRS_CHOICES,
+        initial=geo.WGS84,
+        required=False,
+        help_text=_("表中有“坐标系”一列时以该列为准（可填 WGS-84、高德、百度）"),
+    )
 
 
 class RatingForm(ServiceForm):

@@ -11,7 +11,7 @@ registry.add_nav(NavItem(_("驿站事项"), "stations:tasks", audience="staff", 
 registry.add_nav(NavItem(_("驿站检查评估"), "stations:plans", audience="staff", order=42))
 registry.add_api_router("stations", "modules.stations.api.router")
 registry.add_dashboard_card("modules.stations.cards.dashboard_cards", order=40)
-registry.add_review_section("modules.stations.cards.review_section", order=40)
+registry.add_review_section("modules.stations.review.review_section", order=40, chapter="home")
 
 
 def _seed(ctx):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core import geo
 from core.errors import ApiError
 from core.models import Organisation
 from modules.stations import services
@@ -65,7 +66,8 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
-def import_stations(*, actor, upload) -> ImportResult:
+def import_stations(*, actor, upload, crs: str = geo.WGS84) -> ImportResult:
+    """``crs``: the system of the sheet's coordinates (a "坐标系" column, where filled, wins)."""
     result = ImportResult()
     rows = read_rows(upload)
     if not rows:
@@ -81,7 +83,7 @@ def import_stations(*, actor, upload) -> ImportResult:
         with transaction.atomic():
             for n, row in rows:
                 try:
-                    _import_row(actor, row, orgs, result)
+                    _import_row(actor, row, orgs, result, crs)
                 except ApiError as error:
                     result.errors.append((n, _column(error.field), str(error.message)))
             if result.errors:
@@ -105,13 +107,20 @@ def _column(field_name: str | None) -> str:
         "built_year": "建成年份",
         "status": "状态",
         "id": "编号",
+        "crs": "坐标系",
     }
     if field_name and field_name.startswith("hours_"):
         return EXPORT_HEADERS[9 + int(field_name[6:])]
     return mapping.get(field_name or "", field_name or "")
 
 
-def _import_row(actor, row: dict, orgs: dict, result: ImportResult) -> None:
+def _import_row(actor, row: dict, orgs: dict, result: ImportResult, crs: str = geo.WGS84) -> None:
+    named = _text(row.get("坐标系"))
+    if named:
+        crs = geo.parse_system(named)
+        if crs is None:
+            raise ApiError("crs", _("坐标系“%(s)s”无效，可填：WGS-84、GCJ-02（高德）、BD-09（百度）") % {"s": named}, field="crs")
+    lat, lng = geo.to_wgs84_rounded(row.get("纬度"), row.get("经度"), crs)
     host_name = _text(row.get("承办单位"))
     host = orgs.get(host_name)
     if host is None:
@@ -133,8 +142,8 @@ def _import_row(actor, row: dict, orgs: dict, result: ImportResult) -> None:
         "street": street,
         "address": row.get("地址"),
         "landmark": row.get("地标"),
-        "lat": row.get("纬度"),
-        "lng": row.get("经度"),
+        "lat": lat,
+        "lng": lng,
         "kind": KIND_BY_LABEL.get(kind_label, kind_label or Kind.OTHER),
         "hours": [_text(row.get(day)) for day in EXPORT_HEADERS[9:16]],
         "services": [SERVICE_BY_LABEL[s.strip()] for s in labels],

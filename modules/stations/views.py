@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from core import scoping
+from core import maps, scoping
 from core.errors import ApiError
 from core.models import AuditLog, Organisation, RoleAssignment, User
 from engines.review import selectors as review_selectors
@@ -246,7 +246,9 @@ def station_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = importing.import_stations(actor=request.user, upload=form.cleaned_data["file"])
+            result = importing.import_stations(
+                actor=request.user, upload=form.cleaned_data["file"], crs=form.cleaned_data.get("crs") or "wgs84"
+            )
         except ApiError as error:
             form.add_error("file", str(error.message))
         else:
@@ -546,15 +548,17 @@ def find(request):
         }
         for s in found
     ]
+    # Stations are stored in WGS-84; the points are drawn in the tiles' system (GCJ-02 on AMap's).
+    tiles = maps.tiles()
+    o_lat, o_lng = maps.display_point(lat, lng, tiles["system"])
     map_data = {
-        "origin": {"lat": lat, "lng": lng, "located": located},
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "origin": {"lat": o_lat, "lng": o_lng, "located": located},
+        "tiles": tiles,
         "stations": [
             {
                 "id": r["s"].id,
                 "name": r["s"].name,
-                "lat": r["s"].lat,
-                "lng": r["s"].lng,
+                **dict(zip(("lat", "lng"), maps.display_point(r["s"].lat, r["s"].lng, tiles["system"]), strict=True)),
                 "url": reverse("stations:public", args=[r["s"].id]),
                 "distance": round(r["s"].distance_m),
             }

@@ -92,7 +92,9 @@ def _past_year(ctx, experts: list[User], year: int = 2020) -> None:
     )
     content_type = ContentType.objects.get_for_model(Application)
     tz = timezone.get_current_timezone()
-    unions = rng.sample(ctx.grassroots, min(32, len(ctx.grassroots)))
+    # The demo grassroots admin's own union is among the named studios (its subsidy is in use).
+    own_union = RoleAssignment.objects.get(user=ctx.users["grassroots"], role=Role.GRASSROOTS_ADMIN).organisation
+    unions = [own_union] + rng.sample([o for o in ctx.grassroots if o.pk != own_union.pk], min(31, len(ctx.grassroots) - 1))
     scored = []
     for i, org in enumerate(unions):
         application = Application.objects.create(
@@ -104,7 +106,7 @@ def _past_year(ctx, experts: list[User], year: int = 2020) -> None:
             **_data(rng, i, year),
         )
         evaluation = review.evaluation_open(actor=district, rubric=rubric, subject=application, title=application.name)
-        base = rng.uniform(5.5, 9.5)
+        base = 9.4 if org.pk == own_union.pk else rng.uniform(5.5, 9.3)
         for expert in experts[:3]:
             review.scores_submit(
                 actor=expert, evaluation=evaluation, scores={code: min(10, max(0, round(base + rng.uniform(-1, 1), 1))) for code in ITEMS}
@@ -138,6 +140,59 @@ def _past_year(ctx, experts: list[User], year: int = 2020) -> None:
             steps.append(("decline", "expert_review", "not_selected", datetime(year, 6, 20, 10, tzinfo=tz), district))
         _history(case, steps)
         review.evaluation_approve(actor=district, evaluation=application.evaluation)
+    _after_naming(ctx, [application for _total, application in scored[: call.quota]], own_union, year)
+
+
+def _after_naming(ctx, named: list[Application], own_union, year: int) -> None:
+    """Subsidies for the named studios — most spent and accepted, the demo union's still in use,
+    one freshly granted — and the yearly re-checks: all passed, one to rectify, one demoted."""
+    from modules.studios import services_annual, services_subsidy
+    from modules.studios.models import AnnualCheck, Subsidy
+
+    rng, district = ctx.rng, ctx.users["district"]
+    tz = timezone.get_current_timezone()
+    last_year = timezone.localdate().year - 1
+    for rank, application in enumerate(named):
+        admin = _admin_of(application.organisation)
+        amount = rng.choice([3, 5, 8, 10]) * 10_000_00
+        subsidy = services_subsidy.subsidy_grant(
+            actor=district, application=application, amount=amount, purpose="购置创新设备、开展技术攻关和技能培训"
+        )
+        Subsidy.objects.filter(pk=subsidy.pk).update(granted_at=datetime(year, 7, 10, 10, tzinfo=tz))
+        if rank == len(named) - 1:
+            continue  # granted, waiting for finance
+        subsidy = services_subsidy.subsidy_pay(
+            actor=district, subsidy=subsidy, payment_reference=f"财拨-{year}-{rank + 1:03d}", paid_on=date(year, 7, 20)
+        )
+        spend = [amount * 5 // 10, amount * 3 // 10]
+        if application.organisation_id != own_union.pk:
+            spend.append(amount * rng.choice([1, 2]) // 10 - 1_000_00)
+        for share, (category, what) in zip(
+            spend, [("equipment", "购置检测与加工设备"), ("research", "技术攻关材料费"), ("training", "技能培训与交流")], strict=False
+        ):
+            services_subsidy.expense_record(
+                actor=admin, subsidy=subsidy, category=category, amount=share, spent_on=date(year, 9, 15), description=what
+            )
+        if application.organisation_id != own_union.pk:
+            services_subsidy.subsidy_accept(actor=district, subsidy=subsidy, passed=True, note="资金使用符合专款专用要求，验收通过。")
+    for rank, application in enumerate(named):
+        admin = _admin_of(application.organisation)
+        check = services_annual.annual_report_submit(
+            actor=admin,
+            application=application,
+            year=last_year,
+            report=f"{last_year}年度完成技术攻关 {rng.randint(2, 6)} 项、培训职工 {rng.randint(80, 400)} 人次，新增专利 {rng.randint(0, 3)} 项。",
+        )
+        if rank == 2:
+            services_annual.annual_check_decide(
+                actor=district, check=check, outcome=AnnualCheck.Outcome.RECTIFY, note="培训台账不全，请于三个月内整改。"
+            )
+        elif rank == len(named) - 2:
+            services_annual.annual_check_decide(
+                actor=district, check=check, outcome=AnnualCheck.Outcome.DEMOTED, note="团队解散、全年无创新成果，撤销命名。"
+            )
+        elif application.organisation_id != own_union.pk:
+            services_annual.annual_check_decide(actor=district, check=check, outcome=AnnualCheck.Outcome.PASSED, note="复核合格。")
 
 
 def _this_year(ctx, experts: list[User]) -> None:
@@ -177,6 +232,11 @@ def _this_year(ctx, experts: list[User]) -> None:
             assignment = services.expert_assign(actor=district, application=application, expert=expert)
             services.assignment_declare_no_conflict(actor=expert, assignment=assignment)
             services.scores_submit(actor=expert, application=application, scores={code: rng.choice([7, 7.5, 8, 8.5, 9]) for code in ITEMS})
+        if i == 4:
+            # An on-site inspection waits for the demo expert (the photos must be taken on site).
+            from modules.studios.services_inspection import inspection_assign
+
+            inspection_assign(actor=district, application=application, inspector=experts[0])
         if i >= 6:
             services.application_transition(actor=district, application=application, name="approve")
         if i >= 8:
@@ -202,5 +262,6 @@ def seed_studios(ctx) -> None:
     _this_year(ctx, experts)
     ctx.notes.append(
         "创新工作室：区总 district 打开 /studios/ 审定与公示，街道 street 初审，基层 grassroots 修改草稿后提交，"
-        "专家 expert（密码同上）在 /studios/expert/ 评分；公示页 /studios/notice/"
+        "专家 expert（密码同上）在 /studios/expert/ 评分、在 /studios/inspections/ 现场核查；公示页 /studios/notice/；"
+        "已命名工作室的补助（拨付、支出、验收）与年度复核在各自的申报页"
     )

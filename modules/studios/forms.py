@@ -31,7 +31,7 @@ class ApplicationForm(ServiceForm):
             "每行一项：类别，名称，年份。类别为 专利、工艺改进、获奖、经济效益、标准与成果 之一（例：专利，一种电缆剥线装置，2020）"
         ),
     )
-    summary = forms.CharField(label=_("工作室简介"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(label=_("工作室简介"), widget=forms.Textarea(attrs={"rows": 4, "data-richtext": ""}), required=False)
     facilities = forms.CharField(label=_("场地与经费"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     consent_to_notice = forms.BooleanField(label=_("同意公示工作室名称、单位及领办人姓名"), required=False)
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)

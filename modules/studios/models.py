@@ -179,3 +179,135 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Inspection(models.Model):
+    """An on-site inspection (现场核查) during expert review. The inspector's marks on the call's
+    rubric count as one more sheet of the application's evaluation, so what was seen on site
+    feeds the score; the photos are the evidence, each carrying the time and place it was taken."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    findings = models.TextField(_("核查情况"), blank=True, default="")
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("现场核查")
+        verbose_name_plural = _("现场核查")
+        constraints = [models.UniqueConstraint(fields=["application", "inspector"], name="studios_one_inspection_per_inspector")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.inspector_id}"
+
+
+class InspectionPhoto(models.Model):
+    """Where and when a photo of an inspection was taken, read from the photo itself (EXIF)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    attachment = models.OneToOneField("core.Attachment", on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField(_("拍摄时间"))
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("核查照片")
+        verbose_name_plural = _("核查照片")
+        ordering = ["taken_at"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}: {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class Subsidy(models.Model):
+    """A named studio's subsidy (补助资金, 专款专用). The money itself lives in the ledger:
+    the district's budget line → committed at grant → at the studio when paid → spent by the
+    studio's recorded expenses → what is left returns to the budget at acceptance (验收)."""
+
+    class State(models.TextChoices):
+        GRANTED = "granted", _("已批准，待拨付")
+        PAID = "paid", _("已拨付，使用中")
+        ACCEPTED = "accepted", _("验收通过")
+        FAILED = "failed", _("验收未通过")
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="subsidy")
+    amount = models.BigIntegerField(_("补助金额（分）"))
+    purpose = models.TextField(_("资金用途"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.GRANTED)
+    granted_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    payment_reference = models.CharField(_("拨付凭证号"), max_length=60, blank=True, default="")
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    paid_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    acceptance_note = models.TextField(_("验收意见"), blank=True, default="")
+    returned = models.BigIntegerField(_("退回金额（分）"), default=0)
+
+    class Meta:
+        verbose_name = _("工作室补助")
+        verbose_name_plural = _("工作室补助")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="studios_subsidy_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.amount}"
+
+
+class ExpenseCategory(models.TextChoices):
+    EQUIPMENT = "equipment", _("设备购置")
+    RESEARCH = "research", _("技术攻关")
+    TRAINING = "training", _("培训交流")
+    TRANSFER = "transfer", _("成果转化与推广")
+    PREMISES = "premises", _("场地建设")
+
+
+class Expense(models.Model):
+    """One use of a subsidy, recorded by the studio's union with its receipt (专款专用)."""
+
+    subsidy = models.ForeignKey(Subsidy, on_delete=models.PROTECT, related_name="expenses")
+    category = models.CharField(_("支出类别"), max_length=12, choices=ExpenseCategory.choices)
+    amount = models.BigIntegerField(_("金额（分）"))
+    spent_on = models.DateField(_("支出日期"))
+    description = models.CharField(_("支出说明"), max_length=200)
+    recorded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("补助支出")
+        verbose_name_plural = _("补助支出")
+        ordering = ["spent_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="studios_expense_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.subsidy_id}: {self.amount}"
+
+
+class AnnualCheck(models.Model):
+    """The yearly re-check (年度复核) of a named studio: its report for the year, the district's
+    verdict, and — when it fails — the demotion (the naming is revoked through the workflow)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        PASSED = "passed", _("复核合格")
+        RECTIFY = "rectify", _("限期整改")
+        DEMOTED = "demoted", _("复核不合格，撤销命名")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="annual_checks")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    report = models.TextField(_("年度工作报告"))
+    submitted_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("复核结论"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    note = models.TextField(_("复核意见"), blank=True, default="")
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度复核")
+        verbose_name_plural = _("年度复核")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["application", "year"], name="studios_one_check_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.year} {self.outcome}"

@@ -7,38 +7,14 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from engines.workflow.process import Process, State, Transition
+from engines.workflow.process import LateBound, Process, State, Transition
 from modules.studios import rules
 
 KEY = "studios.application"
 
 
-def _guard(name):
-    # The guards live in services (they read the database); looked up late to keep imports one-way.
-    def guard(case):
-        from modules.studios import services
-
-        return getattr(services, name)(case.subject)
-
-    return guard
-
-
-def _effect(name):
-    def effect(case, actor, comment):
-        from modules.studios import services
-
-        getattr(services, name)(case.subject, actor=actor)
-
-    return effect
-
-
-def _people(name):
-    def people(case):
-        from modules.studios import selectors
-
-        return getattr(selectors, name)(case.subject)
-
-    return people
+_hooks = LateBound("modules.studios.services", "modules.studios.selectors")
+_guard, _effect, _people = _hooks.guard, _hooks.effect, _hooks.people
 
 
 def _reminded(case):

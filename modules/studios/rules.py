@@ -44,3 +44,21 @@ def may_change_attachments(user, application) -> bool:
     from modules.studios.services import case_of
 
     return is_applicant_admin(user, application) and case_of(application).state in ("draft", "returned")
+
+
+def may_view_inspection(user, inspection) -> bool:
+    """The inspector and the district; the photos are evidence for the deciding meeting."""
+    return inspection.inspector_id == user.pk or scoping.is_district_staff(user)
+
+
+def may_change_inspection(user, inspection) -> bool:
+    return inspection.inspector_id == user.pk and inspection.completed_at is None
+
+
+def may_view_subsidy(user, subsidy) -> bool:
+    return scoping.is_district_staff(user) or is_applicant_admin(user, subsidy.application)
+
+
+def may_change_subsidy(user, subsidy) -> bool:
+    """Receipts are added by the studio's union while the money is in use, never after acceptance."""
+    return subsidy.state == "paid" and is_applicant_admin(user, subsidy.application)

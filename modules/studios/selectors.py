@@ -185,4 +185,58 @@ def review_section(year: int, viewer):
         (_("命名区级职工创新工作室"), named.count(), _("个")),
     ]
     items += [(_("其中 %(street)s") % {"street": row["street__name"] or _("未分街道")}, row["n"], _("个")) for row in by_street]
-    return {"title": _("职工创新工作室"), "items": items}
+    return {"title": _("职工创新工作室"), "items": items + _after_naming_figures(year)}
+
+
+def _after_naming_figures(year: int) -> list:
+    """Money paid to studios in the year (by payment date), acceptances and the yearly re-checks."""
+    from django.db.models import Sum
+
+    from core.numbers import yuan
+    from modules.studios.models import AnnualCheck, Subsidy
+
+    paid = Subsidy.objects.filter(paid_on__year=year)
+    figures = []
+    if paid.exists():
+        figures.append((_("拨付工作室补助"), yuan(paid.aggregate(total=Sum("amount"))["total"]), _("元")))
+        figures.append((_("获补助工作室"), paid.count(), _("个")))
+    accepted = Subsidy.objects.filter(accepted_at__year=year, state=Subsidy.State.ACCEPTED).count()
+    if accepted:
+        figures.append((_("补助验收通过"), accepted, _("个")))
+    checks = AnnualCheck.objects.filter(year=year)
+    if checks.exists():
+        figures.append((_("年度复核工作室"), checks.count(), _("个")))
+        demoted = checks.filter(outcome=AnnualCheck.Outcome.DEMOTED).count()
+        figures.append((_("复核不合格撤销命名"), demoted, _("个")))
+    return figures
+
+
+def subsidy_books(subsidy) -> dict:
+    """Where the subsidy's money is now, read from the ledger (fen): still committed, at the
+    studio, spent, returned — these always add up to the amount granted."""
+    from engines.ledger.selectors import holder_balances
+
+    prefix = f"studios:subsidy:{subsidy.pk}:"
+    balances = {key[len(prefix) :]: value for key, value in holder_balances(prefix).items()}
+    return {
+        "committed": balances.get("committed", 0),
+        "at_studio": balances.get("at_studio", 0),
+        "spent": balances.get("spent", 0),
+        "returned": subsidy.returned,
+    }
+
+
+def subsidy_trail(subsidy):
+    """Every ledger entry of the subsidy, oldest first: the yuan's way from budget to expense."""
+    from engines.ledger.models import Entry
+
+    return (
+        Entry.objects.filter(account__holder__startswith=f"studios:subsidy:{subsidy.pk}:")
+        .select_related("account", "actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def recheck_due(year: int) -> QuerySet[Application]:
+    """Named studios (named before ``year`` ended) that have no re-check report for ``year`` yet."""
+    return named_studios().filter(call__year__lt=year + 1).exclude(annual_checks__year=year)

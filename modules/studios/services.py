@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import scoping
+from core import richtext, scoping
 from core.audit import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.models import Organisation, RoleAssignment, User
@@ -152,6 +152,9 @@ def _clean_application(data: dict) -> dict:
     ):
         if key in data:
             cleaned[key] = _clean_text(data[key], key, limit)
+    if "summary" in cleaned:
+        # The description is rich text (bold, lists, links); stored sanitised (core/richtext.py).
+        cleaned["summary"] = richtext.clean(cleaned["summary"])
     if "team" in data:
         cleaned["team"] = _clean_team(data["team"])
     if "results" in data:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.studios import views
+from modules.studios import views, views_after
 
 app_name = "studios"
 
@@ -20,4 +20,13 @@ urlpatterns = [
     path("expert/", views.expert_inbox, name="expert_inbox"),
     path("expert/<int:pk>/", views.expert_review, name="expert_review"),
     path("notice/", views.notice, name="notice"),
+    path("applications/<int:pk>/inspections/", views_after.inspection_assign, name="inspection_assign"),
+    path("inspections/", views_after.inspection_list, name="inspections"),
+    path("inspections/<int:pk>/", views_after.inspection_detail, name="inspection"),
+    path("applications/<int:pk>/subsidy/", views_after.subsidy_grant, name="subsidy_grant"),
+    path("subsidies/<int:pk>/pay/", views_after.subsidy_pay, name="subsidy_pay"),
+    path("subsidies/<int:pk>/expenses/", views_after.expense_record, name="expense_record"),
+    path("subsidies/<int:pk>/accept/", views_after.subsidy_accept, name="subsidy_accept"),
+    path("applications/<int:pk>/annual-reports/", views_after.annual_report_submit, name="annual_report_submit"),
+    path("annual-checks/<int:pk>/decide/", views_after.annual_check_decide, name="annual_check_decide"),
 ]

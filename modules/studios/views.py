@@ -188,6 +188,9 @@ def application_detail(request, pk):
         context["experts"] = User.objects.filter(roles__role=rules.Role.EXPERT).distinct().order_by("display_name")
         if application.evaluation_id:
             context["item_results"] = review_selectors.item_results(application.evaluation)
+    from modules.studios.views_after import after_review_context
+
+    context.update(after_review_context(request.user, application, case.state))
     return render(request, "studios/application.html", context)
 
 

@@ -48,6 +48,8 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "core:home": (ALL, {}),
     "core:login": (ALL, {}),
     "core:worker_login": (ALL, {}),
+    "core:wechat_login": (NOBODY, {}),  # WeChat login: 404 unless WECHAT_APP_ID/SECRET are set
+    "core:wechat_callback": (NOBODY, {}),
     "core:logout": (ALL, {}),
     "core:healthz": (ALL, {}),
     "core:favicon": (ALL, {}),
@@ -179,7 +181,192 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "studios:expert_inbox": (NOBODY, {}),  # experts only
     "studios:expert_review": (NOBODY, {"pk": "studio_assignment"}),  # the assigned expert only
     "studios:notice": (ALL, {}),  # the public notice
+    "studios:inspection_assign": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:inspections": (LOGGED_IN, {}),  # one's own inspection tasks (none for these roles)
+    "studios:inspection": (DISTRICT, {"pk": "studio_inspection"}),  # the inspector and the district
+    "studios:subsidy_grant": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:subsidy_pay": (NOBODY, {"pk": "studio_subsidy"}),  # POST only
+    "studios:expense_record": (NOBODY, {"pk": "studio_subsidy"}),  # POST only
+    "studios:subsidy_accept": (NOBODY, {"pk": "studio_subsidy"}),  # POST only
+    "studios:annual_report_submit": (DISTRICT, {"pk": "studio_application"}),  # POST only
+    "studios:annual_check_decide": (NOBODY, {"pk": "studio_check"}),  # POST only
+    "survey:list": (OFFICE, {}),  # the surveys of each office's own tree
+    "survey:import": (OFFICE, {}),
+    "survey:detail": (DISTRICT, {"pk": "survey"}),  # results: staff whose tree runs the survey
+    "survey:crosstab": (DISTRICT, {"pk": "survey"}),
+    "survey:export": (DISTRICT, {"pk": "survey"}),
+    "survey:status": (DISTRICT, {"pk": "survey"}),  # POST only
+    "survey:quota": (DISTRICT, {"pk": "survey"}),  # POST only
+    "survey:mine": (LOGGED_IN, {}),  # the surveys open to the caller
+    "survey:answer": (OWNER | DISTRICT, {"pk": "survey"}),  # org_a1's survey: its members (and its managers)
+    "survey:thanks": (OWNER | DISTRICT, {"pk": "survey"}),
+    "care:outdoor_plan": (OFFICE, {}),  # the service plan from the courier survey of the office's tree
+    "care:outdoor_courier": (LOGGED_IN, {}),  # the courier's phone page
+    "honours:home": (OFFICE, {}),  # each office sees the nominations of its own tree
+    "honours:honour_new": (DISTRICT, {}),
+    "honours:honour": (OFFICE, {"pk": "honour"}),  # a district-wide honour; nominations and quota rows scoped to the viewer
+    "honours:honour_panel": (OFFICE, {"pk": "honour"}),
+    "honours:quota_set": (DISTRICT, {"pk": "honour"}),  # POST only
+    "honours:honour_export": (OFFICE, {"pk": "honour"}),  # the rows the viewer may see
+    "honours:nomination_new": (NOBODY, {}),  # office staff with ?honour=; 404 without
+    "honours:nomination": (DISTRICT, {"pk": "honour_nomination"}),
+    "honours:nomination_edit": (DISTRICT, {"pk": "honour_nomination"}),
+    "honours:transition": (DISTRICT, {"pk": "honour_nomination"}),  # POST only
+    "honours:attachment_upload": (
+        DISTRICT,
+        {"pk": "honour_nomination"},
+    ),  # POST only; the service allows the nominating office while editable
+    "honours:objections": (DISTRICT, {}),  # the district's desk of open objections
+    "honours:objection_resolve": (DISTRICT, {"pk": "honour_objection"}),  # POST only
+    "honours:notice": (ALL, {}),  # the public notice (社会公示)
+    "honours:roll": (ALL, {}),  # the roll of honour
+    "honours:me": (WORKERS, {}),
+    "honours:courses": (OFFICE, {}),
+    "honours:course": (DISTRICT, {"pk": "course"}),  # org_a1's course: its office and the district
+    "honours:session": (DISTRICT, {"pk": "training_session"}),
+    "honours:session_capacity": (DISTRICT, {"pk": "training_session"}),  # POST only
+    "honours:certificate_issue": (DISTRICT, {"pk": "enrolment"}),  # POST only
+    "honours:certificate_pdf": (OWNER | DISTRICT, {"pk": "certificate"}),
+    "honours:certificate_revoke": (DISTRICT, {"pk": "certificate"}),  # POST only
+    "honours:certificate_check": (ALL, {"token": lambda s: s["certificate"].token}),  # the certificate's QR: status only
+    "honours:worker_courses": (LOGGED_IN, {}),
+    "honours:worker_course": (LOGGED_IN, {"pk": "course"}),  # courses are open to every member
+    "honours:enrol": (LOGGED_IN, {"pk": "training_session"}),  # POST only
+    "honours:lesson": (WORKERS, {"pk": "lesson"}),
+    "honours:enrolment": (ALL, {"token": lambda s: s["enrolment"].token}),  # the link is the key; the name masked
+    "honours:craft": (ALL, {}),
+    "honours:craft_me": (WORKERS, {}),
+    "honours:needs": (OFFICE | OWNER, {}),  # offices post needs; craftsmen (worker_a1) answer them
+    "honours:need_respond": (OWNER, {"pk": "need"}),  # POST only
+    "honours:match": (DISTRICT, {"pk": "need_response"}),  # POST only; org_a1's office too
+    "honours:certifications": (DISTRICT, {}),
+    "honours:competitions": (OFFICE, {}),
+    "honours:competition": (DISTRICT, {"pk": "competition"}),  # and its judges
+    "honours:my_competitions": (WORKERS, {}),  # the entrant's own results and appeals
+    "fund:home": (OFFICE, {}),  # each office sees the applications of its own tree
+    "fund:fund_new": (DISTRICT, {}),
+    "fund:fund": (DISTRICT, {"pk": "fund"}),
+    "fund:report": (DISTRICT, {"pk": "fund"}),
+    "fund:trace": (DISTRICT, {"pk": "fund"}),
+    "fund:export": (DISTRICT, {"pk": "fund", "fmt": lambda s: "xlsx"}),  # POST only: starts a job
+    "fund:transfer_request": (DISTRICT, {"pk": "fund"}),  # POST only
+    "fund:carry_forward": (DISTRICT, {"pk": "fund"}),  # POST only
+    "fund:transfer_decide": (DISTRICT, {"pk": "fund_transfer"}),  # POST only; not by the officer who asked
+    "fund:person": (DISTRICT, {}),  # one person across programmes, audited
+    "fund:mine": (LOGGED_IN, {}),  # 我的补助: rows listing the caller's own verified phone only
+    "fund:mine_receipt": (OWNER, {"pk": "fund_benefit"}),  # POST only; anyone else's row is 404
+    "fund:beneficiaries_template": (OFFICE, {}),
+    "fund:application_new": (frozenset({"admin_b"}), {}),  # grassroots admins, for their own unions
+    "fund:application": (DISTRICT, {"pk": "fund_application"}),
+    "fund:application_edit": (DISTRICT, {"pk": "fund_application"}),  # POST only; the union's admin while editable
+    "fund:beneficiaries": (DISTRICT, {"pk": "fund_application"}),  # POST only; the union's admin while editable
+    "fund:transition": (DISTRICT, {"pk": "fund_application"}),  # POST only
+    "fund:pay": (DISTRICT, {"pk": "fund_application"}),  # POST only
+    "fund:refund": (DISTRICT, {"pk": "fund_application"}),  # POST only
+    "fund:receipts": (DISTRICT, {"pk": "fund_application"}),  # POST only
+    "fund:attachment_upload": (DISTRICT, {"pk": "fund_application"}),  # POST only; the union's admin while editable
+    "labour:home": (OFFICE, {}),
+    "labour:cases": (DISTRICT, {}),  # the desk: mediators and district staff only
+    "labour:cases_export": (DISTRICT, {}),
+    "labour:case_new": (DISTRICT, {}),
+    "labour:case": (DISTRICT, {"pk": "labour_case"}),  # the worker sees only the status, at labour:my_cases
+    "labour:case_transition": (DISTRICT, {"pk": "labour_case"}),  # POST only
+    "labour:case_assign": (DISTRICT, {"pk": "labour_case"}),  # POST only
+    "labour:session_add": (DISTRICT, {"pk": "labour_case"}),  # POST only
+    "labour:case_extend": (DISTRICT, {"pk": "labour_case"}),  # POST only; the parties agreed to extend
+    "labour:agreement_edit": (DISTRICT, {"pk": "labour_case"}),  # POST only
+    "labour:case_sign": (DISTRICT, {"pk": "labour_case"}),  # POST only
+    "labour:case_contacts": (DISTRICT, {"pk": "labour_case"}),  # POST only; audited
+    "labour:agreement_pdf": (DISTRICT, {"pk": "labour_case"}),
+    "labour:agreement_docx": (DISTRICT, {"pk": "labour_case"}),
+    "labour:consultations": (DISTRICT, {}),
+    "labour:stats": (DISTRICT, {}),
+    "labour:rules": (DISTRICT, {}),
+    "labour:my_cases": (WORKERS, {}),  # everyone's own applications only
+    "labour:apply": (WORKERS, {}),
+    "labour:monitoring": (OFFICE, {}),
+    "labour:point": (DISTRICT, {"pk": "labour_point"}),
+    "labour:points": (STREETS, {}),  # designate and stop points of the viewer's tree
+    "labour:risk_rules": (DISTRICT, {}),
+    "labour:task": (DISTRICT, {"pk": "labour_task"}),
+    "labour:bargaining": (OFFICE, {}),
+    "labour:contract": (DISTRICT, {"pk": "labour_contract"}),
+    "labour:trainings": (DISTRICT, {}),  # collective-bargaining training meetings: the district union
+    "labour:training": (DISTRICT, {"pk": "labour_training"}),
+    "labour:model_units": (DISTRICT, {}),  # select and revoke: the district union
+    "labour:model_unit_revoke": (DISTRICT, {"pk": "labour_model_unit"}),  # POST only
+    "labour:model_units_public": (ALL, {}),  # the public roll
+    "labour:events": (ALL, {}),
+    "labour:event_new": (OFFICE, {}),
+    "labour:event": (ALL, {"pk": "labour_event"}),  # public; photos served by the attachment rules
+    "labour:handbook": (ALL, {}),
+    "labour:law": (ALL, {"pk": "labour_law"}),
+    "labour:article": (ALL, {"pk": "labour_article"}),
+    "labour:handbook_pdf": (ALL, {}),
+    "labour:qa": (ALL, {}),  # answered public questions, askers masked
+    "labour:qa_answer": (DISTRICT, {"pk": "labour_question"}),  # POST only
+    "annual:review": (STREETS, {}),  # street staff see their own street's review only
+    "annual:narrative": (DISTRICT, {"year": lambda s: 2020, "chapter": lambda s: "rights"}),
+    "annual:export": (NOBODY, {}),  # POST only: starts a job, scoped like the page
     "stations:inspect_fill": (NOBODY, {"pk": "assignment"}),
+    "learning:home": (ALL, {}),  # district-wide activities and those of the viewer's own unions
+    "learning:contest": (OWNER | DISTRICT, {"pk": "learning_contest"}),  # org_a1's own contest
+    "learning:contest_start": (OWNER, {"pk": "learning_contest"}),  # POST only
+    "learning:contest_take": (OWNER, {"pk": "learning_contest"}),
+    "learning:contest_answer": (OWNER, {"pk": "learning_contest"}),  # POST only
+    "learning:certificate": (NOBODY, {"pk": "learning_contest"}),  # the member's own, once passed (not yet)
+    "learning:contest_ranking": (OWNER | DISTRICT, {"pk": "learning_contest"}),
+    "learning:contest_ranking_xlsx": (DISTRICT, {"pk": "learning_contest"}),
+    "learning:call": (OWNER | DISTRICT, {"pk": "learning_call"}),
+    "learning:essay_submit": (OWNER, {"pk": "learning_call"}),  # POST only
+    "learning:essay_attach": (OWNER, {"pk": "learning_call"}),  # POST only
+    "learning:collection": (NOBODY, {"pk": "learning_call"}),  # once published (not yet)
+    "learning:materials": (ALL, {}),
+    "learning:material": (OWNER | DISTRICT, {"pk": "learning_material"}),
+    "learning:judge_inbox": (LOGGED_IN, {}),  # the judge's own entries, anonymous
+    "learning:judge_essay": (NOBODY, {"pk": "learning_essay"}),  # the call's judges only
+    "learning:staff_home": (OFFICE, {}),
+    "learning:participation_xlsx": (OFFICE, {}),
+    "learning:bank_import": (OFFICE, {}),
+    "learning:contest_new": (OFFICE, {}),
+    "learning:call_new": (OFFICE, {}),
+    "learning:call_manage": (DISTRICT, {"pk": "learning_call"}),
+    "learning:call_action": (DISTRICT, {"pk": "learning_call"}),  # POST only
+    "learning:call_essays_xlsx": (DISTRICT, {"pk": "learning_call"}),
+    "learning:material_new": (OFFICE, {}),
+    "learning:session_new": (OFFICE, {}),
+    "learning:session": (DISTRICT, {"pk": "learning_session"}),
+    "learning:checkin": (OWNER, {"pk": "learning_session"}),  # members of the session's union
+    "care:staff_home": (OFFICE, {}),
+    "care:wishes": (ALL, {}),  # the shareable public list: first names and agreed stories only
+    "care:wish_public": (ALL, {"pk": "care_public_wish"}),
+    "care:wish_claim": (LOGGED_IN, {"pk": "care_public_wish"}),  # POST only
+    "care:donor_login": (ALL, {}),  # the public's phone login (donors): a code to any phone, rate-limited
+    "care:wish_new": (WORKERS, {}),  # a union admin with ?member= of their own union
+    "care:wish": (OWNER | DISTRICT, {"pk": "care_wish"}),  # the wisher and the offices over their union
+    "care:wish_action": (OWNER | DISTRICT, {"pk": "care_wish"}),  # POST only
+    "care:my_wishes": (WORKERS, {}),
+    "care:contributions": (LOGGED_IN, {}),  # the donor's own claims
+    "care:contribution": (NOBODY, {"pk": "care_claim"}),  # the donor only
+    "care:contribution_action": (NOBODY, {"pk": "care_claim"}),  # POST only
+    "care:campaign_new": (DISTRICT, {}),
+    "care:staff_wishes": (OFFICE, {}),
+    "care:wishes_export": (OFFICE, {}),
+    "care:loans": (LOGGED_IN, {}),  # one's own, or the office's tree
+    "care:loan_new": (WORKERS, {}),
+    "care:loan": (OWNER | DISTRICT, {"pk": "care_loan"}),
+    "care:loan_transition": (OWNER | DISTRICT, {"pk": "care_loan"}),  # POST only
+    "care:loan_upload": (OWNER | DISTRICT, {"pk": "care_loan"}),  # POST only; the service lets the borrower alone add
+    "care:loan_bank": (DISTRICT, {"pk": "care_loan"}),  # POST only
+    "care:repayment_pay": (DISTRICT, {"pk": "care_repayment"}),  # POST only
+    "care:loans_export": (OFFICE, {}),
+    "care:counselling": (WORKERS, {}),
+    "care:booking_cancel": (OWNER, {"pk": "care_booking"}),  # POST only
+    "care:event_enrol": (WORKERS, {"pk": "care_event"}),  # POST only
+    "care:counsellor_home": (NOBODY, {}),  # counsellors only
+    "care:booking_note": (NOBODY, {"pk": "care_booking"}),  # the booking's counsellor alone
+    "care:counselling_staff": (DISTRICT, {}),  # counts only
+    "care:crisis": (DISTRICT, {"pk": "care_crisis"}),
 }
 
 # "METHOD /api/v1/path" -> (roles that succeed, path params)
@@ -226,6 +413,30 @@ API: dict[str, tuple[frozenset, dict]] = {
     "GET /api/v1/studios/applications": (OFFICE, {}),
     "GET /api/v1/studios/applications/{application_id}": (DISTRICT, {"application_id": "studio_application"}),
     "GET /api/v1/studios/expert/assignments": (NOBODY, {}),
+    "GET /api/v1/studios/calls": (OFFICE, {}),
+    "GET /api/v1/studios/subsidies/{subsidy_id}": (DISTRICT, {"subsidy_id": "studio_subsidy"}),
+    "GET /api/v1/surveys/": (OFFICE, {}),
+    "GET /api/v1/surveys/open": (LOGGED_IN, {}),
+    "GET /api/v1/surveys/{survey_id}": (OWNER | DISTRICT, {"survey_id": "survey"}),
+    "GET /api/v1/surveys/{survey_id}/results": (DISTRICT, {"survey_id": "survey"}),
+    "GET /api/v1/surveys/{survey_id}/crosstab": (DISTRICT, {"survey_id": "survey"}),
+    "GET /api/v1/honours/honours": (OFFICE, {}),
+    "GET /api/v1/honours/honours/{honour_id}/quota-panel": (OFFICE, {"honour_id": "honour"}),  # rows scoped to the viewer
+    "GET /api/v1/honours/nominations": (OFFICE, {}),
+    "GET /api/v1/honours/nominations/{nomination_id}": (DISTRICT, {"nomination_id": "honour_nomination"}),
+    "GET /api/v1/honours/courses": (LOGGED_IN, {}),
+    "GET /api/v1/honours/enrolments/mine": (LOGGED_IN, {}),
+    "GET /api/v1/honours/certificates/{token}": (ALL, {"token": lambda s: s["certificate"].token}),
+    "GET /api/v1/honours/craft/works": (ALL, {}),
+    "GET /api/v1/honours/competitions/{competition_id}/ranking": (DISTRICT, {"competition_id": "competition"}),
+    "GET /api/v1/honours/objections": (DISTRICT, {}),
+    "GET /api/v1/honours/competitions/mine": (WORKERS, {}),  # members: their own entries only
+    "GET /api/v1/fund/funds": (DISTRICT, {}),
+    "GET /api/v1/fund/funds/{fund_id}": (DISTRICT, {"fund_id": "fund"}),
+    "GET /api/v1/fund/funds/{fund_id}/report": (DISTRICT, {"fund_id": "fund"}),
+    "GET /api/v1/fund/applications": (OFFICE, {}),
+    "GET /api/v1/fund/me/benefits": (LOGGED_IN, {}),  # the caller's own rows (by verified phone)
+    "GET /api/v1/fund/applications/{application_id}": (DISTRICT, {"application_id": "fund_application"}),
     # writes: the roles listed may reach the service (which may still answer 4xx for the body);
     # everybody else is refused before anything changes.
     "POST /api/v1/orgs/": (OFFICE, {}),
@@ -233,6 +444,53 @@ API: dict[str, tuple[frozenset, dict]] = {
     "PATCH /api/v1/studios/applications/{application_id}": (NOBODY, {"application_id": "studio_application"}),
     "POST /api/v1/studios/applications/{application_id}/transitions": (DISTRICT, {"application_id": "studio_application"}),
     "POST /api/v1/studios/expert/assignments/{assignment_id}/scores": (NOBODY, {"assignment_id": "studio_assignment"}),
+    "POST /api/v1/studios/calls": (DISTRICT, {}),
+    "POST /api/v1/studios/applications/{application_id}/experts": (DISTRICT, {"application_id": "studio_application"}),
+    "POST /api/v1/studios/expert/conflicts": (NOBODY, {}),  # experts only
+    "POST /api/v1/studios/expert/assignments/{assignment_id}/declaration": (NOBODY, {"assignment_id": "studio_assignment"}),
+    "POST /api/v1/studios/applications/{application_id}/subsidy": (DISTRICT, {"application_id": "studio_application"}),
+    "POST /api/v1/studios/subsidies/{subsidy_id}/payment": (DISTRICT, {"subsidy_id": "studio_subsidy"}),
+    "POST /api/v1/studios/subsidies/{subsidy_id}/expenses": (NOBODY, {"subsidy_id": "studio_subsidy"}),  # the studio's union
+    "POST /api/v1/studios/subsidies/{subsidy_id}/acceptance": (DISTRICT, {"subsidy_id": "studio_subsidy"}),
+    "POST /api/v1/studios/applications/{application_id}/annual-reports": (NOBODY, {"application_id": "studio_application"}),
+    "POST /api/v1/studios/annual-checks/{check_id}/decision": (DISTRICT, {"check_id": "studio_check"}),
+    "POST /api/v1/surveys/{survey_id}/responses": (OWNER | DISTRICT, {"survey_id": "survey"}),  # members of org_a1; once each
+    "POST /api/v1/honours/nominations": (NOBODY, {}),  # office staff of the union named in the body
+    "PATCH /api/v1/honours/nominations/{nomination_id}": (DISTRICT, {"nomination_id": "honour_nomination"}),
+    "POST /api/v1/honours/nominations/{nomination_id}/transitions": (DISTRICT, {"nomination_id": "honour_nomination"}),
+    "POST /api/v1/honours/nominations/{nomination_id}/objections": (
+        LOGGED_IN,
+        {"nomination_id": "honour_nomination"},
+    ),  # 409 unless in notice
+    "POST /api/v1/honours/entrants/{entrant_id}/appeals": (OWNER, {"entrant_id": "entrant"}),
+    "POST /api/v1/honours/appeals/{appeal_id}/decision": (DISTRICT, {"appeal_id": "competition_appeal"}),
+    "POST /api/v1/honours/objections/{objection_id}/decision": (DISTRICT, {"objection_id": "honour_objection"}),
+    "POST /api/v1/honours/sessions/{session_id}/enrolments": (LOGGED_IN, {"session_id": "training_session"}),
+    "POST /api/v1/honours/enrolments/{token}/decline": (ALL, {"token": lambda s: s["enrolment"].token}),  # the link is the key
+    "POST /api/v1/honours/sessions/{session_id}/checkins": (DISTRICT, {"session_id": "training_session"}),
+    "POST /api/v1/honours/craft/needs/{need_id}/responses": (WORKERS, {"need_id": "need"}),  # craftsmen; other members 409
+    "POST /api/v1/fund/applications": (NOBODY, {}),  # grassroots admins of the union named in the body
+    "PUT /api/v1/fund/applications/{application_id}/beneficiaries": (NOBODY, {"application_id": "fund_application"}),
+    "POST /api/v1/fund/applications/{application_id}/transitions": (DISTRICT, {"application_id": "fund_application"}),
+    "POST /api/v1/fund/applications/{application_id}/payment": (DISTRICT, {"application_id": "fund_application"}),
+    "POST /api/v1/fund/applications/{application_id}/returns": (DISTRICT, {"application_id": "fund_application"}),
+    "POST /api/v1/fund/applications/{application_id}/receipts": (DISTRICT, {"application_id": "fund_application"}),
+    "POST /api/v1/fund/me/benefits/{benefit_id}/receipt": (OWNER, {"benefit_id": "fund_benefit"}),  # idempotent
+    "GET /api/v1/labour/cases": (DISTRICT, {}),
+    "GET /api/v1/annual/review": (STREETS, {}),  # street staff get their own street's review only
+    "GET /api/v1/labour/cases/{case_id}": (DISTRICT, {"case_id": "labour_case"}),
+    "GET /api/v1/labour/my/cases": (WORKERS, {}),
+    "GET /api/v1/labour/stats": (DISTRICT, {}),
+    "GET /api/v1/labour/handbook/search": (ALL, {}),
+    "GET /api/v1/labour/monitoring/points": (OFFICE, {}),
+    "GET /api/v1/labour/model-units": (ALL, {}),  # the public roll of model units
+    "GET /api/v1/labour/contracts": (OFFICE, {}),  # rows of the viewer's tree only
+    "GET /api/v1/labour/contracts/{contract_id}": (DISTRICT, {"contract_id": "labour_contract"}),
+    "POST /api/v1/labour/contracts/{contract_id}/evaluations": (DISTRICT, {"contract_id": "labour_contract"}),
+    "POST /api/v1/labour/cases": (LOGGED_IN, {}),  # the desk registers; anyone else applies for themselves
+    "POST /api/v1/labour/cases/{case_id}/transitions": (DISTRICT, {"case_id": "labour_case"}),
+    "POST /api/v1/labour/cases/{case_id}/extension": (DISTRICT, {"case_id": "labour_case"}),
+    "POST /api/v1/labour/monitoring/points/{point_id}/reports": (DISTRICT, {"point_id": "labour_point"}),
     "PATCH /api/v1/orgs/{org_id}": (DISTRICT, {"org_id": "org"}),
     "POST /api/v1/members/": (OFFICE, {}),
     "POST /api/v1/members/import": (OFFICE, {}),
@@ -258,6 +516,33 @@ API: dict[str, tuple[frozenset, dict]] = {
     "POST /api/v1/stations/stations/{station_id}/ratings": (WORKERS, {"station_id": "station"}),
     "POST /api/v1/stations/stations/{station_id}/problems": (WORKERS, {"station_id": "station"}),
     "POST /api/v1/stations/inspections/{assignment_id}/submit": (NOBODY, {"assignment_id": "assignment"}),
+    "GET /api/v1/learning/contests": (ALL, {}),
+    "GET /api/v1/learning/contests/{contest_id}/attempt": (OWNER, {"contest_id": "learning_contest"}),
+    "GET /api/v1/learning/contests/{contest_id}/ranking": (OWNER | DISTRICT, {"contest_id": "learning_contest"}),
+    "GET /api/v1/learning/essays/calls": (ALL, {}),
+    "GET /api/v1/learning/judge/essays": (LOGGED_IN, {}),
+    "GET /api/v1/learning/participation": (OFFICE, {}),
+    "POST /api/v1/learning/contests/{contest_id}/start": (OWNER, {"contest_id": "learning_contest"}),
+    "POST /api/v1/learning/attempts/{attempt_id}/answers": (OWNER, {"attempt_id": "learning_attempt"}),
+    "POST /api/v1/learning/essays/calls/{call_id}/essay": (OWNER, {"call_id": "learning_call"}),  # the call is closed: 409
+    "POST /api/v1/learning/judge/essays/{essay_id}/scores": (NOBODY, {"essay_id": "learning_essay"}),  # the call's judges
+    "POST /api/v1/learning/sessions/{session_id}/attendance": (DISTRICT, {"session_id": "learning_session"}),
+    "GET /api/v1/care/wishes/open": (ALL, {}),
+    "GET /api/v1/care/contributions": (LOGGED_IN, {}),
+    "GET /api/v1/care/contributions/{claim_id}/contact": (NOBODY, {"claim_id": "care_claim"}),  # the donor, once confirmed
+    "GET /api/v1/care/campaigns/{campaign_id}/figures": (ALL, {"campaign_id": "care_campaign"}),
+    "GET /api/v1/care/loans": (LOGGED_IN, {}),
+    "GET /api/v1/care/loans/{loan_id}": (OWNER | DISTRICT, {"loan_id": "care_loan"}),
+    "GET /api/v1/care/counsellors": (LOGGED_IN, {}),
+    "GET /api/v1/care/counselling/counts": (DISTRICT, {}),
+    "POST /api/v1/care/wishes": (WORKERS | OFFICE, {}),  # one's own, or for a member of one's union
+    "POST /api/v1/care/wishes/{wish_id}/claim": (LOGGED_IN, {"wish_id": "care_public_wish"}),
+    "POST /api/v1/care/wishes/{wish_id}/actions": (OWNER | DISTRICT, {"wish_id": "care_wish"}),
+    "POST /api/v1/care/contributions/{claim_id}/actions": (NOBODY, {"claim_id": "care_claim"}),
+    "POST /api/v1/care/loans": (WORKERS, {}),
+    "POST /api/v1/care/loans/{loan_id}/transitions": (OWNER | DISTRICT, {"loan_id": "care_loan"}),
+    "POST /api/v1/care/loans/{loan_id}/bank-decision": (DISTRICT, {"loan_id": "care_loan"}),
+    "POST /api/v1/care/bookings": (WORKERS, {}),
 }
 
 # Page writes exercised with POST (empty or minimal forms): outsiders must change nothing.
@@ -282,6 +567,61 @@ PAGE_POSTS = [
     "stations:task",
     "stations:plan",
     "stations:rubric_edit",
+    "care:wish_action",
+    "care:contribution_action",
+    "care:loan_transition",
+    "care:loan_bank",
+    "care:repayment_pay",
+    "care:booking_cancel",
+    "care:booking_note",
+    "care:crisis",
+    "studios:inspection_assign",
+    "studios:subsidy_grant",
+    "studios:subsidy_pay",
+    "studios:expense_record",
+    "studios:subsidy_accept",
+    "studios:annual_report_submit",
+    "studios:annual_check_decide",
+    "survey:status",
+    "survey:quota",
+    "honours:quota_set",
+    "honours:objection_resolve",
+    "honours:session_capacity",
+    "honours:certificate_revoke",
+    "honours:match",
+    "learning:contest_answer",
+    "learning:essay_submit",
+    "learning:judge_essay",
+    "learning:call_action",
+    "learning:session",
+    "learning:checkin",
+    "fund:application_edit",
+    "fund:beneficiaries",
+    "fund:transition",
+    "fund:pay",
+    "fund:refund",
+    "fund:receipts",
+    "fund:mine_receipt",
+    "fund:transfer_request",
+    "fund:transfer_decide",
+    "fund:carry_forward",
+    "fund:export",
+    "labour:case_transition",
+    "labour:case_assign",
+    "labour:session_add",
+    "labour:case_extend",
+    "labour:agreement_edit",
+    "labour:case_sign",
+    "labour:case_contacts",
+    "labour:point",
+    "labour:task",
+    "labour:contract",
+    "labour:qa_answer",
+    "labour:model_unit_revoke",
+    "labour:points",
+    "labour:risk_rules",
+    "labour:trainings",
+    "labour:training",
 ]
 
 
@@ -477,6 +817,21 @@ WRITE_BODIES = {
     "PATCH /api/v1/members/{member_id}": lambda s: {"name": "改名"},
     "PATCH /api/v1/orgs/{org_id}": lambda s: {"name": "改名工会"},
     "DELETE /api/v1/bags/points/{point_id}": lambda s: {},
+    "POST /api/v1/surveys/{survey_id}/responses": lambda s: {"answers": {"works": "no"}},
+    "POST /api/v1/labour/cases/{case_id}/transitions": lambda s: {"name": "withdraw", "comment": "outsider"},
+    "POST /api/v1/labour/contracts/{contract_id}/evaluations": lambda s: {
+        "year": s["labour_contract"].signed_on.year,
+        "scores": {"representatives": 8, "procedure": 8, "organisation": 8, "content": 8, "effect": 8},
+    },
+    "POST /api/v1/labour/cases/{case_id}/extension": lambda s: {"days": 5, "reason": "双方同意", "agreed_by": "双方当事人"},
+    "POST /api/v1/labour/monitoring/points/{point_id}/reports": lambda s: {
+        "period": s["labour_report"].period.replace(year=s["labour_report"].period.year - 1).isoformat(),
+        "headcount": 10,
+    },
+    "POST /api/v1/care/wishes/{wish_id}/actions": lambda s: {"action": "verify"},
+    "POST /api/v1/care/contributions/{claim_id}/actions": lambda s: {"action": "give_back"},
+    "POST /api/v1/care/loans/{loan_id}/transitions": lambda s: {"name": "submit"},
+    "POST /api/v1/care/loans/{loan_id}/bank-decision": lambda s: {"approved": False, "reference": "x"},
 }
 
 

@@ -43,8 +43,10 @@ def test_the_helper_neutralises_each_trigger_and_leaves_numbers_alone():
         saved = io.BytesIO()
         book.save(saved)
         cells = [(c.value, c.data_type) for c in list(load_workbook(saved).worksheets[0].iter_rows())[0]]
-        # (XML reads a carriage return back as a line feed)
-        assert cells == [*[(p.replace("\r", "\n"), "s") for p in PAYLOADS], (-5, "n"), (-2.5, "n")]
+        # (the standard library's XML parser reads a carriage return back as a line feed; with
+        # defusedxml installed, as pyxform requires, openpyxl parses through it and keeps the "\r")
+        read_back = [(v.replace("\r", "\n") if isinstance(v, str) else v, t) for v, t in cells]
+        assert read_back == [*[(p.replace("\r", "\n"), "s") for p in PAYLOADS], (-5, "n"), (-2.5, "n")]
 
 
 # --- Every export, fed names that are formulas -----------------------------------------------

@@ -285,3 +285,56 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told(world, application):
     application.refresh_from_db()
     assert application.state in {"approved", "rejected"}
     assert Event.objects.filter(case=application).exclude(transition__in=["start", "submit"]).count() == 1
+
+
+EXTRA_DAYS: dict[int, int] = {}  # what the due date depends on, changed while the case waits
+
+
+def _extendable_due(case, entered_at):
+    return entered_at + timedelta(days=5 + EXTRA_DAYS.get(case.pk, 0))
+
+
+EXTENDABLE = processes.register(
+    Process(
+        key="tests.extendable",
+        label="测试延期",
+        initial="open",
+        states=[
+            State("open", "办理中", deadline=_extendable_due, remind_before=timedelta(days=1)),
+            State("plain", "无时限"),
+            State("done", "办结", terminal=True),
+        ],
+        transitions=[
+            Transition("park", ["open"], "plain", "转入", allowed=is_district),
+            Transition("finish", ["open", "plain"], "done", "办结", allowed=is_district),
+        ],
+        reminder_recipients=lambda case: [],
+    )
+)
+
+
+def test_a_changed_period_moves_the_open_deadline_and_its_reminder(world):
+    from engines.workflow.services import deadline_recompute
+
+    case = case_start(process=EXTENDABLE.key, subject=world.org_a2, actor=world.district_staff)
+    deadline = open_deadline(case)
+    first_due = deadline.due_at
+    # The reminder was sent and the deadline even marked passed before the parties agreed.
+    Deadline.objects.filter(pk=deadline.pk).update(reminded_at=timezone.now(), expired_at=timezone.now())
+    EXTRA_DAYS[case.pk] = 10
+    try:
+        moved = deadline_recompute(case=case, actor=world.district_staff, reason="双方同意延长")
+    finally:
+        EXTRA_DAYS.pop(case.pk)
+    assert moved.pk == deadline.pk and moved.due_at - first_due == timedelta(days=10)
+    moved.refresh_from_db()
+    assert moved.remind_at == moved.due_at - timedelta(days=1)
+    assert moved.reminded_at is None and moved.expired_at is None  # reminded again, no longer passed
+    entry = AuditLog.objects.get(action="tests.extendable.deadline_recompute")
+    assert entry.changes["reason"] == "双方同意延长"
+    assert Deadline.objects.filter(case=case, closed_at__isnull=True).count() == 1
+    # Back to the declared period: the deadline follows again; a state without a deadline has none.
+    assert deadline_recompute(case=case).due_at == first_due
+    assert AuditLog.objects.filter(action="tests.extendable.deadline_recompute").count() == 2
+    transition_perform(case=case, name="park", actor=world.district_staff)
+    assert deadline_recompute(case=case) is None

@@ -72,10 +72,19 @@ def _record_pg(actor_id: int, item: ScanIn, parsed: codes.ParsedCode, now: datet
     params = single_params(item, parsed, now, actor=actor_id)
     try:
         row = _execute_prepared(scan_sql.SINGLE, params)
-    except IntegrityError:
-        # Another upload inserted this client_id between our read and our write.
-        return after_race(item, parsed, actor_id)
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            # Another upload inserted this client_id (or collected this bag) between our read and our write.
+            return after_race(item, parsed, actor_id)
+        # Another constraint: what the statement read changed under it (a point deleted
+        # mid-scan). The ORM path reads the facts again and answers what they say now.
+        return _record_orm(actor_id, item, parsed, now)
     return _single_result(item, parsed, actor_id, row, params["at"])
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A duplicate key (SQLSTATE 23505), as opposed to a foreign key or check that failed."""
+    return any(getattr(e, "sqlstate", None) == "23505" for e in (error, error.__cause__))
 
 
 def collection_record_by_token(*, token_hash: str, item: ScanIn) -> tuple[ScanResult, int] | None:
@@ -96,7 +105,9 @@ def collection_record_by_token(*, token_hash: str, item: ScanIn) -> tuple[ScanRe
     params = single_params(item, parsed, now, token=token_hash)
     try:
         row = _execute_prepared(scan_sql.SINGLE_BY_TOKEN, params)
-    except IntegrityError:
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            return None  # not a race of two uploads: the API's path reads everything again
         user_id = _token_user_id(token_hash)
         return None if user_id is None else (after_race(item, parsed, user_id), user_id)
     user_id, token_id, last_used_at, *facts = row

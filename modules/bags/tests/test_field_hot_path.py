@@ -188,3 +188,30 @@ def test_what_the_door_cannot_read_or_answer_goes_the_long_way(world, bags, monk
     assert (answer.status_code, answer.answered_early) == (201, False)  # the API recorded it, once
     assert Collection.objects.filter(client_id="fault").count() == 1
     assert balance_of(world.worker_a1.pk) == 1 and ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_foreign_key_that_fails_mid_scan_is_not_mistaken_for_a_second_upload(world, bags):
+    """Only a duplicate key means another upload won the race; any other constraint (here a
+    point that vanished between the statement's read and its commit, simulated once by a
+    trigger) is answered by reading the facts again — never "already collected"."""
+    from modules.bags import services
+
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE fk_once")
+        cursor.execute(
+            """CREATE FUNCTION fk_once_point() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN IF nextval('fk_once') = 1 THEN NEW.point_id := 987654321; END IF; RETURN NEW; END $$"""
+        )
+        cursor.execute("CREATE TRIGGER fk_once BEFORE INSERT ON bags_collection FOR EACH ROW EXECUTE FUNCTION fk_once_point()")
+    try:
+        item = services.ScanIn(client_id="fk-1", code=bags.code(bags.batch_a1, 0), point_id=bags.point_a.pk, category="kitchen")
+        result = services.collection_record(actor=world.collector_a, item=item)
+        assert result.ok and result.status == 201, result
+        assert Collection.objects.filter(client_id="fk-1", point=bags.point_a).count() == 1
+        assert balance_of(world.worker_a1.pk) == 1 and ledger_mismatches() == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER fk_once ON bags_collection; DROP FUNCTION fk_once_point(); DROP SEQUENCE fk_once")

@@ -25,6 +25,12 @@ def _latest():
     return [key for key in executor.loader.graph.leaf_nodes() if key[0] in ("knowledge", "quiz")]
 
 
+def _everything():
+    # Going back to quiz 0001 also unapplies the apps built on later quiz migrations (learning):
+    # the test must leave every app migrated, or later tests find tables missing.
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
 def test_old_quiz_rows_move_into_the_engine_with_their_ids(world):
     member = world.worker_a1
     old = _migrate(BEFORE)
@@ -53,7 +59,7 @@ def test_old_quiz_rows_move_into_the_engine_with_their_ids(world):
         assert back.get_model("knowledge", "QuestionBank").objects.count() == 2
         assert not back.get_model("quiz", "QuestionBank").objects.exists()
     finally:
-        _migrate(_latest())
+        _migrate(_everything())
     from modules.knowledge.models import Answer as KnowledgeAnswer
 
     assert KnowledgeAnswer.objects.get(pk=99).question.text == "电池？"

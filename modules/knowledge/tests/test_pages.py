@@ -125,6 +125,8 @@ def test_staff_compose_questions_and_campaigns_with_field_errors(world, bank):
             "options": '["其他垃圾", "有害垃圾"]',
             "correct": "[0, 1]",
             "explanation": "",
+            "difficulty": 2,
+            "marks": 1,
             "is_active": "on",
         },
     )
@@ -140,6 +142,8 @@ def test_staff_compose_questions_and_campaigns_with_field_errors(world, bank):
             "options": '["正确", "错误"]',
             "correct": "[0]",
             "explanation": "含重金属",
+            "difficulty": 2,
+            "marks": 1,
             "is_active": "on",
         },
     )

@@ -46,7 +46,9 @@ def _top_unions(parts, limit: int | None, *, fewest: bool = False) -> tuple[list
     """Every union's bags, grams and correct over the parts, summed in the database (a UNION ALL
     of the grouped parts, grouped again), the top ``limit`` by bags and how many there are: ten
     thousand unions never travel to Python to be merged and sorted."""
-    from django.db import connection
+    from django.db import connections
+
+    from core.replica import read_alias
 
     if not parts:
         return [], 0
@@ -62,7 +64,7 @@ def _top_unions(parts, limit: int | None, *, fewest: bool = False) -> tuple[list
         + ("ORDER BY SUM(bags), organisation_id DESC" if fewest else "ORDER BY SUM(bags) DESC, organisation_id")
         + (f" LIMIT {int(limit)}" if limit else "")
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     rows = [{"organisation_id": r[0], "bags": int(r[1] or 0), "grams": int(r[2] or 0), "correct": int(r[3] or 0)} for r in found]

@@ -88,8 +88,9 @@ def _edge_masks(day_qs) -> list[tuple]:
     """Day rows of a few edge weeks folded in SQL to one row per (point, collector, month) with
     its day mask: the days are made distinct per pair first (a day has a row per category), then
     their bits summed — which is OR-ing them."""
-    from django.db import connection
+    from django.db import connection, connections
 
+    from core.replica import read_alias
     from modules.sortstats.rollups import day_bit_sql
 
     per_day = (
@@ -103,7 +104,7 @@ def _edge_masks(day_qs) -> list[tuple]:
         f"SELECT t.point_id, t.point_street_id, t.collector_id, {month}, SUM(t.b), SUM(t.g), SUM(t.c), SUM({day_bit_sql('t.day')})"
         f" FROM ({inner}) AS t GROUP BY 1, 2, 3, 4"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         # PostgreSQL sums bigints to numeric: back to int for the figures and the bit masks.
         return [(*r[:3], _as_date(r[3]), *(int(v or 0) for v in r[4:])) for r in cursor.fetchall()]

@@ -90,3 +90,38 @@ def scored(world, studios, application, marks=(8, 8)):
         )
     application.refresh_from_db()
     return application
+
+
+def named(world, studios, name="王强电力创新工作室", organisation=None, admin=None):
+    """An application taken through review, approval and a notice that ran its period."""
+    from engines.workflow.services import deadlines_tick
+
+    application = scored(world, studios, to_expert_review(world, studios, name, organisation, admin))
+    services.application_transition(actor=world.district_staff, application=application, name="approve")
+    services.application_transition(actor=world.district_staff, application=application, name="publish")
+    deadlines_tick(now=timezone.now() + timedelta(days=studios.call.notice_days, minutes=1))
+    assert services.case_of(application).state == "named"
+    return application
+
+
+def stamped_photo(*, taken_at, latitude=39.9075, longitude=116.3972, stamp=True):
+    """A JPEG as a phone camera writes it: EXIF time and GPS position (or none)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import ExifTags, Image
+
+    def dms(value: float) -> tuple:
+        degrees = int(value)
+        minutes_float = (value - degrees) * 60
+        minutes = int(minutes_float)
+        return (float(degrees), float(minutes), round((minutes_float - minutes) * 60, 4))
+
+    exif = Image.Exif()
+    if stamp:
+        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = timezone.localtime(taken_at).strftime("%Y:%m:%d %H:%M:%S")
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps[1], gps[2], gps[3], gps[4] = "N", dms(latitude), "E", dms(longitude)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "#336699").save(buffer, "JPEG", exif=exif)
+    return SimpleUploadedFile("site.jpg", buffer.getvalue(), content_type="image/jpeg")

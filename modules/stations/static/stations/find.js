@@ -40,9 +40,13 @@
   function drawMap() {
   var data = JSON.parse(dataEl.textContent);
   var map = L.map(holder, { zoomControl: true, attributionControl: true });
+  // The points arrive already in the tiles' coordinate system (the server moves them into GCJ-02
+  // for AMap's tiles); every provider here uses the Web Mercator tile grid Leaflet draws by default.
   if (data.tiles && data.tiles.url) {
     var failed = 0;
-    var layer = L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution || "", maxZoom: 18 });
+    var options = { attribution: data.tiles.attribution || "", maxZoom: 18 };
+    if (data.tiles.subdomains) options.subdomains = data.tiles.subdomains;
+    var layer = L.tileLayer(data.tiles.url, options);
     layer.on("tileerror", function () {
       failed += 1;
       if (failed === 3) {
@@ -53,6 +57,9 @@
       }
     });
     layer.addTo(map);
+    if (data.tiles.overlay) {
+      L.tileLayer(data.tiles.overlay, { maxZoom: 18, subdomains: data.tiles.subdomains || "abc" }).addTo(map);
+    }
   }
   var points = [];
   var origin = data.origin;

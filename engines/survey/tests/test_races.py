@@ -1,0 +1,84 @@
+"""Races with real concurrent transactions on PostgreSQL: one answer per person (identified and
+anonymous) and quotas hold when the same phone submits twice at once or many people at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from core.errors import ApiError
+from core.models import Member
+from core.tests.factories import UserFactory
+from engines.survey import services
+from engines.survey.models import Answer, Participation, Quota, Response
+
+from .conftest import make_survey
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+ANSWER = {"works": "yes", "hours": "9", "needs": ["rest"]}
+
+
+def race(jobs: list, threads: int) -> list:
+    """Run ``jobs`` on ``threads`` threads (each its own database connection) released together."""
+    chunks = [jobs[i::threads] for i in range(threads)]
+    barrier = threading.Barrier(threads)
+    results, lock = [], threading.Lock()
+
+    def work(chunk):
+        try:
+            barrier.wait()
+            for job in chunk:
+                try:
+                    outcome = job()
+                except ApiError as error:
+                    outcome = error.code
+                with lock:
+                    results.append(outcome)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results
+
+
+def submit(user, survey, answers=ANSWER):
+    def run():
+        services.response_submit(actor=user, survey=survey, answers=answers)
+        return "ok"
+
+    return run
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_the_same_person_submitting_eight_times_at_once_is_stored_once(world, book, anonymous):
+    survey = make_survey(world, book, anonymous=anonymous)
+    user = world.worker_a1.user
+    results = race([submit(user, survey) for _ in range(8)], threads=8)
+    assert results.count("ok") == 1 and results.count("survey_already_answered") == 7
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert Answer.objects.filter(survey=survey, question="works").count() == 1
+    if anonymous:
+        assert Participation.objects.filter(survey=survey, user=user).count() == 1
+        assert Response.objects.get(survey=survey).respondent_id is None
+
+
+def test_a_quota_of_ten_takes_exactly_ten_of_forty_people_at_once(world, book):
+    survey = make_survey(world, book, anonymous=True)
+    services.quota_set(actor=world.district_staff, survey=survey, question="works", value="yes", limit=10)
+    users = []
+    for i in range(40):
+        user = UserFactory(username=f"race{i}", phone=f"1370000{i:04d}")
+        Member.objects.create(organisation=world.org_a1, name=f"职工{i}", phone=user.phone, user=user)
+        users.append(user)
+    results = race([submit(u, survey) for u in users], threads=20)
+    assert results.count("ok") == 10 and results.count("survey_quota_full") == 30
+    assert Response.objects.filter(survey=survey).count() == 10
+    assert Quota.objects.get(survey=survey).filled == 10
+    # those turned away were not marked as having taken part
+    assert Participation.objects.filter(survey=survey).count() == 10

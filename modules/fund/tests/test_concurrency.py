@@ -1,0 +1,125 @@
+"""Races with real concurrent transactions on PostgreSQL: approvals can never overspend a purpose,
+and one person can never be approved twice for one purpose, whatever the timing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from core import beneficiaries as people
+from core.errors import ApiError
+from engines.ledger import selectors as ledger_read
+from engines.ledger.selectors import ledger_mismatches, unbalanced_transfers
+from engines.workflow.models import Case
+from modules.fund import accounts, selectors, services
+from modules.fund.models import Application, Beneficiary
+from modules.fund.process import KEY
+from modules.fund.tests.conftest import make_id
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 50  # real threads, each with its own connection (the server allows 100 for everyone)
+
+
+def race(jobs: list, threads: int = THREADS) -> list:
+    chunks = [jobs[i::threads] for i in range(threads)]
+    barrier = threading.Barrier(threads)
+    results, lock = [], threading.Lock()
+
+    def work(chunk):
+        try:
+            barrier.wait()
+            for job in chunk:
+                try:
+                    job()
+                    outcome = ("ok", "")
+                except ApiError as error:
+                    outcome = (error.code, str(error.message))
+                with lock:
+                    results.append(outcome)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results
+
+
+def waiting_for_approval(world, fw, purpose, count: int, amount: int, *, same_person: bool = False) -> list[Application]:
+    """``count`` applications reviewed by the street, each paying one person ``amount`` fen (built
+    in bulk: the race is the approval, not the paperwork before it)."""
+    applications = Application.objects.bulk_create(
+        Application(
+            fund=fw.fund,
+            purpose=purpose,
+            organisation=world.org_a1,
+            street=world.street_a,
+            title=f"慰问{i}",
+            amount=amount,
+            beneficiary_count=1,
+            created_by=world.admin_a1,
+        )
+        for i in range(count)
+    )
+    Beneficiary.objects.bulk_create(
+        Beneficiary(
+            application=a,
+            purpose=purpose,
+            name=f"职工{i}",
+            id_tail="0000",
+            person_key=people.person_key(make_id(0 if same_person else i + 1)),
+            amount=amount,
+        )
+        for i, a in enumerate(applications)
+    )
+    content_type = ContentType.objects.get_for_model(Application)
+    Case.objects.bulk_create(Case(process=KEY, content_type=content_type, object_id=a.pk, state="reviewed") for a in applications)
+    return applications
+
+
+def approve(world, application):
+    def run():
+        services.application_transition(actor=world.district_staff, application=application, name="approve", expected_state="reviewed")
+
+    return run
+
+
+def test_five_hundred_concurrent_approvals_against_room_for_a_hundred(world, fw):
+    room = services.purpose_add(actor=world.district_staff, fund=fw.fund, name="一线慰问（竞争）", limit=100 * 500_00 + 99)
+    applications = waiting_for_approval(world, fw, room, 500, 500_00)
+
+    results = race([approve(world, a) for a in applications])
+
+    assert len(results) == 500
+    assert [code for code, _m in results].count("ok") == 100
+    refusals = [(code, message) for code, message in results if code != "ok"]
+    assert {code for code, _m in refusals} <= {"fund_purpose_exhausted", "workflow_incomplete"}
+    assert all("剩余额度不足" in message for _c, message in refusals)  # each is told why
+    assert ledger_read.holder_balance(accounts.purpose(fw.fund.pk, room.pk), unit="fen") == 99
+    approved = Application.objects.filter(purpose=room, cases__state="approved")
+    assert approved.count() == 100
+    assert sum(ledger_read.holder_balance(accounts.commit(fw.fund.pk, a.pk), unit="fen") for a in approved) == 100 * 500_00
+    assert Application.objects.filter(purpose=room, cases__state="reviewed").count() == 400
+    assert not Beneficiary.objects.filter(purpose=room, claimed=True).exclude(application__in=approved).exists()
+    status = selectors.purpose_status(room)
+    assert (status.committed, status.paid, status.remaining) == (100 * 500_00, 0, 99)
+    assert selectors.ledger_check(fw.fund).ok
+    assert ledger_mismatches() == [] and unbalanced_transfers() == []
+
+
+def test_one_person_in_fifty_concurrent_approvals_is_approved_once(world, fw):
+    applications = waiting_for_approval(world, fw, fw.frontline, 50, 300_00, same_person=True)
+
+    results = race([approve(world, a) for a in applications], threads=25)
+
+    assert [code for code, _m in results].count("ok") == 1
+    assert {code for code, _m in results if code != "ok"} <= {"fund_duplicate_beneficiary", "workflow_incomplete"}
+    assert all("不能重复领取" in message for code, message in results if code != "ok")
+    assert Beneficiary.objects.filter(purpose=fw.frontline, claimed=True).count() == 1
+    assert ledger_read.holder_balance(accounts.purpose(fw.fund.pk, fw.frontline.pk), unit="fen") == 100_000_00 - 300_00
+    assert ledger_mismatches() == [] and unbalanced_transfers() == []

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from modules.honours import views
+
+app_name = "honours"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("honours/new/", views.honour_new, name="honour_new"),
+    path("honours/<int:pk>/", views.honour_detail, name="honour"),
+    path("honours/<int:pk>/panel/", views.honour_panel, name="honour_panel"),
+    path("honours/<int:pk>/quotas/", views.quota_set, name="quota_set"),
+    path("honours/<int:pk>/nominations.xlsx", views.honour_export, name="honour_export"),
+    path("nominations/new/", views.nomination_new, name="nomination_new"),
+    path("nominations/<int:pk>/", views.nomination_detail, name="nomination"),
+    path("nominations/<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
+    path("nominations/<int:pk>/transition/", views.nomination_transition, name="transition"),
+    path("nominations/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("objections/", views.objections, name="objections"),
+    path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("notice/", views.notice, name="notice"),
+    path("roll/", views.roll, name="roll"),
+    path("me/", views.me, name="me"),
+    path("courses/", views.courses, name="courses"),
+    path("courses/<int:pk>/", views.course_detail, name="course"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<int:pk>/capacity/", views.session_capacity, name="session_capacity"),
+    path("enrolments/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),
+    path("certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("c/<str:token>/", views.certificate_check, name="certificate_check"),
+    path("learn/", views.worker_courses, name="worker_courses"),
+    path("learn/<int:pk>/", views.worker_course, name="worker_course"),
+    path("learn/sessions/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("learn/lessons/<int:pk>/", views.lesson, name="lesson"),
+    path("t/<str:token>/", views.enrolment_token, name="enrolment"),
+    path("craft/", views.craft, name="craft"),
+    path("craft/me/", views.craft_me, name="craft_me"),
+    path("craft/needs/", views.needs, name="needs"),
+    path("craft/needs/<int:pk>/respond/", views.need_respond, name="need_respond"),
+    path("craft/responses/<int:pk>/match/", views.match, name="match"),
+    path("craft/certifications/", views.certifications, name="certifications"),
+    path("competitions/", views.competitions, name="competitions"),
+    path("competitions/mine/", views.my_competitions, name="my_competitions"),
+    path("competitions/<int:pk>/", views.competition_detail, name="competition"),
+]

@@ -1,0 +1,48 @@
+from django.urls import path
+
+from modules.labour import views
+
+app_name = "labour"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/export.xlsx", views.cases_export, name="cases_export"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
+    path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/extension/", views.case_extend, name="case_extend"),
+    path("cases/<int:pk>/sessions/", views.session_add, name="session_add"),
+    path("cases/<int:pk>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path("cases/<int:pk>/sign/", views.case_sign, name="case_sign"),
+    path("cases/<int:pk>/contacts/", views.case_contacts, name="case_contacts"),
+    path("cases/<int:pk>/agreement.pdf", views.agreement_pdf, name="agreement_pdf"),
+    path("cases/<int:pk>/agreement.docx", views.agreement_docx, name="agreement_docx"),
+    path("consultations/", views.consultations, name="consultations"),
+    path("stats/", views.stats, name="stats"),
+    path("rules/", views.desk_rules, name="rules"),
+    path("me/", views.my_cases, name="my_cases"),
+    path("me/apply/", views.apply, name="apply"),
+    path("monitoring/", views.monitoring, name="monitoring"),
+    path("monitoring/points/", views.points, name="points"),
+    path("monitoring/rules/", views.risk_rules, name="risk_rules"),
+    path("monitoring/points/<int:pk>/", views.point_detail, name="point"),
+    path("monitoring/tasks/<int:pk>/", views.task_detail, name="task"),
+    path("bargaining/", views.bargaining, name="bargaining"),
+    path("bargaining/trainings/", views.trainings, name="trainings"),
+    path("bargaining/trainings/<int:pk>/", views.training_detail, name="training"),
+    path("bargaining/contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("model-units/", views.model_units, name="model_units"),
+    path("model-units/<int:pk>/revoke/", views.model_unit_revoke, name="model_unit_revoke"),
+    path("model-units/public/", views.model_units_public, name="model_units_public"),
+    path("events/", views.events, name="events"),
+    path("events/new/", views.event_new, name="event_new"),
+    path("events/<int:pk>/", views.event_detail, name="event"),
+    path("handbook/", views.handbook, name="handbook"),
+    path("handbook/laws/<int:pk>/", views.law_detail, name="law"),
+    path("handbook/articles/<int:pk>/", views.article_detail, name="article"),
+    path("handbook/print.pdf", views.handbook_pdf, name="handbook_pdf"),
+    path("qa/", views.qa, name="qa"),
+    path("qa/<int:pk>/answer/", views.qa_answer, name="qa_answer"),
+]
