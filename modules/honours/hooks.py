@@ -10,9 +10,7 @@ register(PROCESS)
 
 registry.add_nav(NavItem(_("评优推荐"), "honours:home", audience="staff", order=55))
 registry.add_nav(NavItem(_("培训与工匠"), "honours:courses", audience="staff", order=56))
-registry.add_nav(
-    NavItem(_("公示异议"), "honours:objections", audience="staff", order=57, perm="honours.resolve_objections")
-)
+registry.add_nav(NavItem(_("公示异议"), "honours:objections", audience="staff", order=57, perm="honours.resolve_objections"))
 registry.add_nav(NavItem(_("技能培训"), "honours:worker_courses", audience="worker", order=55))
 registry.add_nav(NavItem(_("我的竞赛"), "honours:my_competitions", audience="worker", order=56))
 registry.add_nav(NavItem(_("工匠联盟"), "honours:craft", audience="public", order=56))
