@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import StrictFloat, StrictInt, StrictStr
 
 from core import scoping
 from core.api import BoundedPagination, ErrorOut
@@ -518,7 +519,7 @@ def competition_ranking(request, competition_id: int):
             "place": e.place,
             "name": e.member.name,
             "organisation": e.organisation.name,
-            "total": str(e.evaluation.total) if e.evaluation.total is not None else None,
+            "total": str(e.score) if e.score is not None else None,
         }
         for e in services_craft.ranking(competition)
     ]
@@ -547,7 +548,7 @@ def my_results(request):
             "year": e.competition.year,
             "place": e.place,
             "entrants": e.field_size,
-            "total": str(e.evaluation.total) if e.evaluation.total is not None else None,
+            "total": str(e.score) if e.score is not None else None,
         }
         for e in services_craft.my_results(member)
     ]
@@ -562,10 +563,23 @@ class AppealOut(Schema):
     entrant_id: int
     outcome: str
     resolution: str
+    corrected_total: str | None = Field(None, description="申诉成立并更正成绩时：更正后的总分")
+    previous_total: str | None = None
+    previous_place: int | None = None
+    new_place: int | None = Field(None, description="更正后重新排名的名次")
 
 
 def _appeal_out(appeal) -> dict:
-    return {"id": appeal.pk, "entrant_id": appeal.entrant_id, "outcome": appeal.outcome, "resolution": appeal.resolution}
+    return {
+        "id": appeal.pk,
+        "entrant_id": appeal.entrant_id,
+        "outcome": appeal.outcome,
+        "resolution": appeal.resolution,
+        "corrected_total": None if appeal.corrected_total is None else str(appeal.corrected_total),
+        "previous_total": None if appeal.previous_total is None else str(appeal.previous_total),
+        "previous_place": appeal.previous_place,
+        "new_place": appeal.new_place,
+    }
 
 
 @router.post("/entrants/{entrant_id}/appeals", response={201: AppealOut, **W}, summary="选手对本人成绩提出申诉")
@@ -580,6 +594,11 @@ def appeal_lodge(request, entrant_id: int, payload: AppealIn):
 class AppealDecisionIn(Schema):
     outcome: str = Field(max_length=10, description="upheld（申诉成立）或 dismissed（申诉不成立）")
     resolution: str = Field(max_length=200, description="处理说明（告知选手）")
+    # A string too, so "87.5" from a form-minded client is checked by the service, not refused as a type;
+    # strict, so true is not read as 1 point.
+    score: StrictInt | StrictFloat | StrictStr | None = Field(
+        None, description="申诉成立时可更正该选手的总分（0–100，最多两位小数），竞赛随即重新排名"
+    )
 
 
 @router.post("/appeals/{appeal_id}/decision", response={200: AppealOut, **W}, summary="处理竞赛申诉（区总工会）")
@@ -592,6 +611,10 @@ def appeal_decide(request, appeal_id: int, payload: AppealDecisionIn):
     if payload.outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.DISMISSED):
         raise Invalid("honours_outcome_invalid", _("请选择处理结果"), field="outcome")
     appeal = services_craft.appeal_resolve(
-        actor=request.user, appeal=appeal, upheld=payload.outcome == Appeal.Outcome.UPHELD, resolution=payload.resolution
+        actor=request.user,
+        appeal=appeal,
+        upheld=payload.outcome == Appeal.Outcome.UPHELD,
+        resolution=payload.resolution,
+        score=payload.score,
     )
     return _appeal_out(appeal)

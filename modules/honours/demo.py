@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.demo.context import DEMO_PASSWORD
 from core.models import Member, RoleAssignment, User
+from core.services import worker_user_for_phone
 from engines.workflow.models import Case, Event
 from modules.honours import services, services_craft
 from modules.honours.models import (
@@ -161,6 +162,8 @@ def _this_round(ctx) -> None:
     )
     in_street = [o for o in ctx.grassroots if o.path.startswith(street.path) and o.pk != own_union.pk][:8]
     mix = [("frontline", True), ("technical", False), ("frontline", False), ("technical", False), ("frontline", True), ("other", False)]
+    # distinct names: a journey tells nominees on the public notice apart by name
+    names = _distinct_names(rng, len(mix))
     for i, org in enumerate(in_street[:6]):
         category, epidemic = mix[i]
         applicant = _admin_of(org)
@@ -169,7 +172,7 @@ def _this_round(ctx) -> None:
             honour=honour,
             organisation=org,
             data={
-                "nominee_name": _name(rng),
+                "nominee_name": names[i],
                 "job_title": rng.choice(JOBS),
                 "category": category,
                 "epidemic_frontline": epidemic,
@@ -186,10 +189,33 @@ def _this_round(ctx) -> None:
         services.nomination_transition(actor=district, nomination=n, name="review")
         services.nomination_transition(actor=district, nomination=n, name="approve")
         services.nomination_transition(actor=district, nomination=n, name="publish")
-        if i == 5 and ctx.demo_workers and ctx.demo_workers[-1].user_id:
-            services.objection_lodge(actor=ctx.demo_workers[-1].user, nomination=n, text="该同志去年曾受到单位通报批评，请核实。")
+        # Two open objections on the district's desk, one a nominee: something for the demo district to
+        # decide, and one for each phone browser's run of the browser journey (each upholds its own).
+        objector = _objector(ctx, i)
+        if objector is not None:
+            services.objection_lodge(actor=objector, nomination=n, text=OBJECTIONS[i - 4])
     if worker:
         PastHonour.objects.create(member=worker, year=today.year - 3, name="西城区优秀工会会员", level="district", recorded_by=district)
+
+
+OBJECTIONS = ["该同志去年曾受到单位通报批评，请核实。", "推荐材料中的抢修次数与班组台账不符，请核实。"]
+
+
+def _distinct_names(rng, count: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = _name(rng)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _objector(ctx, i: int) -> User | None:
+    """The demo worker who objects to the i-th nominee in the notice (the last two are objected to)."""
+    if i < 4 or len(ctx.demo_workers) < 2:
+        return None
+    worker = ctx.demo_workers[-1] if i == 5 else ctx.demo_workers[-2]
+    return worker_user_for_phone(worker.phone)
 
 
 def _admin_of(org) -> User:
@@ -335,11 +361,18 @@ def _competition(ctx) -> None:
     )
     for judge in judges:
         services_craft.judge_add(actor=district, competition=competition, user=judge)
-    members = list(Member.objects.filter(organisation__in=ctx.grassroots[:40]).order_by("pk")[:10])
+    demo = [w.pk for w in ctx.demo_workers]
+    members = list(Member.objects.filter(organisation__in=ctx.grassroots[:40]).exclude(pk__in=demo).order_by("pk")[:10])
     for i, member in enumerate(members):
         entrant = services_craft.entrant_add(actor=district, competition=competition, member=member)
         for judge in judges:
             services_craft.score_submit(actor=judge, entrant=entrant, theory=60 + (i * 7) % 40, practice=70 + (i * 11) % 30)
+    # The demo workers entered too, scored in the middle and at the bottom of the field, so each demo
+    # phone finds its place on 我的竞赛 and can appeal it (the browser journey appeals from two of them).
+    for i, worker in enumerate(ctx.demo_workers):
+        entrant = services_craft.entrant_add(actor=district, competition=competition, member=worker)
+        for judge in judges:
+            services_craft.score_submit(actor=judge, entrant=entrant, theory=70 + i, practice=60 + 2 * i)
 
 
 def seed_honours(ctx) -> None:
@@ -352,5 +385,6 @@ def seed_honours(ctx) -> None:
     ctx.notes.append(
         "评优推荐：区总 district 打开 /honours/ 看名额与比例实时面板并审定、公示；街道 street 推荐；基层 grassroots 补全草稿后提交；"
         "公示 /honours/notice/，光荣榜 /honours/roll/。培训：/honours/courses/（签到与发证），职工 13800000001 在 /honours/learn/ 报名、"
-        "/honours/me/ 出示签到码；工匠联盟 /honours/craft/；技能竞赛裁判 judge（密码同上）在 /honours/competitions/ 评分"
+        "/honours/me/ 出示签到码；工匠联盟 /honours/craft/；技能竞赛裁判 judge（密码同上）在 /honours/competitions/ 评分；"
+        "区总在 /honours/objections/ 处理公示异议、在竞赛页处理申诉（成立可更正成绩并重新排名）；职工在 /honours/competitions/mine/ 查看名次并申诉"
     )

@@ -468,12 +468,20 @@ class Entrant(models.Model):
     member = models.ForeignKey("core.Member", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     evaluation = models.OneToOneField("review.Evaluation", on_delete=models.PROTECT, related_name="+")
+    # Set only by an upheld appeal: the judges' sheets stay as they were scored (never edited), the
+    # ranking counts this total instead; the appeal that set it says what it was and why.
+    corrected_total = models.DecimalField(_("申诉更正后总分"), max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["competition", "member"], name="honours_one_entry_per_competition")]
 
     def __str__(self) -> str:
         return f"{self._meta.model_name} {self.pk}"
+
+    @property
+    def score(self):
+        """The total the ranking counts: the appeal's correction if any, else the judges' total."""
+        return self.corrected_total if self.corrected_total is not None else self.evaluation.total
 
 
 class Judge(models.Model):
@@ -512,6 +520,13 @@ class Appeal(models.Model):
     outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     resolution = models.CharField(_("处理说明"), max_length=200, blank=True, default="")
     resolved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # An upheld appeal that corrects the score records the change: the total and place before and
+    # after, so the entrant (and anyone auditing) reads what moved without replaying the ranking.
+    corrected_total = models.DecimalField(_("更正后总分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    previous_total = models.DecimalField(_("更正前总分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    previous_place = models.PositiveIntegerField(_("更正前名次"), null=True, blank=True)
+    new_place = models.PositiveIntegerField(_("更正后名次"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self._meta.model_name} {self.pk}"

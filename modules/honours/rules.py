@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import rules
+
 from core import scoping
 from core.models import RoleAssignment
+from core.rules import is_district_staff
 
 Role = RoleAssignment.Role
 
@@ -59,3 +62,7 @@ def may_resolve_objection(user) -> bool:
 def may_resolve_appeal(user) -> bool:
     """A competition entrant's appeal (申诉) is decided by district staff only."""
     return scoping.is_district_staff(user)
+
+
+# The menu offers the objection desk only to whom it opens (a menu never shows a 403).
+rules.add_perm("honours.resolve_objections", is_district_staff)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -284,27 +288,108 @@ def appeal_lodge(*, actor, entrant: Entrant, text: str) -> Appeal:
     return appeal
 
 
-def appeal_resolve(*, actor, appeal: Appeal, upheld: bool, resolution: str) -> Appeal:
+def _corrected_score(value) -> Decimal | None:
+    """The corrected total an upheld appeal may set: 0–100, at most two decimals (as the judges' totals)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    refuse = Invalid("honours_score_invalid", _("更正后的总分须为 0 至 100 之间的数，最多两位小数"), field="score")
+    if isinstance(value, bool) or len(str(value)) > 12:
+        raise refuse
+    try:
+        score = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise refuse from None
+    if not score.is_finite() or not 0 <= score <= 100 or score.as_tuple().exponent < -2:
+        raise refuse
+    return score.quantize(Decimal("0.01"))
+
+
+def appeal_resolve(*, actor, appeal: Appeal, upheld: bool, resolution: str, score=None) -> Appeal:
+    """Decide an entrant's appeal. An upheld appeal may correct the entrant's total (``score``): the
+    competition is re-ranked by ``ranking`` (the one place places are computed), the move is written on
+    the appeal and in the audit trail, and every entrant whose place changed is told their new place."""
     if not rules.may_resolve_appeal(actor):
         raise Forbidden("honours_forbidden", _("只有区总工会可以处理申诉"))
+    resolution = _text(resolution, "resolution", 200, required=_("请填写处理说明"))
+    corrected = _corrected_score(score)
+    if corrected is not None and not upheld:
+        raise Invalid("honours_score_not_upheld", _("申诉不成立时不更正成绩"), field="score")
     outcome = Appeal.Outcome.UPHELD if upheld else Appeal.Outcome.DISMISSED
-    updated = Appeal.objects.filter(pk=appeal.pk, outcome=Appeal.Outcome.OPEN).update(
-        outcome=outcome, resolution=_text(resolution, "resolution", 200, required=_("请填写处理说明")), resolved_by=actor
+    with transaction.atomic():
+        # One decision at a time per competition: two corrections at once must not both read the
+        # places from before the other's change.
+        competition = Competition.objects.select_for_update().get(pk=appeal.entrant.competition_id)
+        updated = Appeal.objects.filter(pk=appeal.pk, outcome=Appeal.Outcome.OPEN).update(
+            outcome=outcome, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict("honours_appeal_resolved", _("该申诉已处理"))
+        moved = _correct_and_rerank(appeal, competition, corrected) if corrected is not None else {}
+        appeal.refresh_from_db()
+        changes = {"outcome": outcome}
+        if corrected is not None:
+            changes.update(
+                entrant=appeal.entrant_id,
+                total=[_str(appeal.previous_total), str(corrected)],
+                place=[appeal.previous_place, appeal.new_place],
+                moved={str(pk): places for pk, places in moved.items()},
+            )
+        audit(actor=actor, action="honours.appeal_resolve", obj=competition, changes=changes)
+        _tell_of_appeal(appeal, competition)
+        _tell_of_new_places(moved, competition, exclude=appeal.entrant_id)
+    return appeal
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _correct_and_rerank(appeal: Appeal, competition: Competition, corrected: Decimal) -> dict[int, list]:
+    """Set the corrected total and record on the appeal what moved; returns {entrant: [old, new]} for
+    every entrant whose place changed (ties share a place, as in every ranking)."""
+    before = {e.pk: (e.place, e.score) for e in ranking(competition)}
+    Entrant.objects.filter(pk=appeal.entrant_id).update(corrected_total=corrected)
+    after = {e.pk: e.place for e in ranking(competition)}
+    old_place, old_total = before[appeal.entrant_id]
+    Appeal.objects.filter(pk=appeal.pk).update(
+        corrected_total=corrected, previous_total=old_total, previous_place=old_place, new_place=after[appeal.entrant_id]
     )
-    if not updated:
-        raise Conflict("honours_appeal_resolved", _("该申诉已处理"))
-    appeal.refresh_from_db()
-    audit(actor=actor, action="honours.appeal_resolve", obj=appeal.entrant.competition, changes={"outcome": outcome})
-    entrant = appeal.entrant
-    if entrant.member.user_id:
+    # .get: an entrant added meanwhile (entrant_add does not lock the competition) had no place before
+    return {pk: [before.get(pk, (None,))[0], place] for pk, place in after.items() if before.get(pk, (None,))[0] != place}
+
+
+def _tell_of_appeal(appeal: Appeal, competition: Competition) -> None:
+    user = appeal.entrant.member.user
+    if user is None:
+        return
+    body = _("处理说明：%(reason)s") % {"reason": appeal.resolution}
+    if appeal.corrected_total is not None:
+        body += " " + _("成绩更正为 %(total)s 分，名次由第 %(old)s 名变为第 %(new)s 名") % {
+            "total": appeal.corrected_total,
+            "old": appeal.previous_place or "—",
+            "new": appeal.new_place or "—",
+        }
+    notify(
+        recipients=[user],
+        title=_("您在“%(title)s”的申诉已处理：%(outcome)s") % {"title": competition.title, "outcome": appeal.get_outcome_display()},
+        body=body,
+        url=reverse("honours:my_competitions"),
+    )
+
+
+def _tell_of_new_places(moved: dict[int, list], competition: Competition, *, exclude: int) -> None:
+    """Others whose place moved because of a correction are told too: a place is never changed silently."""
+    for entrant in Entrant.objects.filter(pk__in=[pk for pk in moved if pk != exclude]).select_related("member__user"):
+        if entrant.member.user is None:
+            continue
+        old, new = moved[entrant.pk]
         notify(
             recipients=[entrant.member.user],
-            title=_("您在“%(title)s”的申诉已处理：%(outcome)s")
-            % {"title": entrant.competition.title, "outcome": appeal.get_outcome_display()},
-            body=_("处理说明：%(reason)s") % {"reason": appeal.resolution},
+            title=_("“%(title)s”名次调整：第 %(old)s 名 → 第 %(new)s 名")
+            % {"title": competition.title, "old": old or "—", "new": new or "—"},
+            body=_("因另一位选手的申诉成立、成绩更正，排名已重新计算。"),
             url=reverse("honours:my_competitions"),
         )
-    return appeal
 
 
 def my_results(member: Member) -> list[Entrant]:
@@ -320,11 +405,17 @@ def my_results(member: Member) -> list[Entrant]:
 
 
 def ranking(competition: Competition) -> list[Entrant]:
-    """Entrants by total (competition ranks: equal totals share a place)."""
-    entrants = list(competition.entrants.select_related("member", "organisation", "evaluation").order_by("-evaluation__total", "pk"))
+    """Entrants by the total they are ranked on (an appeal's correction, else the judges'); competition
+    ranks: equal totals share a place and the next place is skipped (1, 1, 3); unscored entrants last,
+    without a place. The only place places are computed: an appeal's re-ranking calls this too."""
+    entrants = list(
+        competition.entrants.select_related("member", "organisation", "evaluation")
+        .annotate(ranked_total=Coalesce("corrected_total", "evaluation__total"))
+        .order_by(F("ranked_total").desc(nulls_last=True), "pk")
+    )
     place, previous = 0, object()
     for index, entrant in enumerate(entrants, start=1):
-        total = entrant.evaluation.total
+        total = entrant.score
         if total != previous:
             place, previous = index, total
         entrant.place = place if total is not None else None

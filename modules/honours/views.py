@@ -34,6 +34,7 @@ from modules.honours.forms import (
     WorkForm,
 )
 from modules.honours.models import (
+    Appeal,
     Certificate,
     Certification,
     Competition,
@@ -870,24 +871,35 @@ def competition_detail(request, pk):
                 back,
             )
         if action == "appeal" and scoping.is_district_staff(request.user):
-            from modules.honours.models import Appeal
-
-            appeal = get_object_or_404(Appeal, pk=_int(request.POST.get("appeal")), entrant__competition=competition)
-            return _act(
-                request,
-                lambda: services_craft.appeal_resolve(
-                    actor=request.user,
-                    appeal=appeal,
-                    upheld=request.POST.get("upheld") == "1",
-                    resolution=request.POST.get("resolution", ""),
-                ),
-                _("申诉已处理"),
-                back,
-            )
+            return _appeal_decide(request, competition, judge)
         messages.error(request, _("无法办理"))
         return redirect(back)
-    from modules.honours.models import Appeal
+    return _competition_page(request, competition, judge)
 
+
+def _appeal_decide(request, competition, judge):
+    """The district's decision on an appeal; a bad corrected score (or a missing reason) comes back on
+    the page beside its field, with what was typed kept."""
+    appeal = get_object_or_404(Appeal, pk=_int(request.POST.get("appeal")), entrant__competition=competition)
+    try:
+        services_craft.appeal_resolve(
+            actor=request.user,
+            appeal=appeal,
+            upheld=request.POST.get("upheld") == "1",
+            resolution=request.POST.get("resolution", ""),
+            score=request.POST.get("score", ""),
+        )
+    except ApiError as error:
+        if error.field in ("score", "resolution"):
+            failed = {"appeal": appeal.pk, "field": error.field, "message": str(error.message), "posted": request.POST}
+            return _competition_page(request, competition, judge, failed=failed, status=400)
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("申诉已处理"))
+    return redirect("honours:competition", competition.pk)
+
+
+def _competition_page(request, competition, judge, *, failed=None, status=200):
     return render(
         request,
         "honours/competition.html",
@@ -896,7 +908,11 @@ def competition_detail(request, pk):
             "ranking": services_craft.ranking(competition),
             "judge": judge,
             "judges": competition.judges.select_related("user"),
-            "appeals": Appeal.objects.filter(entrant__competition=competition).select_related("entrant__member"),
+            "appeals": Appeal.objects.filter(entrant__competition=competition)
+            .select_related("entrant__member")
+            .order_by("lodged_at", "pk"),
             "is_district": scoping.is_district_staff(request.user),
+            "failed": failed or {},
         },
+        status=status,
     )

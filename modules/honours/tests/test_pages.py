@@ -84,3 +84,14 @@ def test_the_workers_own_data_export_carries_their_honours_part(world, honour):
     assert "树榜样" in title and rows[0]["内容"].endswith("北京市劳动模范")
     response = world.client_for(world.worker_a1).get(reverse("core:my_data_download", kwargs={"fmt": "json"}))
     assert response.status_code == 200 and "北京市劳动模范" in response.content.decode()
+
+
+def test_the_menus_lead_to_the_objection_desk_and_my_competitions(world):
+    """District staff find the objection desk in their menu (nobody else is offered it); a worker's
+    phone menu has their competition results and appeals."""
+    from core.tests.test_error_pages_and_nav import _menu
+
+    assert "honours:objections" in _menu(world, "district_staff")
+    assert "honours:objections" not in _menu(world, "street_a_staff")
+    assert "honours:my_competitions" in _menu(world, "worker_a1")
+    assert world.client_for(world.worker_a1).get(reverse("honours:my_competitions")).status_code == 200
