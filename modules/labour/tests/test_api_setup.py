@@ -128,7 +128,13 @@ def test_office_staff_read_the_rules_and_the_district_edits_them(world, rules_lo
     rule = RiskRule.objects.get(code="overtime_red")
 
     url = f"{API}/monitoring/rules/{rule.pk}"
-    body = {"label": "人均月加班超过50小时", "indicator": "overtime_hours", "threshold": "50", "level": "red", "expected_threshold": "60.00"}
+    body = {
+        "label": "人均月加班超过50小时",
+        "indicator": "overtime_hours",
+        "threshold": "50",
+        "level": "red",
+        "expected_threshold": "60.00",
+    }
     changed = post(district, url, body, method="put")
     assert changed.status_code == 200 and changed.json()["threshold"] == "50.00"
     # A page opened before that change still shows 60: its save is refused, not silently applied.
