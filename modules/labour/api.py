@@ -275,13 +275,13 @@ def _point_out(point) -> dict:
     }
 
 
-class PointFilter(Schema):
+class MonitoringPointFilter(Schema):
     active: bool | None = Field(None, description="只列在用（true）或已停用（false）的监测点")
 
 
 @router.get("/monitoring/points", response={200: list[MonitoringPointOut], 401: ErrorOut}, summary="监测点（按权限范围）")
 @paginate(BoundedPagination)
-def points(request, filters: Query[PointFilter]):
+def points(request, filters: Query[MonitoringPointFilter]):
     rows = selectors.points_visible_to(request.user)
     if filters.active is not None:
         rows = rows.filter(is_active=filters.active)
@@ -308,13 +308,13 @@ def _union_in_scope(request, organisation_id: int, field: str = "organisation_id
     return organisation
 
 
-class PointIn(Schema):
+class MonitoringPointIn(Schema):
     organisation_id: int = Field(ge=1, le=2**31, description="设为监测点的企业（基层工会）")
     industry: str = Field("其他", max_length=40)
 
 
 @router.post("/monitoring/points", response={201: MonitoringPointOut, **WRITE}, summary="设立监测点（街道在本街道、区总工会）")
-def point_designate(request, payload: PointIn):
+def point_designate(request, payload: MonitoringPointIn):
     if not rules.may_designate_point(request.user):
         raise Forbidden("labour_forbidden", _("只有街道或区总工会可以设立监测点"))
     organisation = _union_in_scope(request, payload.organisation_id)
@@ -330,12 +330,12 @@ def _point_visible(request, point_id: int) -> MonitoringPoint:
     return point
 
 
-class PointStopIn(Schema):
+class MonitoringPointStopIn(Schema):
     reason: str = Field("", max_length=500, description="停用理由（必填，如企业迁出本区）")
 
 
 @router.post("/monitoring/points/{point_id}/stop", response={200: MonitoringPointOut, **WRITE}, summary="停用监测点（须说明理由）")
-def point_stop(request, point_id: int, payload: PointStopIn):
+def point_stop(request, point_id: int, payload: MonitoringPointStopIn):
     point = services.point_set_active(actor=request.user, point=_point_visible(request, point_id), active=False, reason=payload.reason)
     return _point_out(point)
 
@@ -346,7 +346,7 @@ def point_resume(request, point_id: int):
     return _point_out(point)
 
 
-class RiskRuleOut(Schema):
+class LabourRiskRuleOut(Schema):
     id: int
     code: str
     label: str
@@ -374,14 +374,16 @@ def _rule_out(rule) -> dict:
     }
 
 
-@router.get("/monitoring/rules", response={200: list[RiskRuleOut], 401: ErrorOut, 403: ErrorOut}, summary="预警规则（工会工作人员可查看）")
+@router.get(
+    "/monitoring/rules", response={200: list[LabourRiskRuleOut], 401: ErrorOut, 403: ErrorOut}, summary="预警规则（工会工作人员可查看）"
+)
 def risk_rules(request):
     if not scoping.is_staff_member(request.user):
         raise Forbidden("labour_forbidden", _("只有工会工作人员可以查看预警规则"))
     return [_rule_out(r) for r in selectors.risk_rules()]
 
 
-class RiskRuleEditIn(Schema):
+class LabourRiskRuleEditIn(Schema):
     label: str = Field(max_length=80)
     indicator: str = Field(max_length=40, description="指标：" + "、".join(sorted(services.INDICATORS)))
     # Read as text and checked by the service, so a bad number is told in Chinese with its field.
@@ -391,11 +393,11 @@ class RiskRuleEditIn(Schema):
     is_active: bool = True
 
 
-class RiskRuleIn(RiskRuleEditIn):
+class LabourRiskRuleIn(LabourRiskRuleEditIn):
     code: str = Field(max_length=40, description="代码：小写字母、数字、下划线、连字符")
 
 
-class RiskRuleUpdateIn(RiskRuleEditIn):
+class LabourRiskRuleUpdateIn(LabourRiskRuleEditIn):
     expected_threshold: str | None = Field(None, max_length=20, description="修改前看到的阈值（他人已改时答 409）")
 
 
@@ -404,14 +406,16 @@ def _require_rule_editor(request) -> None:
         raise Forbidden("labour_forbidden", _("只有区总工会可以修改预警规则"))
 
 
-@router.post("/monitoring/rules", response={201: RiskRuleOut, **WRITE}, summary="新增预警规则（区总工会）")
-def risk_rule_create(request, payload: RiskRuleIn):
+@router.post("/monitoring/rules", response={201: LabourRiskRuleOut, **WRITE}, summary="新增预警规则（区总工会）")
+def risk_rule_create(request, payload: LabourRiskRuleIn):
     _require_rule_editor(request)
     return 201, _rule_out(services.risk_rule_save(actor=request.user, data=payload.dict()))
 
 
-@router.put("/monitoring/rules/{rule_id}", response={200: RiskRuleOut, **WRITE}, summary="修改预警规则（区总工会；自下一份月报起适用）")
-def risk_rule_update(request, rule_id: int, payload: RiskRuleUpdateIn):
+@router.put(
+    "/monitoring/rules/{rule_id}", response={200: LabourRiskRuleOut, **WRITE}, summary="修改预警规则（区总工会；自下一份月报起适用）"
+)
+def risk_rule_update(request, rule_id: int, payload: LabourRiskRuleUpdateIn):
     _require_rule_editor(request)
     rule = RiskRule.objects.filter(pk=rule_id).first()
     if rule is None:
@@ -596,13 +600,13 @@ def contract_evaluate(request, contract_id: int, payload: ContractEvaluationIn):
 # --- collective-bargaining training meetings ---------------------------------------------------
 
 
-class AttendanceOut(Schema):
+class TrainingAttendanceOut(Schema):
     organisation_id: int
     organisation: str
     attendees: int
 
 
-class TrainingOut(Schema):
+class LabourTrainingOut(Schema):
     id: int
     title: str
     batch: int
@@ -613,9 +617,9 @@ class TrainingOut(Schema):
     people: int
 
 
-class TrainingDetailOut(TrainingOut):
+class LabourTrainingDetailOut(LabourTrainingOut):
     rate: float | None
-    attendance: list[AttendanceOut]
+    attendance: list[TrainingAttendanceOut]
 
 
 def _training_out(meeting, units: int, people: int) -> dict:
@@ -646,14 +650,14 @@ def _require_trainings(request) -> None:
         raise Forbidden("labour_forbidden", _("只有区总工会可以管理集体协商培训会"))
 
 
-@router.get("/trainings", response={200: list[TrainingOut], 401: ErrorOut, 403: ErrorOut}, summary="集体协商培训会（区总工会）")
+@router.get("/trainings", response={200: list[LabourTrainingOut], 401: ErrorOut, 403: ErrorOut}, summary="集体协商培训会（区总工会）")
 @paginate(BoundedPagination)
 def trainings(request):
     _require_trainings(request)
     return [_training_out(m, m.units, m.people or 0) for m in selectors.trainings(limit=1000)]
 
 
-class TrainingIn(Schema):
+class LabourTrainingIn(Schema):
     title: str = Field(max_length=120)
     # Read as text where people type them, checked by the service (Chinese message, the field named).
     batch: int | str = Field(1, description="批次（1–50）")
@@ -662,8 +666,8 @@ class TrainingIn(Schema):
     invited: int | str = Field(0, description="应到人数")
 
 
-@router.post("/trainings", response={201: TrainingDetailOut, **WRITE}, summary="登记培训会（区总工会）")
-def training_create(request, payload: TrainingIn):
+@router.post("/trainings", response={201: LabourTrainingDetailOut, **WRITE}, summary="登记培训会（区总工会）")
+def training_create(request, payload: LabourTrainingIn):
     _require_trainings(request)
     with _fields_as({"year": "held_on"}):  # a date years away is refused by its year
         meeting = services.training_record(actor=request.user, **payload.dict())
@@ -679,19 +683,21 @@ def _training(request, meeting_id: int):
 
 
 @router.get(
-    "/trainings/{meeting_id}", response={200: TrainingDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="培训会与出勤"
+    "/trainings/{meeting_id}", response={200: LabourTrainingDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="培训会与出勤"
 )
 def training_detail(request, meeting_id: int):
     return _training_detail(_training(request, meeting_id))
 
 
-class AttendanceIn(Schema):
+class TrainingAttendanceIn(Schema):
     organisation_id: int = Field(ge=1, le=2**31, description="参会的基层工会")
     attendees: int | str = Field(description="参会人数（0：删除该单位的出勤）")
 
 
-@router.post("/trainings/{meeting_id}/attendance", response={200: TrainingDetailOut, **WRITE}, summary="登记一个单位的出勤（培训会举行后）")
-def training_attendance(request, meeting_id: int, payload: AttendanceIn):
+@router.post(
+    "/trainings/{meeting_id}/attendance", response={200: LabourTrainingDetailOut, **WRITE}, summary="登记一个单位的出勤（培训会举行后）"
+)
+def training_attendance(request, meeting_id: int, payload: TrainingAttendanceIn):
     meeting = _training(request, meeting_id)
     organisation = _union_in_scope(request, payload.organisation_id)
     with _fields_as({"organisation": "organisation_id"}):
