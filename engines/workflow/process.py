@@ -45,7 +45,10 @@ class State:
     # How long a case may stay in this state: a duration, or ``callable(case, entered_at) -> datetime``
     # (statutory clocks that count working days compute their own due date).
     deadline: timedelta | Callable[..., datetime] | None = None
-    remind_before: timedelta | None = None
+    # How long before the due date the people are reminded: a duration, or ``callable(case) ->
+    # timedelta | None`` (a setting a district changes, read when the deadline is opened or
+    # recomputed). ``None`` or a zero duration: no reminder.
+    remind_before: timedelta | Callable[..., timedelta | None] | None = None
     # A transition taken by the system when the deadline passes (e.g. a public notice period ends);
     # it may also be offered to people (then its guard decides when they may take it early).
     on_expiry: str | None = None
@@ -57,6 +60,10 @@ class State:
         if isinstance(self.deadline, timedelta):
             return entered_at + self.deadline
         return self.deadline(case, entered_at)
+
+    def remind_at(self, case, due: datetime) -> datetime | None:
+        before = self.remind_before(case) if callable(self.remind_before) else self.remind_before
+        return due - before if before else None
 
 
 def _nobody(*_args) -> list:

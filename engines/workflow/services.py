@@ -118,8 +118,7 @@ def _open_deadline(proc: Process, case: Case, entered_at: datetime) -> None:
     due = state.due_at(case, entered_at)
     if due is None:
         return
-    remind = due - state.remind_before if state.remind_before else None
-    Deadline.objects.create(case=case, state=state.key, due_at=due, remind_at=remind)
+    Deadline.objects.create(case=case, state=state.key, due_at=due, remind_at=state.remind_at(case, due))
 
 
 def deadline_recompute(*, case: Case, actor=None, reason: str = "") -> Deadline | None:
@@ -143,7 +142,7 @@ def deadline_recompute(*, case: Case, actor=None, reason: str = "") -> Deadline 
         now = timezone.now()
         before = deadline.due_at
         deadline.due_at = due
-        deadline.remind_at = due - state.remind_before if state.remind_before else None
+        deadline.remind_at = state.remind_at(locked, due)
         if deadline.reminded_at is not None and deadline.remind_at is not None and deadline.remind_at > now:
             deadline.reminded_at = None
         if deadline.expired_at is not None and due > now:

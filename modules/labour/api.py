@@ -1,6 +1,8 @@
 """JSON API of labour relations (/api/v1/labour/): the desk's cases, a worker's own case status,
-statistics, monitoring reports and the handbook search."""
+statistics, monitoring points, their reports and risk rules, collective contracts and training
+meetings, and the handbook search. Every write goes through the same service as the page."""
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db.models import Q
@@ -8,12 +10,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from core import scoping
 from core.api import BoundedPagination, ErrorOut
-from core.errors import Forbidden, NotFound
+from core.errors import ApiError, Forbidden, Invalid, NotFound
+from core.models import Organisation
 from modules.labour import clocks, rules, search, selectors, services
-from modules.labour.models import DeskRules, MonitoringPoint
+from modules.labour.models import DeskRules, MonitoringPoint, RiskRule, TrainingMeeting
 
 router = Router(tags=["labour"])
+WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ClockOut(Schema):
@@ -251,17 +256,171 @@ def handbook_search(request, filters: Query[HandbookSearchIn]):
 class MonitoringPointOut(Schema):
     id: int
     organisation: str
+    organisation_id: int
     street: str | None
     industry: str
+    designated_on: date
+    is_active: bool
+
+
+def _point_out(point) -> dict:
+    return {
+        "id": point.pk,
+        "organisation": point.organisation.name,
+        "organisation_id": point.organisation_id,
+        "street": point.street.name if point.street_id else None,
+        "industry": point.industry,
+        "designated_on": point.designated_on,
+        "is_active": point.is_active,
+    }
+
+
+class MonitoringPointFilter(Schema):
+    active: bool | None = Field(None, description="只列在用（true）或已停用（false）的监测点")
 
 
 @router.get("/monitoring/points", response={200: list[MonitoringPointOut], 401: ErrorOut}, summary="监测点（按权限范围）")
 @paginate(BoundedPagination)
-def points(request):
-    return [
-        {"id": p.pk, "organisation": p.organisation.name, "street": p.street.name if p.street_id else None, "industry": p.industry}
-        for p in selectors.points_visible_to(request.user)
-    ]
+def points(request, filters: Query[MonitoringPointFilter]):
+    rows = selectors.points_visible_to(request.user)
+    if filters.active is not None:
+        rows = rows.filter(is_active=filters.active)
+    return [_point_out(p) for p in rows.order_by("-is_active", "organisation__name", "pk")]
+
+
+@contextmanager
+def _fields_as(names: dict):
+    """The services name a field as the page's form does (``organisation``); the API's body calls
+    it ``organisation_id``: an error names the field the caller sent."""
+    try:
+        yield
+    except ApiError as error:
+        error.field = names.get(error.field, error.field)
+        raise
+
+
+def _union_in_scope(request, organisation_id: int, field: str = "organisation_id") -> Organisation:
+    """A union of the caller's tree, or 422 on the field (one outside the tree is not told apart
+    from one that does not exist)."""
+    organisation = scoping.organisations_visible_to(request.user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Invalid("labour_org_invalid", _("请选择您管辖范围内的单位"), field=field)
+    return organisation
+
+
+class MonitoringPointIn(Schema):
+    organisation_id: int = Field(ge=1, le=2**31, description="设为监测点的企业（基层工会）")
+    industry: str = Field("其他", max_length=40)
+
+
+@router.post("/monitoring/points", response={201: MonitoringPointOut, **WRITE}, summary="设立监测点（街道在本街道、区总工会）")
+def point_designate(request, payload: MonitoringPointIn):
+    if not rules.may_designate_point(request.user):
+        raise Forbidden("labour_forbidden", _("只有街道或区总工会可以设立监测点"))
+    organisation = _union_in_scope(request, payload.organisation_id)
+    with _fields_as({"organisation": "organisation_id"}):
+        point = services.point_designate(actor=request.user, organisation=organisation, industry=payload.industry)
+    return 201, _point_out(point)
+
+
+def _point_visible(request, point_id: int) -> MonitoringPoint:
+    point = selectors.points_visible_to(request.user).filter(pk=point_id).first()
+    if point is None:
+        raise NotFound("not_found", _("找不到该监测点"))
+    return point
+
+
+class MonitoringPointStopIn(Schema):
+    reason: str = Field("", max_length=500, description="停用理由（必填，如企业迁出本区）")
+
+
+@router.post("/monitoring/points/{point_id}/stop", response={200: MonitoringPointOut, **WRITE}, summary="停用监测点（须说明理由）")
+def point_stop(request, point_id: int, payload: MonitoringPointStopIn):
+    point = services.point_set_active(actor=request.user, point=_point_visible(request, point_id), active=False, reason=payload.reason)
+    return _point_out(point)
+
+
+@router.post("/monitoring/points/{point_id}/resume", response={200: MonitoringPointOut, **WRITE}, summary="恢复监测点的月报")
+def point_resume(request, point_id: int):
+    point = services.point_set_active(actor=request.user, point=_point_visible(request, point_id), active=True)
+    return _point_out(point)
+
+
+class LabourRiskRuleOut(Schema):
+    id: int
+    code: str
+    label: str
+    indicator: str
+    indicator_label: str
+    threshold: str
+    level: str
+    level_label: str
+    opens_case: bool
+    is_active: bool
+
+
+def _rule_out(rule) -> dict:
+    return {
+        "id": rule.pk,
+        "code": rule.code,
+        "label": rule.label,
+        "indicator": rule.indicator,
+        "indicator_label": str(services.INDICATOR_LABELS.get(rule.indicator, rule.indicator)),
+        "threshold": str(rule.threshold),
+        "level": rule.level,
+        "level_label": str(rule.get_level_display()),
+        "opens_case": rule.opens_case,
+        "is_active": rule.is_active,
+    }
+
+
+@router.get(
+    "/monitoring/rules", response={200: list[LabourRiskRuleOut], 401: ErrorOut, 403: ErrorOut}, summary="预警规则（工会工作人员可查看）"
+)
+def risk_rules(request):
+    if not scoping.is_staff_member(request.user):
+        raise Forbidden("labour_forbidden", _("只有工会工作人员可以查看预警规则"))
+    return [_rule_out(r) for r in selectors.risk_rules()]
+
+
+class LabourRiskRuleEditIn(Schema):
+    label: str = Field(max_length=80)
+    indicator: str = Field(max_length=40, description="指标：" + "、".join(sorted(services.INDICATORS)))
+    # Read as text and checked by the service, so a bad number is told in Chinese with its field.
+    threshold: str | int | float = Field(description="阈值（大于 0）")
+    level: str = Field(max_length=8, description="yellow 或 red")
+    opens_case: bool = False
+    is_active: bool = True
+
+
+class LabourRiskRuleIn(LabourRiskRuleEditIn):
+    code: str = Field(max_length=40, description="代码：小写字母、数字、下划线、连字符")
+
+
+class LabourRiskRuleUpdateIn(LabourRiskRuleEditIn):
+    expected_threshold: str | None = Field(None, max_length=20, description="修改前看到的阈值（他人已改时答 409）")
+
+
+def _require_rule_editor(request) -> None:
+    if not rules.may_edit_risk_rules(request.user):
+        raise Forbidden("labour_forbidden", _("只有区总工会可以修改预警规则"))
+
+
+@router.post("/monitoring/rules", response={201: LabourRiskRuleOut, **WRITE}, summary="新增预警规则（区总工会）")
+def risk_rule_create(request, payload: LabourRiskRuleIn):
+    _require_rule_editor(request)
+    return 201, _rule_out(services.risk_rule_save(actor=request.user, data=payload.dict()))
+
+
+@router.put(
+    "/monitoring/rules/{rule_id}", response={200: LabourRiskRuleOut, **WRITE}, summary="修改预警规则（区总工会；自下一份月报起适用）"
+)
+def risk_rule_update(request, rule_id: int, payload: LabourRiskRuleUpdateIn):
+    _require_rule_editor(request)
+    rule = RiskRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("not_found", _("找不到该预警规则"))
+    return _rule_out(services.risk_rule_save(actor=request.user, data=payload.dict(), rule=rule))
 
 
 class ReportIn(Schema):
@@ -436,3 +595,111 @@ def contract_evaluate(request, contract_id: int, payload: ContractEvaluationIn):
         actor=request.user, contract=contract, year=payload.year, scores=payload.scores, comment=payload.comment
     )
     return 201, next(e for e in selectors.contract_evaluations(contract) if e["year"] == row.year)
+
+
+# --- collective-bargaining training meetings ---------------------------------------------------
+
+
+class TrainingAttendanceOut(Schema):
+    organisation_id: int
+    organisation: str
+    attendees: int
+
+
+class LabourTrainingOut(Schema):
+    id: int
+    title: str
+    batch: int
+    held_on: date
+    place: str
+    invited: int
+    units: int
+    people: int
+
+
+class LabourTrainingDetailOut(LabourTrainingOut):
+    rate: float | None
+    attendance: list[TrainingAttendanceOut]
+
+
+def _training_out(meeting, units: int, people: int) -> dict:
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        "batch": meeting.batch,
+        "held_on": meeting.held_on,
+        "place": meeting.place,
+        "invited": meeting.invited,
+        "units": units,
+        "people": people,
+    }
+
+
+def _training_detail(meeting) -> dict:
+    figures = selectors.training_attendance(meeting)
+    out = _training_out(meeting, len(figures["rows"]), figures["people"])
+    out["rate"] = figures["rate"]
+    out["attendance"] = [
+        {"organisation_id": a.organisation_id, "organisation": a.organisation.name, "attendees": a.attendees} for a in figures["rows"]
+    ]
+    return out
+
+
+def _require_trainings(request) -> None:
+    if not rules.may_manage_trainings(request.user):
+        raise Forbidden("labour_forbidden", _("只有区总工会可以管理集体协商培训会"))
+
+
+@router.get("/trainings", response={200: list[LabourTrainingOut], 401: ErrorOut, 403: ErrorOut}, summary="集体协商培训会（区总工会）")
+@paginate(BoundedPagination)
+def trainings(request):
+    _require_trainings(request)
+    return [_training_out(m, m.units, m.people or 0) for m in selectors.trainings(limit=1000)]
+
+
+class LabourTrainingIn(Schema):
+    title: str = Field(max_length=120)
+    # Read as text where people type them, checked by the service (Chinese message, the field named).
+    batch: int | str = Field(1, description="批次（1–50）")
+    held_on: date | str = Field(description="日期（年-月-日）")
+    place: str = Field("", max_length=120)
+    invited: int | str = Field(0, description="应到人数")
+
+
+@router.post("/trainings", response={201: LabourTrainingDetailOut, **WRITE}, summary="登记培训会（区总工会）")
+def training_create(request, payload: LabourTrainingIn):
+    _require_trainings(request)
+    with _fields_as({"year": "held_on"}):  # a date years away is refused by its year
+        meeting = services.training_record(actor=request.user, **payload.dict())
+    return 201, _training_detail(meeting)
+
+
+def _training(request, meeting_id: int):
+    _require_trainings(request)
+    meeting = TrainingMeeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound("not_found", _("找不到该培训会"))
+    return meeting
+
+
+@router.get(
+    "/trainings/{meeting_id}", response={200: LabourTrainingDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="培训会与出勤"
+)
+def training_detail(request, meeting_id: int):
+    return _training_detail(_training(request, meeting_id))
+
+
+class TrainingAttendanceIn(Schema):
+    organisation_id: int = Field(ge=1, le=2**31, description="参会的基层工会")
+    attendees: int | str = Field(description="参会人数（0：删除该单位的出勤）")
+
+
+@router.post(
+    "/trainings/{meeting_id}/attendance", response={200: LabourTrainingDetailOut, **WRITE}, summary="登记一个单位的出勤（培训会举行后）"
+)
+def training_attendance(request, meeting_id: int, payload: TrainingAttendanceIn):
+    meeting = _training(request, meeting_id)
+    organisation = _union_in_scope(request, payload.organisation_id)
+    with _fields_as({"organisation": "organisation_id"}):
+        services.training_attendance_set(actor=request.user, meeting=meeting, organisation=organisation, attendees=payload.attendees)
+    return _training_detail(meeting)

@@ -53,10 +53,14 @@ def _mediation_due(case, entered_at):
     return mediation_due(subject.received_at, DeskRules.current().mediation_days + subject.extended_days)
 
 
-def _remind_before():
+def _remind_before(case):
+    """The district's own notice (DeskRules.remind_days_before, 0: no reminder), read each time a
+    deadline is opened or recomputed, so a changed setting applies to the next deadline."""
     from datetime import timedelta
 
-    return timedelta(days=3)
+    from modules.labour.models import DeskRules
+
+    return timedelta(days=DeskRules.current().remind_days_before)
 
 
 PROCESS = Process(
@@ -64,9 +68,9 @@ PROCESS = Process(
     label=_("劳动争议调解"),
     initial="received",
     states=[
-        State("received", _("已登记待受理"), deadline=_acceptance_due, remind_before=_remind_before()),
-        State("mediating", _("调解中"), deadline=_mediation_due, remind_before=_remind_before()),
-        State("agreed", _("已达成协议待签字"), deadline=_mediation_due, remind_before=_remind_before()),
+        State("received", _("已登记待受理"), deadline=_acceptance_due, remind_before=_remind_before),
+        State("mediating", _("调解中"), deadline=_mediation_due, remind_before=_remind_before),
+        State("agreed", _("已达成协议待签字"), deadline=_mediation_due, remind_before=_remind_before),
         State("signed", _("协议生效待履行")),
         State("performed", _("已履行"), terminal=True),
         State("not_performed", _("未履行（可申请仲裁/司法确认）"), terminal=True),

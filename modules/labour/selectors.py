@@ -319,6 +319,35 @@ def risk_trend(user, *, months: int = 12, by: str = "street") -> dict:
 # --- collective bargaining -------------------------------------------------------------------
 
 
+def risk_rules() -> list:
+    """Every rule that rates a monthly report, with its indicator in words (the rules are the
+    district's and the same for every point, so any office reader sees them all)."""
+    from modules.labour.models import RiskRule
+    from modules.labour.services import INDICATOR_LABELS
+
+    rows = list(RiskRule.objects.order_by("pk"))
+    for rule in rows:
+        rule.indicator_label = INDICATOR_LABELS.get(rule.indicator, rule.indicator)
+    return rows
+
+
+def trainings(limit: int = 100) -> QuerySet:
+    """Training meetings, newest first, with how many unions and people attended."""
+    from modules.labour.models import TrainingMeeting
+
+    return TrainingMeeting.objects.annotate(units=Count("attendance"), people=Sum("attendance__attendees")).order_by("-held_on", "-pk")[
+        :limit
+    ]
+
+
+def training_attendance(meeting) -> dict:
+    """A meeting's attendance by union, the people in all and the rate against those invited."""
+    rows = list(meeting.attendance.select_related("organisation").order_by("organisation__name"))
+    people = sum(a.attendees for a in rows)
+    rate = round(100 * people / meeting.invited, 1) if meeting.invited else None
+    return {"rows": rows, "people": people, "rate": rate}
+
+
 def contracts_visible_to(user):
     """Collective contracts of the unions in the viewer's tree (the district: all; workers: none)."""
     from modules.labour.models import CollectiveContract

@@ -434,7 +434,24 @@ def rules_update(*, actor, values: dict) -> DeskRules:
     current.updated_at = timezone.now()
     current.save()
     audit(actor=actor, action="labour.rules_update", obj=current, changes=changes)
+    if any(name in DEADLINE_SETTINGS and before != after for name, (before, after) in changes.items()):
+        _open_deadlines_recompute(actor=actor)
     return current
+
+
+# The settings the workflow deadlines of open cases (and their reminders) are computed from.
+DEADLINE_SETTINGS = ("mediation_days", "acceptance_working_days", "remind_days_before")
+
+
+def _open_deadlines_recompute(*, actor) -> int:
+    """A changed time limit or reminder notice applies to the cases open now, not only to new ones:
+    each open deadline is asked again (the engine moves due date and reminder, and audits it)."""
+    open_cases = Case.objects.filter(process=KEY, deadlines__closed_at__isnull=True).distinct()
+    count = 0
+    for case in open_cases.iterator():
+        workflow.deadline_recompute(case=case, actor=actor, reason=str(_("本区时限设置已修改")))
+        count += 1
+    return count
 
 
 # --- monitoring points ------------------------------------------------------------------------
@@ -701,7 +718,8 @@ def risk_rule_save(*, actor, data: dict, rule: RiskRule | None = None) -> RiskRu
         threshold = Decimal(str(data.get("threshold", "")).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise Invalid("labour_threshold_invalid", _("阈值须为数字"), field="threshold") from None
-    if not Decimal(0) < threshold < THRESHOLD_MAX:
+    # NaN passes quantize() and would make the comparison below raise: refuse it as a bad number.
+    if not threshold.is_finite() or not Decimal(0) < threshold < THRESHOLD_MAX:
         raise Invalid("labour_threshold_invalid", _("阈值须大于 0"), field="threshold")
     level = data.get("level") or ""
     if level not in (Risk.YELLOW, Risk.RED):

@@ -566,9 +566,7 @@ def risk_rules(request):
                     form.apply_error(error)
                 else:
                     messages.error(request, str(error.message))
-    rule_rows = list(RiskRule.objects.order_by("pk"))
-    for r in rule_rows:
-        r.indicator_label = services.INDICATOR_LABELS.get(r.indicator, r.indicator)
+    rule_rows = selectors.risk_rules()
     return render(
         request,
         "labour/risk_rules.html",
@@ -685,8 +683,6 @@ def bargaining(request):
 @login_required
 def trainings(request):
     """Collective-bargaining training meetings of the district, by batch, with the attendance rate."""
-    from django.db.models import Count, Sum
-
     from modules.labour.forms import TrainingForm
 
     if not rules.may_manage_trainings(request.user):
@@ -699,8 +695,7 @@ def trainings(request):
             return redirect("labour:training", meeting.pk)
         except ApiError as error:
             form.apply_error(error)
-    rows = TrainingMeeting.objects.annotate(units=Count("attendance"), people=Sum("attendance__attendees")).order_by("-held_on")[:100]
-    return render(request, "labour/trainings.html", {"form": form, "meetings": rows})
+    return render(request, "labour/trainings.html", {"form": form, "meetings": selectors.trainings()})
 
 
 @login_required
@@ -719,17 +714,15 @@ def training_detail(request, pk):
             return redirect("labour:training", meeting.pk)
         except ApiError as error:
             form.apply_error(error)
-    attendance = list(meeting.attendance.select_related("organisation").order_by("organisation__name"))
-    people = sum(a.attendees for a in attendance)
-    rate = round(100 * people / meeting.invited, 1) if meeting.invited else None
+    attendance = selectors.training_attendance(meeting)
     return render(
         request,
         "labour/training.html",
         {
             "meeting": meeting,
-            "attendance": attendance,
-            "people": people,
-            "rate": rate,
+            "attendance": attendance["rows"],
+            "people": attendance["people"],
+            "rate": attendance["rate"],
             "form": form,
             "held": meeting.held_on <= timezone.localdate(),
         },

@@ -415,6 +415,9 @@ def _labour(world, o) -> None:
         },
     )
     labour.rules_ensure_defaults()  # a transactional test's flush removes the migration's rules
+    from modules.labour.models import RiskRule
+
+    o["labour_risk_rule"] = RiskRule.objects.get(code="disputes")
     point = labour.point_designate(actor=staff, organisation=world.org_a1, industry="信息技术")
     o["labour_point"] = point
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -491,6 +491,16 @@ API: dict[str, tuple[frozenset, dict]] = {
     "POST /api/v1/labour/cases/{case_id}/transitions": (DISTRICT, {"case_id": "labour_case"}),
     "POST /api/v1/labour/cases/{case_id}/extension": (DISTRICT, {"case_id": "labour_case"}),
     "POST /api/v1/labour/monitoring/points/{point_id}/reports": (DISTRICT, {"point_id": "labour_point"}),
+    "POST /api/v1/labour/monitoring/points": (STREETS, {}),  # an enterprise of the caller's tree (named in the body)
+    "POST /api/v1/labour/monitoring/points/{point_id}/stop": (DISTRICT, {"point_id": "labour_point"}),  # street A or the district
+    "POST /api/v1/labour/monitoring/points/{point_id}/resume": (DISTRICT, {"point_id": "labour_point"}),
+    "GET /api/v1/labour/monitoring/rules": (OFFICE, {}),  # the district's rules, the same for every point
+    "POST /api/v1/labour/monitoring/rules": (DISTRICT, {}),
+    "PUT /api/v1/labour/monitoring/rules/{rule_id}": (DISTRICT, {"rule_id": "labour_risk_rule"}),
+    "GET /api/v1/labour/trainings": (DISTRICT, {}),  # collective-bargaining training meetings: the district union
+    "GET /api/v1/labour/trainings/{meeting_id}": (DISTRICT, {"meeting_id": "labour_training"}),
+    "POST /api/v1/labour/trainings": (DISTRICT, {}),
+    "POST /api/v1/labour/trainings/{meeting_id}/attendance": (DISTRICT, {"meeting_id": "labour_training"}),
     "PATCH /api/v1/orgs/{org_id}": (DISTRICT, {"org_id": "org"}),
     "POST /api/v1/members/": (OFFICE, {}),
     "POST /api/v1/members/import": (OFFICE, {}),
@@ -828,6 +838,15 @@ WRITE_BODIES = {
         "period": s["labour_report"].period.replace(year=s["labour_report"].period.year - 1).isoformat(),
         "headcount": 10,
     },
+    "POST /api/v1/labour/monitoring/points/{point_id}/stop": lambda s: {"reason": "outsider"},
+    "PUT /api/v1/labour/monitoring/rules/{rule_id}": lambda s: {
+        "label": "改规则",
+        "indicator": "disputes",
+        "threshold": "1",
+        "level": "red",
+        "opens_case": True,
+    },
+    "POST /api/v1/labour/trainings/{meeting_id}/attendance": lambda s: {"organisation_id": s["org"].pk, "attendees": 9},
     "POST /api/v1/care/wishes/{wish_id}/actions": lambda s: {"action": "verify"},
     "POST /api/v1/care/contributions/{claim_id}/actions": lambda s: {"action": "give_back"},
     "POST /api/v1/care/loans/{loan_id}/transitions": lambda s: {"name": "submit"},
