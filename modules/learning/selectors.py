@@ -46,6 +46,7 @@ def my_attempt(user, contest: Contest) -> Attempt | None:
         # The contest came with its campaign: the attempt's pass mark and name are read from it,
         # not fetched again by ``passed()`` on every page showing the result.
         attempt.campaign = contest.campaign
+        attempt.member = member  # the certificate names them
     return attempt
 
 
