@@ -124,3 +124,33 @@ def test_the_start_and_result_pages_do_not_grow_with_answers_or_candidates(world
     assert finished["contest"] <= early["contest"] <= 8
     assert finished["take"] <= early["take"] <= 9
     assert finished["attempt"] <= early["attempt"] <= 8
+
+
+def test_a_credit_taken_by_another_contest_at_the_same_moment_keeps_the_answer_uncredited(world, learning, monkeypatch):
+    """The answer insert has no savepoint of its own: when the once-a-day credit rule's unique
+    index refuses it (another contest credited the same question between our read and our
+    insert), the whole answer runs once more and is kept without points."""
+    from engines.quiz import services as quiz
+    from engines.quiz.models import Answer
+    from modules.learning.tests.conftest import make_contest
+
+    user = world.worker_a1.user
+    attempt = services.contest_start(actor=user, contest=learning.contest)
+    elsewhere = services.contest_start(actor=user, contest=make_contest(world.district_staff, learning.bank))
+    q = Question.objects.get(pk=attempt.question_ids[0])
+    Answer.objects.create(attempt=elsewhere, question=q, member=world.worker_a1, day=attempt.day, client_key="elsewhere-1",
+                          chosen=q.correct, is_correct=True, credited=True, points=2)  # fmt: skip
+    real, calls = quiz._earlier_answers, []
+
+    def racing(*args):
+        calls.append(1)
+        found = real(*args)
+        return [a for a in found if a.client_key != "elsewhere-1"] if len(calls) == 1 else found
+
+    monkeypatch.setattr(quiz, "_earlier_answers", racing)
+    result = services.contest_answer(actor=user, attempt_id=attempt.pk, question_id=q.pk, chosen=q.correct, client_key=uuid.uuid4().hex)
+    assert len(calls) == 2 and result.created and result.answer.is_correct
+    assert (result.answer.credited, result.answer.points) == (False, 0)
+    attempt.refresh_from_db()
+    assert (attempt.answered, attempt.score, attempt.points) == (1, q.marks, 0)
+    assert not Entry.objects.filter(source=f"learning.answer:{result.answer.pk}").exists()
