@@ -69,15 +69,25 @@ def entry_post(
     memo: str = "",
     actor=None,
     unit: str = Account.Unit.POINTS,
+    key_is_new: bool = False,
 ) -> Posted:
     """Credit (amount > 0) or debit (amount < 0) a member's account, atomically.
 
     The balance moves by a conditional UPDATE (``balance + amount >= 0``), so two racing
     debits can never both spend the same points; an idempotency key already posted returns
     the first entry and changes nothing.
+
+    ``key_is_new``: the caller built the key from a row it has just inserted in its own open
+    transaction (a quiz answer's id), so nobody can have posted it: no look-up, and no savepoint
+    of our own (any error rolls the caller's transaction back whole). The key stays unique in
+    the table all the same.
     """
     if amount == 0:
         raise ValueError("a ledger entry must move points")
+    if key_is_new:
+        if not transaction.get_connection().in_atomic_block:
+            raise ValueError("key_is_new is only for a caller inside its own transaction")
+        return Posted(_apply(account_for(member_id, unit), amount, reason, source, idempotency_key, memo, actor), True)
     if idempotency_key:
         existing = Entry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:

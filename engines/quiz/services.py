@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +107,7 @@ def attempt_start(*, campaign: Campaign, member: Member, now: dt.datetime | None
     day = attempt_day(campaign, now)
     found = Attempt.objects.filter(campaign=campaign, member=member, day=day).first()
     if found is not None:
+        found.campaign = campaign  # in hand: ``passed()`` and the pages read it without a second query
         return found
     if not campaign.is_active or now < campaign.starts_at:
         raise Conflict("campaign_not_started", _("活动尚未开始"), field="campaign")
@@ -217,21 +219,29 @@ def answer_submit(
     *,
     owner: str,
     ledger_reason: str,
-    attempt_id: int,
     member: Member,
     question_id,
     chosen,
     client_key: str,
+    attempt_id: int | None = None,
+    attempt_where: Q | None = None,
     actor=None,
     now: dt.datetime | None = None,
 ) -> AnswerResult:
     """Check one answer on the server and credit points once.
 
-    Only attempts at ``owner``'s campaigns are answered here. A retry with the same
-    ``client_key`` returns the first result; the attempt row is locked so two simultaneous
-    submissions are serialised; points go through the ledger under ``ledger_reason`` with the
-    answer as its idempotency key, and a question earns a member points at most once a day (a
-    partial unique constraint), whatever campaign it comes from.
+    The attempt is named by ``attempt_id`` or, for a programme that knows it by something else
+    (a contest page knows its contest), by ``attempt_where``; either way only the member's own
+    attempt at one of ``owner``'s campaigns is answered. A retry with the same ``client_key``
+    returns the first result; the attempt row is locked so two simultaneous submissions are
+    serialised; points go through the ledger under ``ledger_reason`` with the answer as its
+    idempotency key, and a question earns a member points at most once a day (a partial unique
+    constraint), whatever campaign it comes from.
+
+    The statements of one answer, each needed once: the attempt locked with its campaign and the
+    question in one read; the member's earlier answers that matter (same key, same question in
+    this attempt, same question credited today) in one read after the lock; the answer; the
+    ledger's credit; the attempt's counts.
     """
     now = now or timezone.now()
     if member is None:
@@ -243,47 +253,101 @@ def answer_submit(
         question_id = int(question_id)
     except (TypeError, ValueError):
         raise Invalid("invalid_question", _("题目无效"), field="question_id") from None
-    replay = _replay(member, client_key, attempt_id, question_id)
-    if replay is not None:
-        return replay
+    if not 0 < question_id < 2**63:
+        # No row has such an id; in the locking statement it would make the attempt vanish too.
+        raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
+    if attempt_id is None and attempt_where is None:
+        raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
+    args = (owner, ledger_reason, member, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
+    try:
+        return _answer_in_transaction(*args)
+    except IntegrityError:
+        # Only a race no lock of ours covers lands here: the same question credited in another
+        # campaign at the same moment, or one client key sent for two attempts at once. The whole
+        # answer was rolled back; once more, the earlier-answers read sees the winner (the answer
+        # is then kept without a credit, or the key is a replay or refused).
+        return _answer_in_transaction(*args)
+
+
+def _answer_in_transaction(owner, ledger_reason, member, question_id, chosen, client_key, attempt_id, attempt_where, actor, now):
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("campaign")
-            .filter(pk=attempt_id, member=member, campaign__owner=owner)
-            .first()
-        )
+        attempt = _attempt_locked(owner, member, question_id, attempt_id, attempt_where)
         if attempt is None:
             raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
-        if question_id not in attempt.question_ids:
+        question = getattr(attempt, "asked", None)  # unset when the bank has no such question
+        if question is None or question_id not in attempt.question_ids:
             raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
-        replay = _replay(member, client_key, attempt_id, question_id)
+        earlier = _earlier_answers(attempt, member, question_id, client_key)
+        replay = next((a for a in earlier if a.client_key == client_key), None)
         if replay is not None:
-            return replay
-        if Answer.objects.filter(attempt=attempt, question_id=question_id).exists():
+            if replay.attempt_id != attempt.pk or replay.question_id != question_id:
+                raise Conflict("client_key_reused", _("提交编号已用于另一道题，请刷新页面"), field="client_key")
+            replay.attempt, replay.question = attempt, question
+            return AnswerResult(replay, question, False)
+        if any(a.attempt_id == attempt.pk and a.question_id == question_id for a in earlier):
             raise Conflict("already_answered", _("这道题已经作答过了"), field="question_id")
-        question = Question.objects.get(pk=question_id)
-        answer = _answer_record(attempt, question, member, _clean_chosen(question, chosen), client_key, now)
+        credited_today = any(a.credited and a.day == attempt.day for a in earlier)
+        answer = _answer_record(attempt, question, member, _clean_chosen(question, chosen), client_key, now, credited_today)
         if answer.credited:
+            source = f"{owner}.answer:{answer.pk}"
+            # The key names the answer just inserted in this transaction: it cannot have been posted.
             entry_post(
                 member_id=member.pk,
                 amount=answer.points,
                 reason=ledger_reason,
-                source=f"{owner}.answer:{answer.pk}",
-                idempotency_key=f"{owner}.answer:{answer.pk}",
+                source=source,
+                idempotency_key=source,
                 memo=attempt.campaign.name,
                 actor=actor,
+                key_is_new=True,
             )
         _attempt_count(attempt, answer, now)
     return AnswerResult(answer, question, True)
 
 
-def _answer_record(attempt: Attempt, question: Question, member: Member, chosen: list[int], client_key: str, now) -> Answer:
-    """Save the answer; it is credited when right, in time and the question's first credit today."""
+def _attempt_locked(owner: str, member: Member, question_id: int, attempt_id, attempt_where) -> Attempt | None:
+    """The member's attempt, locked, with its campaign and the asked question (``asked``, None when
+    the question is not in the campaign's bank) in one statement. Only the attempt row is locked
+    (``of=self``): locking the campaign too would queue every candidate of a contest behind one row."""
+    attempts = (
+        Attempt.objects.select_for_update(of=("self",))
+        .annotate(asked=FilteredRelation("campaign__bank__questions", condition=Q(campaign__bank__questions__pk=question_id)))
+        .select_related("campaign", "asked")
+        .filter(member=member, campaign__owner=owner)
+    )
+    if attempt_id is not None:
+        attempts = attempts.filter(pk=attempt_id)
+    if attempt_where is not None:
+        attempts = attempts.filter(attempt_where)
+    return attempts.order_by().first()
+
+
+def _earlier_answers(attempt: Attempt, member: Member, question_id: int, client_key: str) -> list[Answer]:
+    """The member's answers that decide this one, read after the attempt's lock is held (a read in
+    the locking statement would see the rows as they were before the wait): one with the same
+    client key (a retry), one to this question in this attempt (answered already), one to this
+    question credited on the attempt's day (no second credit). Each part is a unique index."""
+    return list(
+        Answer.objects.filter(
+            Q(member=member, client_key=client_key)
+            | Q(attempt=attempt, question_id=question_id)
+            | Q(member=member, question_id=question_id, day=attempt.day, credited=True)
+        )
+    )
+
+
+def _answer_record(
+    attempt: Attempt, question: Question, member: Member, chosen: list[int], client_key: str, now, credited_today: bool
+) -> Answer:
+    """Save the answer; it is credited when right, in time and the question's first credit today.
+
+    No savepoint of its own: should another campaign's answer take today's credit at the same
+    moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
+    answer once more, when ``credited_today`` is seen."""
     in_time = attempt.is_open(now)
     is_correct = sorted(chosen) == sorted(question.correct)
     points = attempt.campaign.points_per_correct if (in_time and is_correct) else 0
-    credited = points > 0 and not Answer.objects.filter(member=member, question=question, day=attempt.day, credited=True).exists()
+    credited = points > 0 and not credited_today
     answer = Answer(
         attempt=attempt,
         question=question,
@@ -297,13 +361,7 @@ def _answer_record(attempt: Attempt, question: Question, member: Member, chosen:
         points=points if credited else 0,
         answered_at=now,
     )
-    try:
-        with transaction.atomic():
-            answer.save()
-    except IntegrityError:
-        # Another answer to the same question from another campaign got today's credit first.
-        answer.pk, answer.credited, answer.points = None, False, 0
-        answer.save()
+    answer.save(force_insert=True)
     return answer
 
 
@@ -318,15 +376,6 @@ def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
         attempt.elapsed_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
         fields += ["correct", "score", "points", "last_answer_at", "elapsed_ms"]
     attempt.save(update_fields=fields)
-
-
-def _replay(member: Member, client_key: str, attempt_id: int, question_id: int) -> AnswerResult | None:
-    previous = Answer.objects.select_related("question").filter(member=member, client_key=client_key).first()
-    if previous is None:
-        return None
-    if previous.attempt_id != attempt_id or previous.question_id != question_id:
-        raise Conflict("client_key_reused", _("提交编号已用于另一道题，请刷新页面"), field="client_key")
-    return AnswerResult(previous, previous.question, False)
 
 
 def _clean_chosen(question: Question, chosen) -> list[int]:

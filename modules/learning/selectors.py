@@ -41,7 +41,13 @@ def my_attempt(user, contest: Contest) -> Attempt | None:
     member = scoping.member_for(user)
     if member is None:
         return None
-    return Attempt.objects.filter(campaign_id=contest.campaign_id, member=member).first()
+    attempt = Attempt.objects.filter(campaign_id=contest.campaign_id, member=member).first()
+    if attempt is not None:
+        # The contest came with its campaign: the attempt's pass mark and name are read from it,
+        # not fetched again by ``passed()`` on every page showing the result.
+        attempt.campaign = contest.campaign
+        attempt.member = member  # the certificate names them
+    return attempt
 
 
 @dataclass

@@ -8,6 +8,7 @@ import random
 
 import nh3
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,15 +132,24 @@ def contest_start(*, actor, contest: Contest, now: dt.datetime | None = None, rn
     return _as(Attempt, quiz.attempt_start(campaign=contest.campaign, member=member, now=now, rng=rng))
 
 
-def contest_answer(*, actor, attempt_id: int, question_id, chosen, client_key: str, now=None) -> quiz.AnswerResult:
-    """One answer, checked and timed on the server; points (if the contest gives any) credited once."""
+def contest_answer(
+    *, actor, question_id, chosen, client_key: str, attempt_id: int | None = None, contest_id: int | None = None, now=None
+) -> quiz.AnswerResult:
+    """One answer, checked and timed on the server; points (if the contest gives any) credited once.
+
+    The API names the attempt (``attempt_id``), the contest page its contest (``contest_id``):
+    either way the engine finds the member's own attempt in the statement that locks it, so the
+    page needs no look-up of the contest and the attempt before answering."""
     member = scoping.member_for(actor)
     if member is None:
         raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    if (attempt_id is None) == (contest_id is None):
+        raise ValueError("name the attempt or the contest, not both")
     return quiz.answer_submit(
         owner=OWNER,
         ledger_reason=LEDGER_REASON,
         attempt_id=attempt_id,
+        attempt_where=Q(campaign__learning_contest__pk=contest_id) if contest_id is not None else None,
         member=member,
         question_id=question_id,
         chosen=chosen,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core import attachments, scoping
 from core.audit import audit
-from core.errors import ApiError
+from core.errors import ApiError, NotFound
 from core.models import Member, Organisation, RoleAssignment, User
 from engines.quiz.models import Difficulty
 from modules.learning import reports, rules, selectors, services
@@ -158,18 +158,20 @@ def contest_take(request, pk):
 @login_required
 @require_POST
 def contest_answer(request, pk):
-    contest = selectors.contest_for(request.user, pk)
-    attempt = selectors.my_attempt(request.user, contest) if contest else None
-    if attempt is None:
+    """One answer from the contest page. The member's attempt at this contest is found (and
+    locked) by the engine itself: a member without one, or a visitor, gets a 404 as before."""
+    if scoping.member_for(request.user) is None:
         raise Http404
     try:
         services.contest_answer(
             actor=request.user,
-            attempt_id=attempt.pk,
+            contest_id=pk,
             question_id=request.POST.get("question"),
             chosen=request.POST.getlist("choice"),
             client_key=request.POST.get("client_key", ""),
         )
+    except NotFound:
+        raise Http404 from None
     except ApiError as error:
         messages.error(request, str(error.message))
     return redirect("learning:contest_take", pk)
