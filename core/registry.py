@@ -43,6 +43,8 @@ class Registry:
     nav_items: list[NavItem] = field(default_factory=list)
     ledger_reasons: dict[str, str] = field(default_factory=dict)
     demo_seeders: list[DemoSeeder] = field(default_factory=list)
+    # ``seed_demo --year-like-2020``: each programme's part of one past year shaped like the seed article
+    year_seeders: list[DemoSeeder] = field(default_factory=list)
     dashboard_cards: list[tuple[int, str]] = field(default_factory=list)
     review_sections: list[tuple[int, str]] = field(default_factory=list)
     review_chapters: dict[str, str] = field(default_factory=dict)
@@ -70,6 +72,12 @@ class Registry:
     def add_demo_seeder(self, name: str, func: Callable, order: int = 100) -> None:
         self.demo_seeders.append(DemoSeeder(name, func, order))
         self.demo_seeders.sort(key=lambda s: s.order)
+
+    def add_year_seeder(self, name: str, func: Callable, order: int = 100) -> None:
+        """``func(ctx, year)`` loads the programme's part of a year shaped like the seed article (the
+        figures its annual-review section shows); it must be idempotent: run twice, nothing doubles."""
+        self.year_seeders.append(DemoSeeder(name, func, order))
+        self.year_seeders.sort(key=lambda s: s.order)
 
     def add_dashboard_card(self, dotted_callable: str, order: int = 100) -> None:
         """``callable(request) -> dict(title, value, url, hint)`` shown on the staff dashboard."""

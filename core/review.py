@@ -76,11 +76,12 @@ def money(fen: int | None) -> float:
     return round((fen or 0) / 100, 2)
 
 
-def with_year(url: str, year: int, **params) -> str:
-    """A list's address filtered to the year (and further parameters)."""
+def with_year(url: str, year: int | None, **params) -> str:
+    """A list's address filtered to the year (and further parameters); ``year=None`` when the list
+    takes the year under another name (``funded=``, ``until=``)."""
     from urllib.parse import urlencode
 
-    query = urlencode({"year": year, **{k: v for k, v in params.items() if v not in (None, "")}})
+    query = urlencode({k: v for k, v in {"year": year, **params}.items() if v not in (None, "")})
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 

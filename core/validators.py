@@ -40,3 +40,21 @@ def validate_credit_code(value: str) -> None:
 def make_credit_code(body: str) -> str:
     """A valid code from 17 leading characters (demo data and tests)."""
     return body + credit_code_check_char(body)
+
+
+# The years a list may be filtered to (the annual review links its figures to lists of a year).
+LIST_MIN_YEAR, LIST_MAX_YEAR = 2000, 2100
+
+
+def year_filter(request, name: str = "year") -> int | None:
+    """The list filter ``?year=`` of a page: a four-digit year, or None when absent. A bad value is
+    told to the user by field (a message on the page) and the list stays unfiltered — never a 500."""
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit() and len(raw) == 4 and LIST_MIN_YEAR <= int(raw) <= LIST_MAX_YEAR:
+        return int(raw)
+    from django.contrib import messages
+
+    messages.error(request, _("年度：应为 %(a)s–%(b)s 之间的四位数字，已显示全部年度") % {"a": LIST_MIN_YEAR, "b": LIST_MAX_YEAR})
+    return None

@@ -42,3 +42,21 @@ class DemoContext:
     # Lines printed at the end of the demo command (e.g. demo bag codes to try).
     notes: list[str] = field(default_factory=list)
     progress: bool = True
+
+
+def context_from_database(scale: DemoScale, rng: random.Random, progress: bool = False) -> DemoContext:
+    """A context over the tree already in the database (``seed_demo --year-like-2020`` on a running demo)."""
+    from core.models import RoleAssignment
+
+    ctx = DemoContext(scale=scale, rng=rng, progress=progress)
+    ctx.district = Organisation.objects.filter(level=Organisation.Level.DISTRICT).order_by("pk").first()
+    ctx.streets = list(Organisation.objects.filter(level=Organisation.Level.STREET).order_by("pk"))
+    ctx.industries = list(Organisation.objects.filter(level=Organisation.Level.INDUSTRY).order_by("pk"))
+    ctx.grassroots = list(Organisation.objects.filter(level=Organisation.Level.GRASSROOTS).order_by("pk"))
+    staff = (
+        User.objects.filter(roles__role=RoleAssignment.Role.DISTRICT_STAFF, is_active=True).order_by("pk").first()
+        or User.objects.filter(is_superuser=True).order_by("pk").first()
+    )
+    if staff is not None:
+        ctx.users["district"] = staff
+    return ctx

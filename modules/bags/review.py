@@ -22,7 +22,10 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     if street is not None:
         rows = rows.filter(street=street)
         bound = bound.filter(organisation__street=street)
-    url = reverse("bags:rankings")
+    # the sorting dashboard over the year: the rankings only show the current period
+    url = f"{reverse('sortstats:dashboard')}?start={year}-01-01&end={year}-12-31&granularity=month"
+    if street is not None:
+        url += f"&street={street.pk}"
     items = [
         item("bags.workers", _("参与垃圾分类的职工"), rows.values("owner_id").distinct().count(), _("人"), url),
         item("bags.bound", _("职工扫码绑定垃圾袋"), bound.count(), _("袋"), url),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item, money
+from core.review import ReviewSection, item, money, with_year
 from modules.care.models import Booking, HotlineCall, LoanApplication, Wish
 from modules.care.selectors import campaign_figures, loan_figures
 
@@ -27,13 +27,13 @@ def wishes_section(year: int, viewer, street=None) -> ReviewSection:
         wishes, loans = wishes.filter(street=street), loans.filter(street=street)
     w = campaign_figures(wishes)
     money_ = loan_figures(loans)
-    wishes_url = reverse("care:staff_wishes")
-    loans_url = reverse("care:loans")
+    wishes_url = with_year(reverse("care:staff_wishes"), year)
+    loans_url = with_year(reverse("care:loans"), year)
     items = [
         item("care.wishes_posted", _("征集职工微心愿"), w.posted, _("个"), wishes_url),
-        item("care.wishes_claimed", _("微心愿被认领"), w.claimed, _("个"), f"{wishes_url}?status=claimed"),
-        item("care.wishes_fulfilled", _("微心愿圆梦"), w.fulfilled, _("个"), f"{wishes_url}?status=fulfilled"),
-        item("care.wishes_value", _("圆梦心愿价值"), money(w.value_fulfilled), _("元"), f"{wishes_url}?status=fulfilled"),
+        item("care.wishes_claimed", _("微心愿被认领"), w.claimed, _("个"), f"{wishes_url}&status=claimed"),
+        item("care.wishes_fulfilled", _("微心愿圆梦"), w.fulfilled, _("个"), f"{wishes_url}&status=fulfilled"),
+        item("care.wishes_value", _("圆梦心愿价值"), money(w.value_fulfilled), _("元"), f"{wishes_url}&status=fulfilled"),
         item("care.loans", _("小额贷款申请"), money_["applications"], _("笔"), loans_url),
         item("care.loans_made", _("银行放款"), money_["made"], _("笔"), loans_url),
         item("care.loans_amount", _("放款金额"), money(money_["amount"]), _("元"), loans_url),
@@ -58,7 +58,7 @@ def counselling_section(year: int, viewer, street=None) -> ReviewSection:
     if street is not None:
         bookings = bookings.filter(organisation__street=street)
         calls = calls.none()
-    url = reverse("care:counselling_staff")
+    url = with_year(reverse("care:counselling_staff"), year)
     items = [
         item("care.counselling", _("心理咨询服务"), bookings.filter(status=Booking.Status.ATTENDED).count(), _("人次"), url),
         item("care.hotline", _("心理援助热线来电"), calls.count(), _("次"), url),

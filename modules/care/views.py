@@ -23,6 +23,7 @@ from core import scoping
 from core.attachments import attachments_of
 from core.audit import audit
 from core.errors import ApiError
+from core.validators import year_filter
 from engines.workflow import selectors as workflow_read
 from modules.care import reports, rules, selectors, services
 from modules.care.models import (
@@ -381,8 +382,12 @@ def staff_wishes(request):
     rows = selectors.wishes_visible_to(request.user).select_related("organisation", "campaign").order_by("-created_at")
     if status in Wish.Status.values:
         rows = rows.filter(status=status)
+    # the annual review links its wish figures here, to one campaign year
+    year = year_filter(request)
+    if year:
+        rows = rows.filter(campaign__year=year)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "care/staff_wishes.html", {"page": page, "status": status, "statuses": Wish.Status.choices})
+    return render(request, "care/staff_wishes.html", {"page": page, "status": status, "statuses": Wish.Status.choices, "year": year or ""})
 
 
 @office_required
@@ -399,7 +404,12 @@ def wishes_export(request):
 
 @login_required
 def loans(request):
-    rows = list(selectors.loans_visible_to(request.user).select_related("organisation").order_by("-created_at")[:200])
+    rows = selectors.loans_visible_to(request.user).select_related("organisation").order_by("-created_at")
+    # the annual review links its loan figures here: applications made in the year
+    year = year_filter(request)
+    if year:
+        rows = rows.filter(created_at__year=year)
+    rows = list(rows[:200])
     states = selectors.loan_states(rows)
     from modules.care.process import LOAN_PROCESS
 
@@ -408,7 +418,12 @@ def loans(request):
     return render(
         request,
         "care/loans.html",
-        {"loans": rows, "is_worker": scoping.member_for(request.user) is not None, "is_staff": scoping.is_staff_member(request.user)},
+        {
+            "loans": rows,
+            "year": year or "",
+            "is_worker": scoping.member_for(request.user) is not None,
+            "is_staff": scoping.is_staff_member(request.user),
+        },
     )
 
 
@@ -675,14 +690,20 @@ def counselling_staff(request):
                 _("影响评估已记录"),
             )
         return redirect("care:counselling_staff")
+    # the annual review links its counselling figures here: the hotline log and events of one year
+    year = year_filter(request)
+    calls, events = HotlineCall.objects.all(), ReliefEvent.objects.order_by("-starts_at")
+    if year:
+        calls, events = calls.filter(at__year=year), events.filter(starts_at__year=year)
     return render(
         request,
         "care/counselling_staff.html",
         {
             "counts": selectors.counselling_counts(),
-            "calls": HotlineCall.objects.all()[:30],
+            "year": year or "",
+            "calls": calls[:30],
             "topics": HotlineCall.Topic.choices,
-            "events": ReliefEvent.objects.order_by("-starts_at")[:20],
+            "events": events[:20],
             "assessment": services.current_assessment(),
             "alerts": CrisisAlert.objects.filter(handled_at__isnull=True).select_related("raised_by")[:20],
         },

@@ -253,3 +253,72 @@ def seed_fund(ctx) -> None:
         "财务 finance 登记拨付（审批人不能登记自己批准的拨付）；街道 street 审核；基层 grassroots 补充证明材料后提交；"
         "职工 13800000001 在 /fund/mine/ 查看并确认收到的慰问金"
     )
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+# 设立疫情防控专项基金，累计下拨248万元用于慰问防疫一线广大职工、支持基层工会开展防疫工作和助力小微企业复工复产.
+# (purpose, payments, fen each): 8×150,000 + 8×100,000 + 8×60,000 = 2,480,000 yuan
+ARTICLE_PAYMENTS = (
+    ("慰问防疫一线职工", 8, 15_000_000),
+    ("支持基层工会开展防疫工作", 8, 10_000_000),
+    ("助力小微企业复工复产", 8, 6_000_000),
+)
+
+
+def seed_year(ctx, year: int) -> None:
+    """The year's fund with its three purposes and 24 payments totalling 248万元; each payment has a
+    fixed reference, so a second run finds them and adds nothing."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from engines.workflow.models import Case
+    from modules.fund.models import Application, Beneficiary, Disbursement, Fund, Purpose
+    from modules.fund.process import KEY
+
+    rng = ctx.rng
+    with transaction.atomic():
+        fund, _new = Fund.objects.get_or_create(
+            name="疫情防控专项基金", year=year, defaults={"total_budget": 300_000_000, "created_by": ctx.users.get("district")}
+        )
+        done = set(Disbursement.objects.filter(fund=fund).values_list("reference", flat=True))
+        n = 0
+        for p, (name, count, fen) in enumerate(ARTICLE_PAYMENTS):
+            purpose, _new = Purpose.objects.get_or_create(fund=fund, name=name, defaults={"initial_limit": count * fen})
+            for i in range(count):
+                n += 1
+                reference = f"Y{year}-FUND-{p + 1}-{i + 1:02d}"
+                if reference in done:
+                    continue
+                org = ctx.grassroots[(n * 7) % len(ctx.grassroots)]
+                application = Application.objects.create(
+                    fund=fund,
+                    purpose=purpose,
+                    organisation=org,
+                    street=org.street,
+                    title=name,
+                    amount=fen,
+                    committed=fen,
+                    beneficiary_count=2,
+                )
+                paid_on = dt.date(year, 2 + (n % 10), 1 + (n % 27))
+                Disbursement.objects.create(
+                    application=application,
+                    fund=fund,
+                    purpose=purpose,
+                    organisation=org,
+                    street=org.street,
+                    amount=fen,
+                    reference=reference,
+                    paid_on=paid_on,
+                )
+                for b in range(2):
+                    Beneficiary.objects.create(
+                        application=application,
+                        purpose=purpose,
+                        name=rng.choice("王李张刘陈杨赵黄") + rng.choice(["伟", "芳", "敏", "静", "强"]),
+                        id_tail=f"{rng.randrange(0, 10000):04d}",
+                        person_key=f"y{year}-{n}-{b}",
+                        amount=fen // 2,
+                    )
+                Case.objects.create(process=KEY, subject=application, state="paid")

@@ -38,3 +38,12 @@ def _seed(ctx):
 
 
 registry.add_demo_seeder("抗疫专项基金", _seed, order=85)
+
+
+def _seed_year(ctx, year):
+    from modules.fund.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("抗疫专项基金", _seed_year, order=85)

@@ -6,7 +6,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item, money
+from core.review import ReviewSection, item, money, with_year
 from modules.fund.models import Beneficiary, Disbursement, Refund
 
 
@@ -25,7 +25,7 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
         per_purpose[r["purpose__name"]] = r["s"]
     for r in refunds.values("purpose__name").annotate(s=Sum("amount")):
         per_purpose[r["purpose__name"]] = per_purpose.get(r["purpose__name"], 0) - r["s"]
-    home = reverse("fund:home")
+    home = with_year(reverse("fund:home"), year)  # the applications paid in the year
     items = [
         item("fund.disbursed", _("专项基金累计下拨"), money(paid - returned), _("元"), home),
         item("fund.payments", _("拨付笔数"), payments.count(), _("笔"), home),

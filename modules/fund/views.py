@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core import attachments, beneficiaries, jobs, scoping
 from core.audit import audit
 from core.errors import ApiError, Invalid
+from core.validators import year_filter
 from engines.workflow import selectors as workflow_selectors
 from modules.fund import reports, rules, selectors, services
 from modules.fund.models import Application, Beneficiary, BudgetTransfer, Fund, Purpose
@@ -64,6 +66,12 @@ def home(request):
     state = request.GET.get("state", "")
     if state and state in {s.key for s in selectors.PROCESS.states}:
         visible = visible.filter(cases__state=state)
+    else:
+        state = ""
+    # the annual review links the fund's figures here: the applications paid in one year
+    year = year_filter(request)
+    if year:
+        visible = visible.filter(disbursement__paid_on__year=year)
     waiting_state = (
         "reviewed"
         if scoping.is_district_staff(request.user)
@@ -96,7 +104,8 @@ def home(request):
             "is_district": is_district,
             "states": selectors.PROCESS.states,
             "state": state,
-            "query": f"state={state}" if state else "",
+            "year": year or "",
+            "query": urlencode({k: v for k, v in (("state", state), ("year", year)) if v}),
         },
     )
 

@@ -230,6 +230,12 @@ def _admin_of(org) -> User:
 def _training(ctx, year: int) -> None:
     """Last year's 紫砂 class: 32 on site for 8 days (30 places, 2 promoted later), 520 online;
     this year's classes, one full with a waiting list, one with places for the demo worker."""
+    members = _past_training(ctx, year)
+    _current_training(ctx, members)
+
+
+def _past_training(ctx, year: int) -> list:
+    """The article's 紫砂 class of ``year``: 32 on site for 8 days, 520 online."""
     rng, district = ctx.rng, ctx.users["district"]
     tz = timezone.get_current_timezone()
     members = list(Member.objects.order_by("?").values_list("pk", "name", "phone")[:560])
@@ -267,6 +273,11 @@ def _training(ctx, year: int) -> None:
         for lesson in lessons
         for pk, _n, _p in members[: rng.randint(300, 500)]
     )
+    return members
+
+
+def _current_training(ctx, members: list) -> None:
+    district = ctx.users["district"]
     today = timezone.localdate()
     now_course = services.course_create(actor=district, title="古建瓦作技艺提升班", organisation=ctx.district, certificate_months=36)
     full = services.session_create(
@@ -388,3 +399,19 @@ def seed_honours(ctx) -> None:
         "/honours/me/ 出示签到码；工匠联盟 /honours/craft/；技能竞赛裁判 judge（密码同上）在 /honours/competitions/ 评分；"
         "区总在 /honours/objections/ 处理公示异议、在竞赛页处理申诉（成立可更正成绩并重新排名）；职工在 /honours/competitions/mine/ 查看名次并申诉"
     )
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+ARTICLE_COURSE = "紫砂壶制作技艺培训班（大都工匠）"
+
+
+def seed_year(ctx, year: int) -> None:
+    """推荐全国先进工作者3名、北京市模范集体9个、北京市劳动模范和先进工作者56名 and the 紫砂 class
+    (30多位 on site, 500多人 online) in ``year``: each part only when the year has none yet."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        if not Honour.objects.filter(year=year).exists():
+            _past_round(ctx, year)
+        if not Session.objects.filter(course__title=ARTICLE_COURSE, starts_on__year=year).exists():
+            _past_training(ctx, year)

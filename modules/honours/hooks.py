@@ -33,3 +33,12 @@ def _seed(ctx):
 
 
 registry.add_demo_seeder("评优推荐、工匠联盟与技能培训", _seed, order=85)
+
+
+def _seed_year(ctx, year):
+    from modules.honours.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("评优推荐与技能培训", _seed_year, order=86)

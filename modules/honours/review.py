@@ -25,19 +25,31 @@ def honours_section(year: int, viewer, street=None) -> ReviewSection:
     rows = {
         (r["honour__level"], r["honour__kind"]): r["n"] for r in nominations.values("honour__level", "honour__kind").annotate(n=Count("pk"))
     }
-    url = reverse("honours:home")
+    url = reverse("honours:home")  # the nominations, filtered below to the year, level and kind
     items = []
     for level in HonourLevel:
         individual, collective = rows.get((level.value, "individual"), 0), rows.get((level.value, "collective"), 0)
         items.append(
-            item(f"honours.{level.value}_individual", _("推荐%(level)s劳模和先进工作者") % {"level": level.label}, individual, _("名"), url)
+            item(
+                f"honours.{level.value}_individual",
+                _("推荐%(level)s劳模和先进工作者") % {"level": level.label},
+                individual,
+                _("名"),
+                with_year(url, year, level=level.value, kind="individual"),
+            )
         )
         items.append(
-            item(f"honours.{level.value}_collective", _("推荐%(level)s模范集体") % {"level": level.label}, collective, _("个"), url)
+            item(
+                f"honours.{level.value}_collective",
+                _("推荐%(level)s模范集体") % {"level": level.label},
+                collective,
+                _("个"),
+                with_year(url, year, level=level.value, kind="collective"),
+            )
         )
     items += [
-        item("honours.works", _("工匠联盟展示作品"), works.count(), _("件"), reverse("honours:craft")),
-        item("honours.matches", _("供需对接成功"), matches.count(), _("项"), reverse("honours:needs")),
+        item("honours.works", _("工匠联盟展示作品"), works.count(), _("件"), with_year(reverse("honours:craft"), year)),
+        item("honours.matches", _("供需对接成功"), matches.count(), _("项"), with_year(reverse("honours:needs"), year)),
     ]
     chart = None
     if rows:
@@ -69,12 +81,18 @@ def training_section(year: int, viewer, street=None) -> ReviewSection:
         sessions = sessions.filter(course__organisation__street=street)
         confirmed = confirmed.filter(session__in=sessions)
         online = online.filter(member__organisation__street=street)
-    url = reverse("honours:courses")
+    url = with_year(reverse("honours:courses"), year)
     items = [
         item("training.sessions", _("举办匠人培训班"), sessions.count(), _("期"), url),
         item("training.trainees", _("线下培训学员"), confirmed.count(), _("人"), url),
         item("training.online", _("线上学习技能"), online.count(), _("人"), url),
-        item("training.craftsmen", _("新加入工匠联盟的匠人"), _new_craftsmen(year, street), _("名"), reverse("honours:craft")),
+        item(
+            "training.craftsmen",
+            _("新加入工匠联盟的匠人"),
+            _new_craftsmen(year, street),
+            _("名"),
+            with_year(reverse("honours:craft"), year),
+        ),
     ]
     return ReviewSection(key="training", chapter="innovation", title=_("技能培训"), items=items, url=url)
 

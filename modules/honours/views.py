@@ -6,6 +6,7 @@ skills competitions."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core import attachments, scoping
 from core.errors import ApiError
 from core.models import Member, Organisation, User
+from core.validators import year_filter
 from engines.workflow import selectors as workflow_selectors
 from modules.honours import reports, rules, selectors, services, services_craft
 from modules.honours.forms import (
@@ -43,6 +45,7 @@ from modules.honours.models import (
     Enrolment,
     Entrant,
     Honour,
+    HonourLevel,
     Lesson,
     Need,
     NeedResponse,
@@ -94,6 +97,18 @@ def home(request):
     state = request.GET.get("state", "")
     if state in {s.key for s in selectors.PROCESS.states}:
         visible = visible.filter(state=state)
+    else:
+        state = ""
+    # the annual review links each nomination figure here: one year's honours of one level and kind
+    year = year_filter(request)
+    level = request.GET.get("level", "") if request.GET.get("level") in HonourLevel.values else ""
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in Honour.Kind.values else ""
+    if year:
+        visible = visible.filter(honour__year=year)
+    if level:
+        visible = visible.filter(honour__level=level)
+    if kind:
+        visible = visible.filter(honour__kind=kind)
     page = Paginator(visible.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     for nomination in page.object_list:
         nomination.state_label = selectors.state_label(nomination.state)
@@ -108,7 +123,8 @@ def home(request):
             "is_district": scoping.is_district_staff(request.user),
             "states": selectors.PROCESS.states,
             "state": state,
-            "query": f"state={state}" if state else "",
+            "year": year or "",
+            "query": urlencode({k: v for k, v in (("state", state), ("year", year), ("level", level), ("kind", kind)) if v}),
         },
     )
 
@@ -402,8 +418,12 @@ def courses(request):
             return redirect("honours:course", course.pk)
         except ApiError as error:
             form.apply_error(error)
-    rows = selectors.courses_visible_to(request.user).select_related("organisation")[:100]
-    return render(request, "honours/courses.html", {"courses": rows, "form": form})
+    rows = selectors.courses_visible_to(request.user).select_related("organisation")
+    # the annual review links its training figures here: the courses with a session in one year
+    year = year_filter(request)
+    if year:
+        rows = rows.filter(sessions__starts_on__year=year).distinct()
+    return render(request, "honours/courses.html", {"courses": rows[:100], "form": form, "year": year or ""})
 
 
 def _course_for_staff(user, pk) -> Course:
@@ -630,7 +650,12 @@ def craft(request):
     """The alliance's public showcase: works with pictures, exchange posts, open needs."""
     from modules.honours.models import ExchangePost
 
-    works = list(selectors.works_showcase()[:60])
+    works = selectors.works_showcase()
+    # the annual review links its works figure here: the works published in one year
+    year = year_filter(request)
+    if year:
+        works = works.filter(published_at__year=year)
+    works = list(works[:60])
     for work in works:
         work.author = selectors.public_craftsman_name(work.craftsman)
     posts = list(ExchangePost.objects.select_related("craftsman__member")[:20])
@@ -639,7 +664,7 @@ def craft(request):
     return render(
         request,
         "honours/craft.html",
-        {"works": works, "posts": posts, "needs": selectors.open_needs()[:30], "craftsmen": Craftsman.objects.count()},
+        {"works": works, "posts": posts, "needs": selectors.open_needs()[:30], "craftsmen": Craftsman.objects.count(), "year": year or ""},
     )
 
 
@@ -725,6 +750,10 @@ def needs(request):
             if scoping.is_district_staff(request.user)
             else Need.objects.filter(scoping.organisation_scope_q(request.user, "organisation"))
         )
+        # the annual review links its matches figure here: the needs matched in one year
+        year = year_filter(request)
+        if year:
+            scope = scope.filter(responses__matched_at__year=year).distinct()
         mine = list(scope.prefetch_related("responses__craftsman__member")[:50])
         for need in mine:
             for response in need.responses.all():

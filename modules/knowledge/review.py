@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item
+from core.review import ReviewSection, item, with_year
 from modules.knowledge.models import Attempt
 
 
@@ -19,7 +19,7 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     attempts = Attempt.objects.filter(started_at__gte=start, started_at__lt=end)
     if street is not None:
         attempts = attempts.filter(organisation__street=street)
-    url = reverse("knowledge:staff_home")
+    url = with_year(reverse("knowledge:staff_home"), year)
     items = [
         item("knowledge.attempts", _("垃圾分类知识答题"), attempts.count(), _("人次"), url),
         item("knowledge.workers", _("参与答题职工"), attempts.values("member").distinct().count(), _("人"), url),

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.errors import ApiError
+from core.validators import year_filter
 from modules.knowledge import selectors, services
 from modules.knowledge.constants import CATEGORY_COLOURS, Category
 from modules.knowledge.models import Article, Attempt, Campaign, GuideItem
@@ -227,9 +229,15 @@ def staff_home(request):
     response = _staff(request)
     if response:
         return response
-    page = Paginator(selectors.campaigns_for_staff(request.user), 20).get_page(request.GET.get("page"))
+    campaigns = selectors.campaigns_for_staff(request.user)
+    # the annual review links its quiz figures here: the campaigns that ran in one year
+    year = year_filter(request)
+    if year:
+        campaigns = campaigns.filter(starts_at__year__lte=year).filter(Q(ends_at__isnull=True) | Q(ends_at__year__gte=year))
+    page = Paginator(campaigns, 20).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "year": year or "",
         "today": selectors.today_participation(request.user),
         "guide_count": GuideItem.objects.filter(is_active=True).count(),
         "article_count": Article.objects.filter(is_published=True).count(),

@@ -456,3 +456,68 @@ def _seed(ctx) -> None:
         "劳动关系：调解员 mediator（密码同上）打开 /labour/ 登记口头申请、记录调解、打印协议书；职工 13800000001 在 /labour/me/ 看本人案件与15日期限；"
         "监测点月报 /labour/monitoring/（基层 grassroots 报送上月月报）；法律手册 /labour/handbook/?q=加班费"
     )
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+# 一年来累计成功调解劳动争议案件184件; 10场普法宣传活动; 培育6家“企业关爱职工·职工热爱企业”单位.
+ARTICLE_MEDIATED, ARTICLE_FAILED, ARTICLE_OPEN = 184, 9, 5
+ARTICLE_LEGAL_EVENTS, ARTICLE_MODEL_UNITS = 10, 6
+
+
+def seed_year(ctx, year: int) -> None:
+    """Tops the year's cases, legal-education events and model units up to the article's figures
+    (counted as the review counts them), so a second run adds nothing."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from engines.workflow.models import Case
+    from modules.labour.models import DisputeType, LegalEvent, MediationCase, ModelUnit, Outcome
+    from modules.labour.process import KEY
+
+    rng = ctx.rng
+    failed = next(o for o in Outcome.values if o and o != Outcome.SUCCESS)
+    closed_in_year = MediationCase.objects.filter(closed_at__year=year)
+    wanted = [
+        (Outcome.SUCCESS, ARTICLE_MEDIATED - closed_in_year.filter(outcome=Outcome.SUCCESS).count()),
+        (failed, ARTICLE_FAILED - closed_in_year.filter(outcome=failed).count()),
+        ("", ARTICLE_OPEN - MediationCase.objects.filter(received_at__year=year, closed_at__isnull=True).count()),
+    ]
+    serial = MediationCase.objects.filter(number__startswith=f"Y{year}-").count()
+    with transaction.atomic():
+        for outcome, missing in wanted:
+            for _i in range(max(0, missing)):
+                serial += 1
+                org = rng.choice(ctx.grassroots)
+                received = timezone.make_aware(dt.datetime(year, rng.randrange(1, 11), rng.randrange(1, 28), 9, 30))
+                closed = received + dt.timedelta(days=rng.randrange(3, 40)) if outcome else None
+                case = MediationCase.objects.create(
+                    number=f"Y{year}-{serial:04d}",
+                    application_text="申请调解：" + rng.choice(["拖欠工资", "解除劳动合同经济补偿", "加班费", "社会保险"]),
+                    received_at=received,
+                    dispute_type=rng.choice(DisputeType.values),
+                    worker_name="职工" + rng.choice("甲乙丙丁戊"),
+                    employer_name=org.name.replace("工会", ""),
+                    organisation=org,
+                    street=org.street,
+                    closed_at=closed,
+                    outcome=outcome,
+                    amount_agreed_fen=rng.randrange(2_000, 60_000) * 100 if outcome == Outcome.SUCCESS else None,
+                )
+                Case.objects.create(process=KEY, subject=case, state="closed" if closed else "received")
+        for n in range(LegalEvent.objects.filter(held_on__year=year).count(), ARTICLE_LEGAL_EVENTS):
+            LegalEvent.objects.create(
+                title=f"“尊法守法·携手筑梦”职工普法宣传活动（第{n + 1}场）",
+                held_on=dt.date(year, 3 + n % 9, 10 + n % 15),
+                place=rng.choice(ctx.streets or [ctx.district]).name + "职工之家",
+                audience="辖区职工",
+                attendance=rng.randrange(40, 160),
+                organiser=ctx.district,
+                created_by=ctx.users.get("district"),
+            )
+        units = ModelUnit.objects.filter(year=year)
+        taken = set(units.values_list("organisation_id", flat=True))
+        free = [o for o in ctx.grassroots if o.pk not in taken]
+        for org in free[: max(0, ARTICLE_MODEL_UNITS - units.filter(selected=True).count())]:
+            ModelUnit.objects.create(organisation=org, year=year, selected=True)

@@ -25,3 +25,12 @@ def _seed(ctx):
 
 
 registry.add_demo_seeder("劳动关系", _seed, order=90)
+
+
+def _seed_year(ctx, year):
+    from modules.labour.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("劳动关系", _seed_year, order=90)

@@ -29,9 +29,12 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     success = closed.filter(outcome=Outcome.SUCCESS)
     # The case lists are the desk's (mediators, district staff); street staff land on the programme's page.
     desk = viewer is not None and rules.is_desk(viewer)
-    cases_url = reverse("labour:cases") if desk else reverse("labour:home")
-    consult_url = reverse("labour:consultations") if desk else reverse("labour:home")
-    stats_url = with_year(reverse("labour:stats"), year) if desk else reverse("labour:home")
+    home = with_year(reverse("labour:home"), year)
+    cases_url = reverse("labour:cases") if desk else home
+    consult_url = with_year(reverse("labour:consultations"), year) if desk else home
+    stats_url = with_year(reverse("labour:stats"), year) if desk else home
+    bargaining_url = with_year(reverse("labour:bargaining"), year)
+    events_url = with_year(reverse("labour:events"), year)
     items = [
         item("labour.received", _("受理劳动争议调解申请"), received.count(), _("件"), with_year(cases_url, year) if desk else cases_url),
         item(
@@ -49,15 +52,15 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
             stats_url,
         ),
         item("labour.consultations", _("调解咨询台接待咨询"), consultations.count(), _("人次"), consult_url),
-        item("labour.contracts", _("登记集体合同"), contracts.count(), _("份"), reverse("labour:bargaining")),
-        item("labour.model_units", _("选树“企业关爱职工·职工热爱企业”单位"), units.count(), _("家"), reverse("labour:bargaining")),
-        item("labour.legal_events", _("开展职工普法宣传活动"), events.count(), _("场"), reverse("labour:events")),
+        item("labour.contracts", _("登记集体合同"), contracts.count(), _("份"), bargaining_url),
+        item("labour.model_units", _("选树“企业关爱职工·职工热爱企业”单位"), units.count(), _("家"), bargaining_url),
+        item("labour.legal_events", _("开展职工普法宣传活动"), events.count(), _("场"), events_url),
         item(
             "labour.legal_attendance",
             _("普法活动参加"),
             events.aggregate(s=Sum("attendance"))["s"] or 0,
             _("人次"),
-            reverse("labour:events"),
+            events_url,
         ),
     ]
     by_type = {r["dispute_type"]: r["n"] for r in received.values("dispute_type").annotate(n=Count("pk"))}

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core import attachments, scoping
 from core.errors import ApiError
 from core.privacy import mask_name, mask_phone
+from core.validators import year_filter
 from engines.workflow import selectors as workflow_selectors
 from modules.labour import clocks, documents, rules, search, selectors, services
 from modules.labour.forms import (
@@ -380,8 +381,13 @@ def consultations(request):
             return redirect("labour:consultations")
         except ApiError as error:
             form.apply_error(error)
-    page = Paginator(Consultation.objects.select_related("mediator"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "labour/consultations.html", {"form": form, "page": page})
+    rows = Consultation.objects.select_related("mediator")
+    # the annual review links its consultations figure here: one year's consultations
+    year = year_filter(request)
+    if year:
+        rows = rows.filter(at__year=year)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "labour/consultations.html", {"form": form, "page": page, "year": year or ""})
 
 
 @login_required
@@ -664,15 +670,21 @@ def bargaining(request):
     if scope is not None:
         requests_ = requests_.filter(scope)
     today = timezone.localdate()
+    # the annual review links its contracts and model-unit figures here: one year's
+    units = ModelUnit.objects.filter(selected=True).select_related("organisation").order_by("-year", "-score")
+    year = year_filter(request)
+    if year:
+        contracts, units = contracts.filter(signed_on__year=year), units.filter(year=year)
     return render(
         request,
         "labour/bargaining.html",
         {
+            "year": year or "",
             "contracts": contracts[:100],
             "requests": requests_[:50],
             "today": today,
             "meetings": TrainingMeeting.objects.prefetch_related("attendance")[:20],
-            "units": ModelUnit.objects.filter(selected=True).select_related("organisation").order_by("-year", "-score")[:50],
+            "units": units[:50],
             "contract_form": contract_form,
             "request_form": request_form,
             "may_manage_units": rules.may_manage_model_units(request.user),

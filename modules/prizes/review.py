@@ -6,7 +6,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item
+from core.review import ReviewSection, item, with_year
 from modules.prizes.models import Redemption
 
 
@@ -15,7 +15,7 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     handed = Redemption.objects.filter(status=Redemption.Status.HANDED_OVER, handed_over_at__year=year)
     if street is not None:
         handed = handed.filter(organisation__street=street)
-    url = f"{reverse('prizes:manage_redemptions')}?status={Redemption.Status.HANDED_OVER}"
+    url = with_year(reverse("prizes:manage_redemptions"), year, status=Redemption.Status.HANDED_OVER)
     items = [
         item("prizes.handed_over", _("职工兑换领取奖品"), handed.count(), _("件"), url),
         item("prizes.points", _("兑换使用积分"), handed.aggregate(s=Sum("points"))["s"] or 0, _("分"), url),

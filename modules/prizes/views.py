@@ -25,6 +25,7 @@ from core import scoping
 from core.errors import ApiError
 from core.privacy import mask_name
 from core.replica import lag_tolerant
+from core.validators import year_filter
 from engines.ledger.selectors import balance_of
 from modules.prizes import selectors, services
 from modules.prizes.exports import report_workbook
@@ -369,6 +370,10 @@ def manage_redemptions(request):
     prize_id = request.GET.get("prize")
     if prize_id and prize_id.isdigit() and len(prize_id) <= 18:
         queryset = queryset.filter(prize_id=int(prize_id))
+    # the annual review links its figures here: prizes handed over in one year (else ordered in it)
+    year = year_filter(request)
+    if year:
+        queryset = queryset.filter(Q(handed_over_at__year=year) | Q(handed_over_at__isnull=True, created_at__year=year))
     return render(
         request,
         "prizes/manage/redemption_list.html",

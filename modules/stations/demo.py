@@ -259,3 +259,61 @@ def _seed_inspection(ctx, open_stations) -> None:
             notes={"clean": "微波炉内有油污，垃圾未及时清理"} if scores["clean"] < 6 else {},
             comment="现场检查",
         )
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+# 对已拨付建设经费904家暖心驿站进行走访调研 … 在904家的基础上，今年新建成职工暖心驿站332家: like the
+# platform's demo, 572 stations from the years before and the 332 new ones, all 904 funded in the year.
+ARTICLE_FUNDED, ARTICLE_BUILT = 904, 332
+
+
+def seed_year(ctx, year: int) -> None:
+    """Tops the year up to 332 stations built and 904 funded (counted as the review counts them)."""
+    rng = ctx.rng
+    built = Station.objects.filter(built_year=year).count()
+    funded_ids = set(StationGrant.objects.filter(year=year).values_list("station_id", flat=True))
+    new = max(0, ARTICLE_BUILT - built)
+    # stations of the years before without a grant in the year get one first, then new old ones
+    unfunded_old = list(
+        Station.objects.filter(built_year__lt=year).exclude(pk__in=funded_ids).values_list("pk", flat=True)[:ARTICLE_FUNDED]
+    )
+    old = max(0, ARTICLE_FUNDED - len(funded_ids) - new - len(unfunded_old))
+    streets = [s for s in ctx.streets if any(o.street_id == s.pk for o in ctx.grassroots)] or [ctx.district]
+    hosts = {}
+    for org in ctx.grassroots:
+        hosts.setdefault(org.street_id, []).append(org)
+    serial = Station.objects.filter(name__startswith=f"{year}驿站").count()
+    rows = []
+    for i in range(new + old):
+        street = streets[i % len(streets)]
+        host = rng.choice(hosts.get(street.pk) or ctx.grassroots)
+        base = street.name.replace("街道总工会", "")
+        clat, clng = CENTRES.get(base, (39.91, 116.36))
+        serial += 1
+        rows.append(
+            Station(
+                name=f"{year}驿站{base}{serial:04d}号",
+                host=host,
+                street=host.street or street,
+                kind=rng.choice([k for k, _w in KIND_WEIGHTS]),
+                address=f"北京市西城区{base}{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
+                lat=round(min(39.96, max(39.86, rng.gauss(clat, 0.007))), 6),
+                lng=round(min(116.40, max(116.32, rng.gauss(clng, 0.008))), 6),
+                hours=hours_mod.parse_week(HOURS[0]),
+                services=1 | 4 | 8,
+                capacity=rng.choice([4, 6, 8, 10]),
+                status=Status.OPEN,
+                built_year=year if i < new else year - 1 - i % 3,
+            )
+        )
+    with transaction.atomic():
+        created = Station.objects.bulk_create(rows, batch_size=1000)
+        StationOpenSlot.objects.bulk_create(
+            [StationOpenSlot(station=s, start=a, end=b) for s in created for a, b in hours_mod.slots(s.hours)], batch_size=5000
+        )
+        # the new stations are funded first, then those of the years before
+        grants = [StationGrant(station=s, year=year, amount_fen=rng.choice([5000, 8000, 10000]) * 100, note="建站资助") for s in created]
+        grants += [
+            StationGrant(station_id=pk, year=year, amount_fen=rng.choice([2000, 3000]) * 100, note="运行维护补贴") for pk in unfunded_old
+        ]
+        StationGrant.objects.bulk_create(grants[: max(0, ARTICLE_FUNDED - len(funded_ids))], batch_size=5000)

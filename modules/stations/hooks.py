@@ -23,3 +23,12 @@ def _seed(ctx):
 registry.add_demo_seeder("职工暖心驿站", _seed, order=70)
 registry.add_personal_data_section("modules.stations.privacy.ratings_and_reports_section", order=50)
 registry.add_account_closure_hook("modules.stations.privacy.erase_member_text")
+
+
+def _seed_year(ctx, year):
+    from modules.stations.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("职工暖心驿站", _seed_year, order=70)

@@ -27,17 +27,23 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
             _("已拨付建设经费的暖心驿站"),
             grants.values("station").distinct().count(),
             _("家"),
-            reverse("stations:figures"),
+            with_year(url, None, funded=year, street=street_id),
         ),
-        item("stations.grants", _("驿站建设经费"), money(grants.aggregate(s=Sum("amount_fen"))["s"]), _("元"), reverse("stations:figures")),
-        item("stations.inspected", _("年度检查评估驿站"), inspected.count(), _("家"), reverse("stations:plans")),
+        item(
+            "stations.grants",
+            _("驿站建设经费"),
+            money(grants.aggregate(s=Sum("amount_fen"))["s"]),
+            _("元"),
+            with_year(url, None, funded=year, street=street_id),
+        ),
+        item("stations.inspected", _("年度检查评估驿站"), inspected.count(), _("家"), with_year(reverse("stations:plans"), year)),
         item("stations.built", _("新建成职工暖心驿站"), built.count(), _("家"), with_year(url, year, street=street_id)),
         item(
             "stations.total",
             _("截至年底建成驿站"),
             stations.filter(built_year__lte=year).count(),
             _("家"),
-            f"{url}?street={street_id}" if street_id else url,
+            with_year(url, None, until=year, street=street_id),
         ),
     ]
     by_street = list(built.values("street__name").annotate(n=Count("pk")).order_by("-n", "street__name")[:20])

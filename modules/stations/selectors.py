@@ -151,8 +151,19 @@ def stations_visible_to(user) -> QuerySet[Station]:
 
 
 def station_list(
-    user, *, q: str = "", street: int | None = None, kind: str = "", status: str = "", service: str = "", year: int | None = None
+    user,
+    *,
+    q: str = "",
+    street: int | None = None,
+    kind: str = "",
+    status: str = "",
+    service: str = "",
+    year: int | None = None,
+    until: int | None = None,
+    funded: int | None = None,
 ) -> QuerySet[Station]:
+    """``year``: built in that year; ``until``: built by that year's end; ``funded``: granted
+    construction money in that year (the annual review's figures land on these)."""
     qs = stations_visible_to(user).select_related("host", "street")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(landmark__contains=q) | Q(host__name__contains=q))
@@ -167,6 +178,12 @@ def station_list(
         qs = qs.annotate(_svc=_bitand("services", mask)).filter(_svc=mask)
     if year:
         qs = qs.filter(built_year=year)
+    if until:
+        qs = qs.filter(built_year__lte=until)
+    if funded:
+        from modules.stations.models import StationGrant
+
+        qs = qs.filter(pk__in=StationGrant.objects.filter(year=funded).values("station_id"))
     return qs.order_by("street__name", "name", "pk")
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import maps, scoping
 from core.errors import ApiError
 from core.models import AuditLog, Organisation, RoleAssignment, User
+from core.validators import year_filter
 from engines.review import selectors as review_selectors
 from engines.review import services as review
 from engines.review.models import Rubric
@@ -96,7 +97,9 @@ def station_list(request):
         "kind": g.get("kind", ""),
         "status": g.get("status", ""),
         "service": g.get("service", "") if g.get("service") in dict((c, 1) for c, _b, _l in SERVICES) else "",
-        "year": _int(g.get("year")),
+        "year": year_filter(request),
+        "until": year_filter(request, "until"),
+        "funded": year_filter(request, "funded"),
     }
     qs = selectors.station_list(request.user, **filters)
     if request.GET.get("format") == "xlsx":
@@ -429,6 +432,10 @@ def plan_list(request):
     plans = InspectionPlan.objects.select_related("rubric").annotate(
         n=Count("assignments"), done=Count("assignments", filter=Q(assignments__state="done"))
     )
+    # the annual review links its inspections figure here: one year's plans
+    year = year_filter(request)
+    if year:
+        plans = plans.filter(year=year)
     form = None
     if scoping.is_district_staff(request.user):
         form = forms.PlanForm(
@@ -440,7 +447,7 @@ def plan_list(request):
                 return redirect("stations:plan", pk=plan.pk)
             except ApiError as error:
                 form.apply_error(error)
-    return render(request, "stations/staff/plans.html", {"plans": plans, "form": form})
+    return render(request, "stations/staff/plans.html", {"plans": plans, "form": form, "year": year or ""})
 
 
 def plan_detail(request, pk):

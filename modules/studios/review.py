@@ -6,7 +6,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item, money
+from core.review import ReviewSection, item, money, with_year
 from modules.studios.models import Application, Subsidy
 from modules.studios.process import KEY
 
@@ -20,10 +20,10 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
         paid = paid.filter(application__street=street)
     submitted = applications.exclude(cases__state="draft")
     named = applications.filter(cases__state="named")
-    url = reverse("studios:home")
+    url = with_year(reverse("studios:home"), year)
     items = [
         item("studios.applied", _("线上申报区级职工创新工作室"), submitted.count(), _("个"), url),
-        item("studios.named", _("命名区级职工创新工作室"), named.count(), _("个"), f"{url}?state=named"),
+        item("studios.named", _("命名区级职工创新工作室"), named.count(), _("个"), f"{url}&state=named"),
         item("studios.subsidy", _("拨付工作室补助"), money(paid.aggregate(s=Sum("amount"))["s"]), _("元"), url),
     ]
     by_street = list(named.values("street__name").annotate(n=Count("pk")).order_by("-n", "street__name")[:20])

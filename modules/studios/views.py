@@ -4,6 +4,7 @@ expert's inbox and scoring sheet, and the public notice with objections."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from core import attachments, scoping
 from core.audit import audit
 from core.errors import ApiError
 from core.models import User
+from core.validators import year_filter
 from engines.review import selectors as review_selectors
 from engines.workflow import selectors as workflow_selectors
 from modules.studios import reports, rules, selectors, services
@@ -52,6 +54,12 @@ def home(request):
     state = request.GET.get("state", "")
     if state and state in {s.key for s in selectors.PROCESS.states}:
         visible = visible.filter(cases__state=state)
+    else:
+        state = ""
+    # the annual review links the studios' figures here: the applications to one year's call
+    year = year_filter(request)
+    if year:
+        visible = visible.filter(call__year=year)
     waiting = []
     if scoping.has_role(request.user, rules.Role.STREET_STAFF):
         waiting = list(
@@ -78,7 +86,8 @@ def home(request):
             "is_district": scoping.is_district_staff(request.user),
             "states": selectors.PROCESS.states,
             "state": state,
-            "query": f"state={state}" if state else "",
+            "year": year or "",
+            "query": urlencode({k: v for k, v in (("state", state), ("year", year)) if v}),
         },
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.review import ReviewSection, item
+from core.review import ReviewSection, item, with_year
 from engines.survey.models import Response
 from modules.care.outdoor.selectors import OWNER
 
@@ -15,6 +15,6 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     answers = Response.objects.filter(survey__owner=OWNER, submitted_on__year=year)
     if street is not None:
         answers = answers.none()
-    url = reverse("care:outdoor_plan")
+    url = with_year(reverse("care:outdoor_plan"), year)
     items = [item("outdoor.answers", _("“快递小哥”从业状况调研问卷"), answers.count(), _("份"), url)]
     return ReviewSection(key="outdoor", chapter="wishes", title=_("户外劳动者服务"), items=items, url=url)

@@ -17,9 +17,13 @@ def courier_surveys():
     return Survey.objects.filter(owner=OWNER, series=SERIES).select_related("organisation").order_by("-wave")
 
 
-def current_courier_survey() -> Survey | None:
-    """The newest wave that has been published (open or finished)."""
-    return courier_surveys().exclude(status=Survey.Status.DRAFT).first()
+def current_courier_survey(year: int | None = None) -> Survey | None:
+    """The newest wave that has been published (open or finished); with ``year``, the newest that
+    received answers in that year (the annual review's figure lands on it)."""
+    waves = courier_surveys().exclude(status=Survey.Status.DRAFT)
+    if year:
+        waves = waves.filter(pk__in=Response.objects.filter(submitted_on__year=year).values("survey_id"))
+    return waves.first()
 
 
 def _share_where(survey: Survey, question: str, test) -> tuple[float, int]:

@@ -1,5 +1,6 @@
 """``manage.py annual_review --year 2020 [--street 街道名或编号] --format html|pdf|docx --output FILE``:
-the whole district's (or a street's) annual review, printed from the live data."""
+the whole district's (or a street's) annual review, printed from the live data; without
+``--output``, the review's text (every figure) on the terminal."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True)
         parser.add_argument("--street", default="", help="a street union's id or name; the whole district without it")
         parser.add_argument("--format", choices=["html", "pdf", "docx"], default="html")
-        parser.add_argument("--output", required=True)
+        parser.add_argument("--output", default="", help="the file to write; without it the review's text is printed")
 
     def handle(self, *args, **options):
         from modules.annual import documents, selectors
@@ -37,7 +38,17 @@ class Command(BaseCommand):
             raise CommandError(str(error.message)) from None
         started = time.monotonic()
         data = selectors.review_for(viewer, year, street, links=False)
+        if not options["output"]:
+            self._print(documents.parts(data))
+            return
         content = documents.render(data, options["format"])
         with open(options["output"], "wb") as out:
             out.write(content)
         self.stdout.write(f"{options['output']}: {len(content)} bytes in {time.monotonic() - started:.2f}s")
+
+    def _print(self, parts) -> None:
+        """The review as text: headings, figures as "· label：value", no charts."""
+        marks = {"title": "", "h1": "\n## ", "h2": "", "h3": "\n### ", "li": "· ", "p": "", "muted": "  "}
+        for kind, text in parts:
+            if kind in marks:
+                self.stdout.write(f"{marks[kind]}{text}")
