@@ -24,6 +24,7 @@ run by the scheduler (``maintain``, hourly) and by ``manage.py partitions``.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from dataclasses import dataclass
@@ -73,9 +74,11 @@ def month_start(moment: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def add_months(start: datetime, n: int) -> datetime:
-    month = start.month - 1 + n
-    return start.replace(year=start.year + month // 12, month=month % 12 + 1)
+def add_months(moment: datetime, n: int) -> datetime:
+    """``n`` months later (earlier if negative), the day clamped to the month's last (31 May - 3 → 28/29 Feb)."""
+    month = moment.month - 1 + n
+    year, month = moment.year + month // 12, month % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def partition_name(table: str, start: datetime) -> str:
@@ -259,6 +262,12 @@ def _referenced_by(cursor, table: str) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
+def _index_on(definition: str, name: str, table: str) -> str:
+    """An index definition (``pg_get_indexdef``) made again under ``name`` on ``table``."""
+    definition = re.sub(r" ON (?:ONLY )?\S+ ", f" ON {q(table)} ", definition, count=1)
+    return re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ", lambda m: f"CREATE {m.group(1) or ''}INDEX {q(name)} ", definition)
+
+
 def _short(name: str, suffix: str) -> str:
     """``name`` + ``suffix`` within PostgreSQL's 63 bytes."""
     return name[: 63 - len(suffix)] + suffix
@@ -299,7 +308,9 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
             cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {q(key_index)}")
             cursor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {q(key_index)} ON {q(table)} (id, {q(col)})")
             cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT IF EXISTS {q(check)}")
-            cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(check)} CHECK ({q(col)} IS NOT NULL AND {q(col)} < %s) NOT VALID", [bound])
+            cursor.execute(
+                f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(check)} CHECK ({q(col)} IS NOT NULL AND {q(col)} < %s) NOT VALID", [bound]
+            )
             cursor.execute(f"ALTER TABLE {q(table)} VALIDATE CONSTRAINT {q(check)}")
         with transaction.atomic():
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
@@ -316,7 +327,11 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
                 # constraint stands on it: the new index becomes the legacy table's primary key
                 # (metadata only — both columns are NOT NULL already).
                 cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(table + '_pkey')}")
-                cursor.execute(f"ALTER TABLE {q(legacy)} ADD CONSTRAINT {q(_short(table, '_legacy_pkey'))} PRIMARY KEY USING INDEX {q(key_index)}")
+                cursor.execute(
+                    f"ALTER TABLE {q(legacy)} ADD CONSTRAINT {q(_short(table, '_legacy_pkey'))} PRIMARY KEY USING INDEX {q(key_index)}"
+                )
+            else:
+                cursor.execute(f"ALTER TABLE {q(legacy)} RENAME CONSTRAINT {q(table + '_pkey')} TO {q(_short(table, '_legacy_pkey'))}")
             for name, _definition in indexes:
                 cursor.execute(f"ALTER INDEX {q(name)} RENAME TO {q(_short(name, '_l'))}")
             # The id sequence: a partitioned table cannot have an identity column before
@@ -336,9 +351,7 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
             cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id, {q(col)})")
             for name, definition in indexes:
                 # Same names on the parent, so Django's later migrations find them where it expects.
-                definition = re.sub(r" ON (?:ONLY )?\S+ ", f" ON {q(table)} ", definition, count=1)
-                definition = re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ", lambda m: f"CREATE {m.group(1) or ''}INDEX {q(name)} ", definition)
-                cursor.execute(definition)
+                cursor.execute(_index_on(definition, name, table))
             for name, definition in fks:
                 cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
             if has_rows:
@@ -372,9 +385,7 @@ def unconvert(spec: Log) -> str:
         cursor.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {q(old)}")
         cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id)")
         for name, definition in indexes:
-            definition = re.sub(r" ON (?:ONLY )?\S+ ", f" ON {q(table)} ", definition, count=1)
-            definition = re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ", lambda m: f"CREATE {m.group(1) or ''}INDEX {q(name)} ", definition)
-            cursor.execute(definition)
+            cursor.execute(_index_on(definition, name, table))
         for name, definition in fks:
             cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
         cursor.execute(f"DROP TABLE {q(old)} CASCADE")
@@ -385,4 +396,3 @@ def month_bounds(now: datetime, n: int) -> tuple[datetime, datetime]:
     """The ``n``-th month from ``now``'s (negative: before), as (start, end) — for tests and the command."""
     first = add_months(month_start(now), n)
     return first, add_months(first, 1)
-
