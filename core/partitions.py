@@ -27,6 +27,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -296,6 +297,7 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
             raise RuntimeError(f"{table} is referenced by foreign keys {refs}: a partitioned table cannot keep them")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {q(table)})")
         has_rows = cursor.fetchone()[0]
+        started = time.monotonic()
         now = now or timezone.now()
         bound = None
         if has_rows:
@@ -312,6 +314,7 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
                 f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(check)} CHECK ({q(col)} IS NOT NULL AND {q(col)} < %s) NOT VALID", [bound]
             )
             cursor.execute(f"ALTER TABLE {q(table)} VALIDATE CONSTRAINT {q(check)}")
+        prepared = time.monotonic()
         with transaction.atomic():
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
@@ -359,8 +362,12 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
                 cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(check)}")
             else:
                 cursor.execute(f"DROP TABLE {q(legacy)}")
+        swapped = time.monotonic()
     ensure(spec, now=now)
-    return f"{table}: partitioned" + (f", old rows kept in {legacy} until {bound:%Y-%m-%d}" if has_rows else "")
+    timing = f" (prepared {prepared - started:.2f} s while writers went on, swapped under lock in {(swapped - prepared) * 1000:.0f} ms)"
+    message = f"{table}: partitioned" + (f", old rows kept in {legacy} until {bound:%Y-%m-%d}" if has_rows else "") + timing
+    log.info(message)
+    return message
 
 
 def unconvert(spec: Log) -> str:
