@@ -17,6 +17,8 @@ registry.add_dashboard_card("core.cards.coverage", order=3)
 # PIPL: a worker's own data, and the scheduled purge of one-time codes past retention.
 registry.add_nav(NavItem(_("我的数据"), "core:my_data", audience="worker", order=90))
 registry.add_periodic_job("core.privacy.retention_purge", 3600)
+# PostgreSQL: the audit and access logs' monthly partitions made ahead, and dropped past retention.
+registry.add_periodic_job("core.partitions.maintain", 3600)
 
 # Background jobs: the roster import runs in the task worker; finished jobs are removed after a week.
 from core import jobs as _jobs  # noqa: E402

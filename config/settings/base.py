@@ -286,6 +286,14 @@ OTP_MAX_ATTEMPTS = 5
 # Privacy: how long raw scan photos and spent one-time codes are kept.
 RETENTION_DAYS_SCAN_PHOTOS = int(os.environ.get("RETENTION_DAYS_SCAN_PHOTOS", "180"))
 RETENTION_DAYS_OTP = int(os.environ.get("RETENTION_DAYS_OTP", "7"))
+# The audit log and the personal-data access log, in months (0 keeps everything). Three years by
+# default: PIPL art. 56 keeps records of processing at least three years, the Cybersecurity Law
+# (art. 21) network logs at least six months. On PostgreSQL they are dropped a month partition at a
+# time (core/partitions.py), so a row is kept at least this long and at most a month longer.
+RETENTION_MONTHS_AUDIT_LOG = int(os.environ.get("RETENTION_MONTHS_AUDIT_LOG", "36"))
+RETENTION_MONTHS_PERSONAL_DATA_ACCESS = int(os.environ.get("RETENTION_MONTHS_PERSONAL_DATA_ACCESS", "36"))
+# Monthly partitions made ahead of the current month (PostgreSQL; core/partitions.py).
+PARTITION_MONTHS_AHEAD = int(os.environ.get("PARTITION_MONTHS_AHEAD", "3"))
 
 # A CJK TrueType font for PDFs when the machine has one; reportlab's STSong-Light otherwise.
 PDF_CJK_FONT_PATHS = env_list(
