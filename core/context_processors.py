@@ -68,6 +68,12 @@ def _tab_bar(request) -> dict:
 
 
 def _tab_items(user) -> list:
-    """``nav_items`` restricted to the tab bar's audiences, without the role query."""
+    """``nav_items`` restricted to the tab bar's audiences, without the role query. An entry with a
+    ``perm`` (a counsellor's page) is checked like in the desktop menu: the tab bar never offers a 403."""
     worker = user is not None and scoping.member_for(user) is not None
-    return [item for item in registry.nav_items if item.audience == "public" or (worker and item.audience == "worker")]
+    return [
+        item
+        for item in registry.nav_items
+        if (item.audience == "public" or (worker and item.audience == "worker"))
+        and (not item.perm or (user is not None and user.has_perm(item.perm)))
+    ]

@@ -604,8 +604,16 @@ def counsellor_required(view):
 
 @counsellor_required
 def counsellor_home(request):
+    """The counsellor's phone page: what is coming first (soonest on top), then the recent past."""
     rows = selectors.counsellor_bookings(request.user).filter(erased_at__isnull=True)
-    return render(request, "care/counsellor_home.html", {"bookings": rows[:200]})
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    upcoming = rows.filter(status=Booking.Status.BOOKED, starts_at__gte=today)
+    earlier = rows.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")
+    sections = [
+        {"title": _("待进行"), "rows": list(upcoming[:100])},
+        {"title": _("以往预约"), "rows": list(earlier[:100])},
+    ]
+    return render(request, "care/counsellor_home.html", {"sections": sections})
 
 
 @counsellor_required
