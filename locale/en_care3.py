@@ -33,7 +33,7 @@ EN = {
     "返回登录": "Back to login",
     # consent on first login
     "我已阅读并同意《爱心人士隐私说明》": "I have read and agree to the privacy notice for public donors",
-    "首次登录须勾选": "Required on your first login",
+    "首次登录须勾选同意；以后登录无需再勾选。": "Tick to agree on your first login; later logins do not ask again.",
     "首次登录请先阅读并勾选同意《爱心人士隐私说明》": "On your first login, please read the privacy notice for public donors and tick to agree",
     # closing a donor account
     "注销爱心人士账号": "Close donor account",

@@ -10,10 +10,10 @@ from core.forms import OtpForm
 
 class DonorOtpForm(OtpForm):
     """The donor login's code step, with the consent to the donors' privacy notice. Not required
-    by the form: a returning donor has consented already; the service asks for it on first login."""
+    by the form: a returning donor has consented already; the service asks for it on first login.
+    No help text: core/_form.html would point aria-describedby at an element it does not render."""
 
     consent = forms.BooleanField(
         label=_("我已阅读并同意《爱心人士隐私说明》"),
         required=False,
-        help_text=_("首次登录须勾选"),
     )
