@@ -38,6 +38,10 @@ def _audiences(user) -> set[str]:
             audiences.add("expert")
         if scoping.member_for(user) is not None:
             audiences.add("worker")
+        if audiences == {"public"}:
+            # a login no other audience covers (a counsellor, a public donor): its entries carry a
+            # ``perm``, asked of these accounts alone, so no staff or worker page pays for the check
+            audiences.add("account")
     return audiences
 
 
@@ -68,6 +72,14 @@ def _tab_bar(request) -> dict:
 
 
 def _tab_items(user) -> list:
-    """``nav_items`` restricted to the tab bar's audiences, without the role query."""
+    """``nav_items`` restricted to the tab bar's audiences, without the role query for workers and
+    visitors. A logged-in non-worker may be an ``account`` (a counsellor's login): their entries
+    are asked, like the desktop menu's, whether the page would open — the tab bar never offers a 403."""
     worker = user is not None and scoping.member_for(user) is not None
-    return [item for item in registry.nav_items if item.audience == "public" or (worker and item.audience == "worker")]
+    account = user is not None and user.is_authenticated and not worker and "account" in _audiences(user)
+    return [
+        item
+        for item in registry.nav_items
+        if (item.audience == "public" or (worker and item.audience == "worker") or (account and item.audience == "account"))
+        and (not item.perm or user.has_perm(item.perm))
+    ]

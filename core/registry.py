@@ -20,7 +20,8 @@ from django.utils.module_loading import import_string, module_has_submodule
 class NavItem:
     label: str
     url_name: str
-    # who sees it: "staff" (back office), "worker" (phone pages), "collector", "public"
+    # who sees it: "staff" (back office), "worker" (phone pages), "collector", "public", or
+    # "account" (a login no other audience covers, e.g. a counsellor's; give such an entry a perm)
     audience: str = "staff"
     order: int = 100
     icon: str = ""

@@ -431,8 +431,9 @@ def login_staff(watched: Watched, username: str, password: str = "demo12345"):
     watched.page.wait_for_load_state("networkidle")
 
 
-def login_worker(watched: Watched, phone_number: str, next_path: str = "", here: bool = False):
-    """Phone one-time-code login; ``here``: the login page is already open (a link sent the worker there)."""
+def login_worker(watched: Watched, phone_number: str, next_path: str = "", here: bool = False, consent: bool = False):
+    """Phone one-time-code login; ``here``: the login page is already open (a link sent the worker there);
+    ``consent``: tick the privacy notice's consent (the public donors' login asks it on a first login)."""
     if not here:
         watched.goto("/login/phone/" + (f"?next={next_path}" if next_path else ""))
     watched.page.get_by_label("手机号").fill(phone_number)
@@ -440,6 +441,8 @@ def login_worker(watched: Watched, phone_number: str, next_path: str = "", here:
     watched.page.get_by_role("button", name="获取验证码").click()
     code = watched.server.otp_for(phone_number, after=before)
     watched.page.get_by_label("验证码").fill(code)
+    if consent:
+        watched.page.get_by_label("我已阅读并同意《爱心人士隐私说明》").check()
     watched.page.get_by_role("button", name="登录").click()
     watched.page.wait_for_load_state("networkidle")
 

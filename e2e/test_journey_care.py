@@ -124,7 +124,7 @@ def test_a_member_of_the_public_logs_in_by_phone_and_claims_a_wish(phone, server
     page.wait_for_load_state("networkidle")
     phone.shot("donor-login")
     phone.assert_accessible()
-    login_worker(phone, public_phone, here=True)
+    login_worker(phone, public_phone, here=True, consent=True)  # a first login: the privacy notice's consent
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)  # back on the wish
     page.get_by_label("捐赠人或单位名称（可选）").fill("热心市民")
     page.get_by_test_id("claim").click()

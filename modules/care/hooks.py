@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.registry import NavItem, registry
 from engines.workflow.process import register
+from modules.care import rules  # noqa: F401  (registers the permissions)
 from modules.care.process import LOAN_PROCESS
 
 register(LOAN_PROCESS)
@@ -12,6 +13,9 @@ registry.add_nav(NavItem(_("关心关爱"), "care:staff_home", audience="staff",
 registry.add_nav(NavItem(_("微心愿"), "care:wishes", audience="public", order=60))
 registry.add_nav(NavItem(_("创业贷款"), "care:loans", audience="worker", order=61))
 registry.add_nav(NavItem(_("心理减压"), "care:counselling", audience="worker", order=62))
+# A counsellor's login is neither staff nor a worker: an "account" entry, shown only to holders of
+# the permission (in the desktop menu and the phone tab bar alike), first so it is never under 更多.
+registry.add_nav(NavItem(_("咨询工作台"), "care:counsellor_home", audience="account", order=1, perm="care.counsel"))
 registry.add_api_router("care", "modules.care.api.router")
 registry.add_ledger_reason("care.loan_subsidy", _("创业贷款工会贴息"))
 registry.add_ledger_reason("care.loan_subsidy_budget", _("创业贷款贴息资金拨付"))

@@ -445,3 +445,19 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} ← {self.member_id}"
+
+
+class DonorConsent(models.Model):
+    """A donor's agreement to the public donors' privacy notice, given on their first login at
+    the donor page (PIPL Art. 14: informed consent, recorded with its time and the notice's version)."""
+
+    user = models.OneToOneField("core.User", on_delete=models.CASCADE, related_name="care_donor_consent")
+    notice_version = models.CharField(max_length=16)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("爱心人士隐私同意")
+        verbose_name_plural = _("爱心人士隐私同意")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.notice_version} {self.at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import rules
+
 from core import scoping
 from core.models import RoleAssignment
 
@@ -94,3 +96,12 @@ def counsellor_of(user):
 def is_booking_counsellor(user, booking) -> bool:
     counsellor = counsellor_of(user)
     return counsellor is not None and booking.counsellor_id == counsellor.pk
+
+
+@rules.predicate
+def is_counsellor(user) -> bool:
+    """A counsellor's account (as ``counsellor_required`` lets in): the menu offers their bookings page."""
+    return counsellor_of(user) is not None
+
+
+rules.add_perm("care.counsel", is_counsellor)

@@ -26,6 +26,7 @@ from modules.care.models import (
     Booking,
     Counsellor,
     CrisisAlert,
+    DonorConsent,
     Enrolment,
     HotlineCall,
     ImpactAssessment,
@@ -907,3 +908,82 @@ def event_enrol(*, actor, event: ReliefEvent) -> Enrolment:
         raise Conflict("care_already_enrolled", _("您已报名该活动")) from None
     audit(actor=actor, action="care.event_enrol", obj=event)
     return enrolment
+
+
+# --- public donors: the privacy notice's consent and closing the account ---------------------
+
+# The version of the donors' privacy notice (templates/care/donor_privacy.html); a consent records
+# which one the donor agreed to. Change it when the notice changes materially.
+DONOR_NOTICE_VERSION = "2026-12"
+
+
+class _ConsentMissing(Exception):
+    """Rolls back a correct code's use when the first login lacks the consent (the code stays valid)."""
+
+
+def donor_login_verify(*, phone: str, code: str, consent: bool):
+    """The donor page's code check: the first login there needs the ticked consent to the privacy
+    notice, stored with its time. The consent is asked only after the code proves the phone, so
+    the answer tells a stranger nothing about whether a number has an account; without it the
+    code's use and any new account are rolled back (the donor ticks the box and sends the same
+    code again), while a wrong code's attempt stays counted (it is not rolled back with them)."""
+    from core.errors import ApiError
+    from core.services import otp_verify
+
+    failure = None
+    try:
+        with transaction.atomic():
+            try:
+                user = otp_verify(phone=phone, code=code, public=True)
+            except ApiError as error:
+                failure = error  # leave the block normally: the attempt counter is committed
+            else:
+                if not DonorConsent.objects.filter(user=user).exists():
+                    if not consent:
+                        raise _ConsentMissing
+                    DonorConsent.objects.create(user=user, notice_version=DONOR_NOTICE_VERSION)
+                    audit(actor=user, action="care.donor_consent", obj=user, changes={"notice": DONOR_NOTICE_VERSION})
+    except _ConsentMissing:
+        raise Invalid("care_donor_consent_required", _("首次登录请先阅读并勾选同意《爱心人士隐私说明》"), field="consent") from None
+    if failure is not None:
+        raise failure
+    return user
+
+
+def is_public_donor(user) -> bool:
+    """An account made by the donor login: no member, no role, not staff (those close elsewhere)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and not user.is_staff
+        and not user.is_superuser
+        and scoping.member_for(user) is None
+        and not user.roles.exists()
+    )
+
+
+def donor_account_close(*, actor) -> None:
+    """A public donor closes their account: the phone (the only personal datum) is erased, the
+    login disabled, their one-time codes deleted and their claims kept for the campaign's figures
+    under "已注销爱心人士" without the note they wrote. A claim still in progress must be finished
+    or given back first: a wisher is waiting for it. Members close their account at 我的数据."""
+    from core.models import AuditLog, PhoneOTP, User
+
+    if not is_public_donor(actor):
+        raise Forbidden("care_not_public_donor", _("只有爱心人士账号可以在这里注销；职工会员请在“我的数据”中注销账号"))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if WishClaim.objects.filter(donor=user, status__in=WishClaim.LIVE).exists():
+            raise Conflict("care_donor_live_claims", _("您还有进行中的认领，请先完成或退回后再注销账号"))
+        gone = _("已注销爱心人士")
+        WishClaim.objects.filter(donor=user, donor_kind=WishClaim.DonorKind.PUBLIC).update(donor_name=gone, note="")
+        if user.phone:
+            PhoneOTP.objects.filter(phone=user.phone).delete()
+        AuditLog.objects.filter(object_type="core.user", object_id=str(user.pk)).update(object_repr=f"{gone}#{user.pk}")
+        user.wechat_bindings.all().delete()
+        user.phone = None
+        user.display_name = ""
+        user.username = f"closed-{user.pk}"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        audit(actor=user, action="care.donor_account_close", obj=user, changes={})

@@ -148,25 +148,27 @@ def donor_login(request):
     from django.contrib.auth import login
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    from core.forms import OtpForm, PhoneForm
-    from core.services import otp_request, otp_verify
+    from core.forms import PhoneForm
+    from core.services import otp_request
+    from modules.care.forms import DonorOtpForm
 
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = ""
     phone_form = PhoneForm(request.POST or None)
-    otp_form = OtpForm(request.POST or None) if request.POST.get("code") is not None else None
+    otp_form = DonorOtpForm(request.POST or None) if request.POST.get("code") is not None else None
     sent_to = None
     if request.method == "POST":
         try:
             if otp_form is not None and otp_form.is_valid():
-                user = otp_verify(phone=otp_form.cleaned_data["phone"], code=otp_form.cleaned_data["code"], public=True)
+                data = otp_form.cleaned_data
+                user = services.donor_login_verify(phone=data["phone"], code=data["code"], consent=data["consent"])
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(next_url or "care:wishes")
             if otp_form is None and phone_form.is_valid():
                 otp_request(phone=phone_form.cleaned_data["phone"], ip=request.META.get("REMOTE_ADDR"), public=True)
                 sent_to = phone_form.cleaned_data["phone"]
-                otp_form = OtpForm(initial={"phone": sent_to})
+                otp_form = DonorOtpForm(initial={"phone": sent_to})
                 messages.success(request, _("验证码已发送，请查收短信"))
         except ApiError as error:
             form = otp_form if otp_form is not None else phone_form
@@ -174,6 +176,44 @@ def donor_login(request):
             if otp_form is not None:
                 sent_to = otp_form.data.get("phone")
     return render(request, "care/donor_login.html", {"phone_form": phone_form, "otp_form": otp_form, "sent_to": sent_to, "next": next_url})
+
+
+def donor_privacy(request):
+    """The public donors' privacy notice: what is kept (the phone), why, how long, what stays
+    hidden, and how to close the account. Linked from the donor login, which asks for consent."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "care/donor_privacy.html",
+        {"otp_days": settings.RETENTION_DAYS_OTP, "version": services.DONOR_NOTICE_VERSION},
+    )
+
+
+@login_required
+def donor_close(request):
+    """A public donor closes their account (members are sent to 我的数据 → 注销账号)."""
+    from django.contrib.auth import logout
+
+    if scoping.member_for(request.user) is not None:
+        return redirect("core:close_account")
+    if not services.is_public_donor(request.user):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("请勾选确认后再提交")
+        else:
+            try:
+                services.donor_account_close(actor=request.user)
+            except ApiError as failure:
+                error = str(failure.message)
+            else:
+                logout(request)
+                messages.success(request, _("您的账号已注销，手机号已删除。"))
+                return redirect("care:wishes")
+    live = WishClaim.objects.filter(donor=request.user, status__in=WishClaim.LIVE).count()
+    return render(request, "care/donor_close.html", {"error": error, "live": live})
 
 
 @require_POST
@@ -282,7 +322,11 @@ def my_wishes(request):
 
 @login_required
 def contributions(request):
-    return render(request, "care/contributions.html", {"claims": selectors.my_claims(request.user)[:200]})
+    return render(
+        request,
+        "care/contributions.html",
+        {"claims": selectors.my_claims(request.user)[:200], "public_donor": services.is_public_donor(request.user)},
+    )
 
 
 def _my_claim(request, pk) -> WishClaim:
@@ -619,8 +663,16 @@ def counsellor_required(view):
 
 @counsellor_required
 def counsellor_home(request):
+    """The counsellor's phone page: what is coming first (soonest on top), then the recent past."""
     rows = selectors.counsellor_bookings(request.user).filter(erased_at__isnull=True)
-    return render(request, "care/counsellor_home.html", {"bookings": rows[:200]})
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    upcoming = rows.filter(status=Booking.Status.BOOKED, starts_at__gte=today)
+    earlier = rows.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")
+    sections = [
+        {"title": _("待进行"), "rows": list(upcoming[:100])},
+        {"title": _("以往预约"), "rows": list(earlier[:100])},
+    ]
+    return render(request, "care/counsellor_home.html", {"sections": sections})
 
 
 @counsellor_required

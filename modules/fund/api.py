@@ -352,7 +352,7 @@ class MyBenefitOut(Schema):
     can_confirm: bool
 
 
-@router.get("/me/benefits", response={200: list[MyBenefitOut], 401: ErrorOut}, summary="我的补助（按本人登录手机号）")
+@router.get("/me/benefits", response={200: list[MyBenefitOut], 401: ErrorOut}, summary="我的补助（本人登录手机号与会员姓名均相符的行）")
 def my_benefits(request):
     return [vars(b) for b in selectors.my_benefits(request.user)]
 

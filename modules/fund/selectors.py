@@ -446,15 +446,64 @@ MY_STATUS = {
 }
 
 
+# Dots people type between the parts of a name (阿依古丽·买买提): one form for the comparison.
+_NAME_DOTS = str.maketrans({c: "·" for c in "•・‧∙．.｡"})
+
+
+def name_key(name: str | None) -> str:
+    """A name as compared, not as shown: full-width folded (NFKC), no spaces of any width, one
+    kind of middle dot, Latin letters in one case — what a typist varies without meaning another person."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name or "").translate(_NAME_DOTS)
+    return "".join(text.split()).casefold()
+
+
+def same_person_name(a: str | None, b: str | None) -> bool:
+    return bool(name_key(a)) and name_key(a) == name_key(b)
+
+
 def my_benefits_q(user: User):
-    """Rows whose phone is the caller's own verified login phone, from approval on (a draft's
-    list is the union's working paper, not yet a promise to the person)."""
+    """Rows whose phone is the caller's own verified login phone AND whose name is the caller's
+    name on the union roster, from approval on (a draft's list is the union's working paper, not
+    yet a promise to the person). The phone alone is not enough: a mistyped number on a paid list
+    would show someone else's payment to whoever holds it. Such rows go to the fund officer
+    instead (``phone_name_mismatches``). The roster keeps no ID number (``core.Member`` has none),
+    so the name is the second key; a login without a roster member has no name and sees no row."""
     phone = getattr(user, "phone", None) if getattr(user, "is_authenticated", False) else None
-    if not phone:
+    member = scoping.member_for(user) if phone else None
+    if not phone or member is None:
         return Beneficiary.objects.none()
-    return Beneficiary.objects.filter(
+    rows = Beneficiary.objects.filter(
         phone=phone, application__cases__process=KEY, application__cases__state__in=("approved", "paid", "completed")
     )
+    # The rows listing one phone are a handful: the names are compared here, normalised.
+    ids = [pk for pk, name in rows.values_list("pk", "name") if same_person_name(name, member.name)]
+    return rows.filter(pk__in=ids)
+
+
+@dataclass(frozen=True)
+class PhoneNameMismatch:
+    row: Beneficiary
+    roster_name_masked: str  # the name the roster holds for the row's phone, masked
+
+
+def phone_name_mismatches(application: Application) -> list[PhoneNameMismatch]:
+    """手机号与姓名不符的行: rows whose phone belongs to a roster member of another name. The
+    worker's own page does not show them (``my_benefits_q``); the fund officer sees them here, to
+    correct the list or have the union confirm receipt by signature."""
+    from core.models import Member
+    from core.privacy import mask_name
+
+    rows = [b for b in application.beneficiaries.all() if b.phone]
+    if not rows:
+        return []
+    roster = dict(Member.objects.filter(phone__in={b.phone for b in rows}, status=Member.Status.ACTIVE).values_list("phone", "name"))
+    return [
+        PhoneNameMismatch(row=b, roster_name_masked=mask_name(roster[b.phone]))
+        for b in rows
+        if b.phone in roster and not same_person_name(b.name, roster[b.phone])
+    ]
 
 
 def _my_benefit(row: Beneficiary, state: str) -> MyBenefit:

@@ -364,6 +364,8 @@ def application_detail(request, pk):
         "can_attach": rules.may_change_attachments(request.user, application),
         "outlook": selectors.approval_outlook(application) if is_district and case.state == "reviewed" else None,
         "duplicates": services.duplicate_claims(application) if case.state == "reviewed" else [],
+        # Rows a worker will not see on 我的补助 (the roster gives their phone another name).
+        "mismatches": selectors.phone_name_mismatches(application) if scoping.is_staff_member(request.user) else [],
         "disbursement": getattr(application, "disbursement", None) if case.state in ("paid", "completed") else None,
         "refunds": application.refunds.all(),
         "can_pay": is_district and case.state == "approved" and rules.is_payer(request.user, case),

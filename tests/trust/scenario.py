@@ -307,7 +307,16 @@ def _fund(world, o) -> None:
     fund.beneficiaries_replace(
         actor=world.admin_a1,
         application=application,
-        rows=[{"name": "甲受益人信标", "id_number": make_id(1), "amount": "500", "phone": world.worker_a1.phone}],
+        # worker_a1's own row (their phone and roster name: /fund/mine/ matches both); the marker is its category
+        rows=[
+            {
+                "name": world.worker_a1.name,
+                "id_number": make_id(1),
+                "amount": "500",
+                "phone": world.worker_a1.phone,
+                "category": "甲受益人信标",
+            }
+        ],
     )
     attachment_add(actor=world.admin_a1, owner=application, upload=SimpleUploadedFile("名单.pdf", b"%PDF-1.4\n list\n"))
     fund.application_transition(actor=world.admin_a1, application=application, name="submit")

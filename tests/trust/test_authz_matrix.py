@@ -342,6 +342,8 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "care:wish_public": (ALL, {"pk": "care_public_wish"}),
     "care:wish_claim": (LOGGED_IN, {"pk": "care_public_wish"}),  # POST only
     "care:donor_login": (ALL, {}),  # the public's phone login (donors): a code to any phone, rate-limited
+    "care:donor_privacy": (ALL, {}),  # the public donors' privacy notice
+    "care:donor_close": (NOBODY, {}),  # public donors alone close their account here; members are sent to 我的数据
     "care:wish_new": (WORKERS, {}),  # a union admin with ?member= of their own union
     "care:wish": (OWNER | DISTRICT, {"pk": "care_wish"}),  # the wisher and the offices over their union
     "care:wish_action": (OWNER | DISTRICT, {"pk": "care_wish"}),  # POST only

@@ -36,7 +36,7 @@ def code_for(phone: str) -> str:
 def donor_login(client: Client, phone: str, next_url: str = "") -> object:
     url = reverse("care:donor_login")
     assert "验证码已发送" in client.post(url, {"phone": phone, "next": next_url}).content.decode()
-    return client.post(url, {"phone": phone, "code": code_for(phone), "next": next_url})
+    return client.post(url, {"phone": phone, "code": code_for(phone), "next": next_url, "consent": "on"})
 
 
 @SMS
@@ -104,5 +104,5 @@ def test_codes_are_limited_like_the_workers_login_and_bad_input_is_explained(wor
     assert "验证码不正确" in wrong.content.decode()
     assert not User.objects.filter(phone=PUBLIC).exists()
     # A hostile next is ignored.
-    good = client.post(url, {"phone": PUBLIC, "code": code_for(PUBLIC), "next": "https://evil.example/"})
+    good = client.post(url, {"phone": PUBLIC, "code": code_for(PUBLIC), "next": "https://evil.example/", "consent": "on"})
     assert good.status_code == 302 and good["Location"] == reverse("care:wishes")

@@ -123,3 +123,74 @@ def test_one_person_in_fifty_concurrent_approvals_is_approved_once(world, fw):
     assert Beneficiary.objects.filter(purpose=fw.frontline, claimed=True).count() == 1
     assert ledger_read.holder_balance(accounts.purpose(fw.fund.pk, fw.frontline.pk), unit="fen") == 100_000_00 - 300_00
     assert ledger_mismatches() == [] and unbalanced_transfers() == []
+
+
+# --- receipts: the same paid row confirmed at once ------------------------------------------------
+
+
+def paid_row_of_worker_a1(world, fw) -> Beneficiary:
+    """One paid row listing worker_a1's phone and roster name (so 我的补助 finds it)."""
+    from modules.fund.tests.conftest import paid
+
+    row = {"name": world.worker_a1.name, "id_number": make_id(901), "amount": "800", "phone": world.worker_a1.phone}
+    application = paid(world, fw, rows=[row])
+    return application.beneficiaries.get()
+
+
+def self_confirm(user_pk: int, row_pk: int):
+    def run():
+        from core.models import User
+
+        # Each thread its own user object: nothing cached is shared between the connections.
+        services.receipt_self_confirm(actor=User.objects.get(pk=user_pk), beneficiary_id=row_pk)
+
+    return run
+
+
+def receipt_audits(row: Beneficiary) -> tuple[int, int]:
+    """(self-confirmations audited for the row, rows the union's confirmations said they changed)."""
+    from core.models import AuditLog
+
+    mine = AuditLog.objects.filter(action="fund.receipt_self_confirm", changes__beneficiary=row.pk).count()
+    union = sum(
+        entry.changes.get("count", 0)
+        for entry in AuditLog.objects.filter(action="fund.receipts_confirm", object_id=str(row.application_id))
+    )
+    return mine, union
+
+
+def test_twenty_concurrent_self_confirmations_of_one_row_record_one_receipt(world, fw):
+    """Two phones of the worker (or a double tap on a slow network) at the same moment: the row is
+    locked (SELECT … FOR UPDATE) and re-read, so exactly one confirmation writes and audits; the
+    others find it confirmed and answer the same, idempotently."""
+    row = paid_row_of_worker_a1(world, fw)
+
+    results = race([self_confirm(world.worker_a1.user.pk, row.pk) for _ in range(20)], threads=20)
+
+    assert results == [("ok", "")] * 20  # every tap is answered "confirmed", none is an error
+    row.refresh_from_db()
+    assert row.received_at is not None and row.receipt_note == "本人在手机上确认收到"
+    assert receipt_audits(row) == (1, 0)
+
+
+def test_the_worker_and_the_union_confirming_at_once_record_one_receipt(world, fw):
+    """The worker's tap and the union's signed list racing on one row: the union's conditional
+    UPDATE (… WHERE received_at IS NULL) and the worker's row lock meet, and one of them records it."""
+    row = paid_row_of_worker_a1(world, fw)
+    application = row.application
+
+    def union_confirms():
+        from core.models import User
+
+        admin = User.objects.get(pk=world.admin_a1.pk)
+        services.receipts_confirm(actor=admin, application=application, beneficiary_ids=[row.pk], note="已签字领取")
+
+    jobs = [self_confirm(world.worker_a1.user.pk, row.pk), union_confirms] * 5
+    results = race(jobs, threads=10)
+
+    assert results == [("ok", "")] * 10
+    row.refresh_from_db()
+    assert row.received_at is not None
+    mine, union = receipt_audits(row)
+    assert mine + union == 1  # exactly one of the ten confirmations recorded the receipt
+    assert row.receipt_note == ("本人在手机上确认收到" if mine else "已签字领取")
