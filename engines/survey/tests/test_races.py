@@ -3,13 +3,10 @@ anonymous) and quotas hold when the same phone submits twice at once or many peo
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
-from core.errors import ApiError
 from core.models import Member
+from core.tests.concurrency import race
 from core.tests.factories import UserFactory
 from engines.survey import services
 from engines.survey.models import Answer, Participation, Quota, Response
@@ -18,33 +15,6 @@ from .conftest import make_survey
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ANSWER = {"works": "yes", "hours": "9", "needs": ["rest"]}
-
-
-def race(jobs: list, threads: int) -> list:
-    """Run ``jobs`` on ``threads`` threads (each its own database connection) released together."""
-    chunks = [jobs[i::threads] for i in range(threads)]
-    barrier = threading.Barrier(threads)
-    results, lock = [], threading.Lock()
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            for job in chunk:
-                try:
-                    outcome = job()
-                except ApiError as error:
-                    outcome = error.code
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
 
 
 def submit(user, survey, answers=ANSWER):

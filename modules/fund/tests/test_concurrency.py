@@ -3,14 +3,11 @@ and one person can never be approved twice for one purpose, whatever the timing.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 
 from core import beneficiaries as people
-from core.errors import ApiError
+from core.tests import concurrency
 from engines.ledger import selectors as ledger_read
 from engines.ledger.selectors import ledger_mismatches, unbalanced_transfers
 from engines.workflow.models import Case
@@ -23,31 +20,17 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 50  # real threads, each with its own connection (the server allows 100 for everyone)
 
 
-def race(jobs: list, threads: int = THREADS) -> list:
-    chunks = [jobs[i::threads] for i in range(threads)]
-    barrier = threading.Barrier(threads)
-    results, lock = [], threading.Lock()
+def race(jobs: list, threads: int = THREADS) -> list[tuple[str, str]]:
+    """The jobs at once; each outcome (code, message), ("ok", "") for a job that went through."""
 
-    def work(chunk):
-        try:
-            barrier.wait()
-            for job in chunk:
-                try:
-                    job()
-                    outcome = ("ok", "")
-                except ApiError as error:
-                    outcome = (error.code, str(error.message))
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
+    def went_through(job):
+        def run():
+            job()
+            return ("ok", "")
 
-    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
+        return run
+
+    return concurrency.race([went_through(job) for job in jobs], threads, outcome_of_error=lambda e: (e.code, str(e.message)))
 
 
 def waiting_for_approval(world, fw, purpose, count: int, amount: int, *, same_person: bool = False) -> list[Application]:

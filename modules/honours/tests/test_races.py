@@ -3,47 +3,18 @@ places, and streets recommending at once against their quota."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from core.errors import ApiError
 from core.models import User
+from core.tests.concurrency import race
 from modules.honours import services
 from modules.honours.models import Enrolment
 from modules.honours.tests.conftest import submitted
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(jobs: list, threads: int) -> list:
-    """Run ``jobs`` on ``threads`` threads released together; each result is "ok" or an error code."""
-    chunks = [jobs[i::threads] for i in range(threads)]
-    barrier = threading.Barrier(threads)
-    results, lock = [], threading.Lock()
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            for job in chunk:
-                try:
-                    outcome = job()
-                except ApiError as error:
-                    outcome = error.code
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
 
 
 def test_three_hundred_enrol_at_once_for_thirty_places(world):

@@ -6,14 +6,12 @@ what it added."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
-from core.errors import ApiError
 from core.models import User
+from core.tests import concurrency
 from engines.workflow.selectors import open_deadline
 from modules.labour import services
 from modules.labour.models import DeskRules, Extension, MediationCase
@@ -24,30 +22,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def race(mediation, actors, days: int) -> list[str]:
     """Each actor asks for ``days`` more at once (one thread, one connection each); the outcomes."""
-    barrier = threading.Barrier(len(actors))
-    outcomes, lock = [], threading.Lock()
 
     def extend(actor):
-        try:
-            barrier.wait()
-            try:
-                services.extension_add(actor=actor, mediation=mediation, days=days, reason="双方同意延长", agreed_by="双方当事人")
-                outcome = "ok"
-            except ApiError as error:
-                outcome = error.code
-            except Exception as error:  # a deadlock or a lost lock would show here, named
-                outcome = f"{type(error).__name__}: {error}"
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
+        def run():
+            services.extension_add(actor=actor, mediation=mediation, days=days, reason="双方同意延长", agreed_by="双方当事人")
+            return "ok"
 
-    threads = [threading.Thread(target=extend, args=(actor,)) for actor in actors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+        return run
+
+    return sorted(concurrency.race([extend(actor) for actor in actors]))
 
 
 def _setup(world, mediators):

@@ -3,15 +3,13 @@ no per-person limit broken, no double refund."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from core.errors import ApiError
 from core.models import Member
+from core.tests.concurrency import race
 from engines.ledger.models import Entry
 from engines.ledger.selectors import balance_of, ledger_mismatches
 from engines.ledger.services import entry_post
@@ -21,33 +19,6 @@ from modules.prizes.services import redemption_cancel, redemption_create, redemp
 from .conftest import make_prize
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(jobs: list, threads: int) -> list:
-    """Run ``jobs`` (callables) on ``threads`` threads released together; each result is "ok"/error code."""
-    chunks = [jobs[i::threads] for i in range(threads)]
-    barrier = threading.Barrier(threads)
-    results, lock = [], threading.Lock()
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            for job in chunk:
-                try:
-                    outcome = job()
-                except ApiError as error:
-                    outcome = error.code
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
 
 
 def assert_books_balance(*prizes: Prize) -> None:
