@@ -211,6 +211,36 @@ def application_detail(request, application_id: int):
     return _out(application, services.case_of(application).state)
 
 
+class PhoneNameMismatchOut(Schema):
+    beneficiary_id: int
+    name: str
+    id_tail: str
+    phone: str
+    roster_name_masked: str  # the roster's name for the row's phone, masked; district staff only ("" otherwise)
+
+
+@router.get(
+    "/applications/{application_id}/mismatches",
+    response={200: list[PhoneNameMismatchOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="手机号与姓名不符的行（本人在“我的补助”中看不到，由工作人员核对）",
+)
+def application_mismatches(request, application_id: int):
+    application = _visible(request, application_id)
+    if not scoping.is_staff_member(request.user):
+        raise Forbidden("forbidden", _("只有工会工作人员可以查看"))
+    is_district = scoping.is_district_staff(request.user)
+    return [
+        {
+            "beneficiary_id": m.row.pk,
+            "name": m.row.name,
+            "id_tail": m.row.id_tail or "",
+            "phone": m.row.phone,
+            "roster_name_masked": m.roster_name_masked if is_district else "",
+        }
+        for m in selectors.phone_name_mismatches(application)
+    ]
+
+
 class FundApplicationCreateIn(Schema):
     purpose_id: int = Field(ge=1, le=2**31)
     organisation_id: int = Field(ge=1, le=2**31)

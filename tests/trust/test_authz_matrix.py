@@ -439,6 +439,7 @@ API: dict[str, tuple[frozenset, dict]] = {
     "GET /api/v1/fund/applications": (OFFICE, {}),
     "GET /api/v1/fund/me/benefits": (LOGGED_IN, {}),  # the caller's own rows (by verified phone)
     "GET /api/v1/fund/applications/{application_id}": (DISTRICT, {"application_id": "fund_application"}),
+    "GET /api/v1/fund/applications/{application_id}/mismatches": (DISTRICT, {"application_id": "fund_application"}),
     # writes: the roles listed may reach the service (which may still answer 4xx for the body);
     # everybody else is refused before anything changes.
     "POST /api/v1/orgs/": (OFFICE, {}),

@@ -62,3 +62,18 @@ def test_a_login_without_a_roster_name_sees_no_row(world, fw):
     paid(world, fw, rows=_rows(world, name_on_own_phone="李四"))
     stranger = User.objects.create(username="p-x", phone="13700000077")  # 王大力's phone, no member
     assert selectors.my_benefits(stranger) == []
+
+
+def test_the_api_lists_the_mismatched_rows_to_staff_only(world, fw):
+    application = paid(world, fw, rows=_rows(world, name_on_own_phone="李四"))
+    url = f"/api/v1/fund/applications/{application.pk}/mismatches"
+    listed = world.client_for(world.district_staff).get(url)
+    assert listed.status_code == 200
+    row = Beneficiary.objects.get(application=application, name="李四")
+    assert listed.json() == [
+        {"beneficiary_id": row.pk, "name": "李四", "id_tail": row.id_tail, "phone": world.worker_a1.phone, "roster_name_masked": "张*明"}
+    ]
+    # the worker whose phone it is may not read the list (nor anyone's application)
+    refused = world.client_for(world.worker_a1).get(url)
+    assert refused.status_code in (403, 404) and "李四" not in refused.content.decode()
+    assert world.client_for(world.district_staff).get("/api/v1/fund/applications/999999/mismatches").status_code == 404
