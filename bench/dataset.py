@@ -182,8 +182,10 @@ def _capture_and_drop(conn, tables: list[str]) -> list[str]:
         rows = conn.execute(
             """SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
                FROM pg_constraint c
-               WHERE (c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f'))
-                  OR (c.confrelid = %s::regclass AND c.contype = 'f')""",
+               WHERE ((c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f'))
+                  OR (c.confrelid = %s::regclass AND c.contype = 'f'))
+                 -- a partition's copy of its parent's constraint goes and comes back with the parent's
+                 AND c.conparentid = 0""",
             [table, table],
         ).fetchall()
         for rel, name, kind, definition in rows:
