@@ -65,6 +65,8 @@ def test_the_year_filters_narrow_the_lists(year_rows):  # noqa: F811
 )
 @pytest.mark.parametrize("bad", ["abcd", "1800", "99999999999999999999", "2020.5"])
 def test_a_bad_year_is_told_by_field_not_a_500(world, path, bad):
-    response = world.client_for(world.district_staff).get(path, {"year": bad, "until": bad, "funded": bad})
+    response = world.client_for(world.district_staff).get(
+        path, {"year": bad, "until": bad, "funded": bad, "funded_before": bad, "inspected": bad}
+    )
     assert response.status_code == 200, (path, bad)
     assert "年度：应为" in response.content.decode()
