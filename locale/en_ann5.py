@@ -23,4 +23,11 @@ EN = {
     "检查时间格式无效": "The visit time is not a valid date and time",
     "检查时间不能晚于现在": "The visit time cannot be in the future",
     "检查时间早于检查计划的年度（%(year)s年）": "The visit time is before the plan's year (%(year)s)",
+    # modules/labour: the statistics for street staff
+    "只有调解员、区总工会和街道工会工作人员可以查看调解统计": "Only mediators, district union staff and street union staff can see the mediation statistics",
+    "范围：%(streets)s辖区内单位的案件（调解员办案情况由区总工会掌握，此处不显示）": (
+        "Scope: cases of units in %(streets)s (the mediators' caseloads are a district matter and are not shown here)"
+    ),
+    "调解统计": "Mediation statistics",
+    "本街道辖区内单位的劳动争议调解案件": "Labour-dispute mediation cases of the units in your street",
 }
