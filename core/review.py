@@ -58,6 +58,8 @@ class ReviewSection:
     chart: dict | None = None
     # the list behind the whole section
     url: str = ""
+    # one sentence saying the section's figures together (the article's wording), or ""
+    summary: str = ""
 
     @property
     def empty(self) -> bool:
@@ -156,6 +158,7 @@ def as_data(review: dict) -> dict:
                         "key": s.key,
                         "title": s.title,
                         "url": s.url,
+                        "summary": s.summary,
                         "empty": s.empty,
                         "chart": s.chart,
                         "items": [asdict(i) for i in s.items],

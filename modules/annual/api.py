@@ -28,6 +28,7 @@ class SectionOut(Schema):
     key: str
     title: str
     url: str
+    summary: str = ""
     empty: bool
     chart: dict | None = None
     items: list[FigureOut]

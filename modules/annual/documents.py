@@ -53,6 +53,8 @@ def parts(review: dict) -> list[tuple[str, str]]:
                 out.append(("muted", _("本年度无数据")))
                 continue
             out.append(("h3", section.title))
+            if section.summary:
+                out.append(("p", section.summary))
             for figure in section.items:
                 change = _change(figure)
                 line = f"{figure.label}：{format_value(figure)}" + (f"（{change}）" if change else "")

@@ -93,10 +93,32 @@ def narratives(year: int) -> dict[str, Narrative]:
     return {n.chapter: n for n in Narrative.objects.filter(year=year)}
 
 
+def section_anchor(key: str) -> str:
+    return f"section-{key}"
+
+
+def _link_to_the_review(data: dict, year: int, street) -> None:
+    """A figure whose list the viewer may not open comes without a link from its programme (a
+    street's staff and the district's counselling page, say): it links to its own place in this
+    review instead, so nothing on the page leads to a refusal."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"year": year, **({"street": street.pk} if street is not None else {})})
+    for chapter in data["chapters"]:
+        for section in chapter["sections"]:
+            here = f"{reverse('annual:review')}?{query}#{section_anchor(section.key)}"
+            for figure in section.items:
+                if not figure.url:
+                    figure.url = here
+
+
 def review_for(viewer, year: int, street=None, *, links: bool = True) -> dict:
     """The whole review: chapters with sections and figures, each chapter's narrative with the
     live fields filled in (``narrative_html``) and as plain text (``narrative_text``)."""
     data = review.build(year, viewer, street)
+    _link_to_the_review(data, year, street)
     texts = narratives(year)
     figures = data["figures"]
     intro = texts.get(INTRO)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import scoping
 from core.review import ReviewSection, item, money, with_year
 from modules.care.models import Booking, HotlineCall, LoanApplication, Wish
 from modules.care.selectors import campaign_figures, loan_figures
@@ -58,7 +59,9 @@ def counselling_section(year: int, viewer, street=None) -> ReviewSection:
     if street is not None:
         bookings = bookings.filter(organisation__street=street)
         calls = calls.none()
-    url = with_year(reverse("care:counselling_staff"), year)
+    # the counselling page is the district's: other viewers get no link here (the review links such
+    # a figure to its own place in the review)
+    url = with_year(reverse("care:counselling_staff"), year) if viewer is not None and scoping.is_district_staff(viewer) else ""
     items = [
         item("care.counselling", _("心理咨询服务"), bookings.filter(status=Booking.Status.ATTENDED).count(), _("人次"), url),
         item("care.hotline", _("心理援助热线来电"), calls.count(), _("次"), url),

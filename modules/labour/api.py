@@ -229,9 +229,10 @@ class YearIn(Schema):
 
 @router.get("/stats", response={200: dict, 401: ErrorOut, 403: ErrorOut}, summary="调解统计（按类型、结果、金额、时长、调解员）")
 def stats(request, filters: Query[YearIn]):
-    if not rules.is_desk(request.user):
-        raise Forbidden("labour_forbidden", _("只有调解员和区总工会工作人员可以查看调解统计"))
-    return selectors.case_statistics(filters.year)
+    """The desk: the district's figures with the per-mediator table; street staff: their own streets' figures, without it."""
+    if not rules.may_view_stats(request.user):
+        raise Forbidden("labour_forbidden", _("只有调解员、区总工会和街道工会工作人员可以查看调解统计"))
+    return selectors.case_statistics(filters.year, request.user)
 
 
 class ArticleOut(Schema):

@@ -32,7 +32,8 @@ def review_section(year: int, viewer, street=None) -> ReviewSection:
     home = with_year(reverse("labour:home"), year)
     cases_url = reverse("labour:cases") if desk else home
     consult_url = with_year(reverse("labour:consultations"), year) if desk else home
-    stats_url = with_year(reverse("labour:stats"), year) if desk else home
+    # the statistics: the desk's for the district, street staff's for their streets
+    stats_url = with_year(reverse("labour:stats"), year) if viewer is not None and rules.may_view_stats(viewer) else home
     bargaining_url = with_year(reverse("labour:bargaining"), year)
     events_url = with_year(reverse("labour:events"), year)
     items = [

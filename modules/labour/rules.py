@@ -38,6 +38,18 @@ def is_case_worker(user, case) -> bool:
     return getattr(user, "is_authenticated", False) and subject.worker_user_id == user.pk
 
 
+def may_view_stats(user) -> bool:
+    """The mediation statistics: the desk for the whole district; street staff for their own streets
+    (cases whose union or street lies in them). Grassroots admins and workers: no."""
+    return is_desk(user) or scoping.has_role(user, Role.STREET_STAFF)
+
+
+def stats_whole_district(user) -> bool:
+    """The desk sees the district's figures and the per-mediator table (mediators' performance is a
+    district matter); street staff see their streets' figures without it."""
+    return is_desk(user)
+
+
 def may_view_case(user, case) -> bool:
     return is_desk(user)
 

@@ -164,12 +164,32 @@ def _who(user) -> str:
 # --- statistics ------------------------------------------------------------------------------
 
 
-def case_statistics(year: int) -> dict:
-    """The desk's figures for a year: by type, by outcome, recovered for workers, duration, per mediator.
+def stats_cases_for(viewer) -> QuerySet[MediationCase]:
+    """The cases a viewer's statistics count: all for the desk (and for internal callers, ``viewer=None``);
+    for street staff those whose union or street lies in their streets; none for anyone else."""
+    from modules.labour import rules
 
-    Seven grouped queries whatever the number of cases (the page is opened often during the year)."""
-    cases = MediationCase.objects.filter(received_at__year=year)
-    closed = MediationCase.objects.filter(closed_at__year=year)
+    if viewer is None or rules.stats_whole_district(viewer):
+        return MediationCase.objects.all()
+    if not scoping.has_role(viewer, scoping.Role.STREET_STAFF):
+        return MediationCase.objects.none()
+    roles = (scoping.Role.STREET_STAFF,)
+    return MediationCase.objects.filter(
+        scoping.organisation_scope_q(viewer, "organisation", roles=roles) | scoping.organisation_scope_q(viewer, "street", roles=roles)
+    )
+
+
+def case_statistics(year: int, viewer=None) -> dict:
+    """The figures for a year: by type, by outcome, recovered for workers, duration, per mediator.
+
+    ``viewer``: the cases are those ``stats_cases_for(viewer)`` counts, and the per-mediator table is
+    the desk's alone (empty for street staff). Seven grouped queries whatever the number of cases
+    (the page is opened often during the year)."""
+    from modules.labour import rules
+
+    scope = stats_cases_for(viewer)
+    cases = scope.filter(received_at__year=year)
+    closed = scope.filter(closed_at__year=year)
     type_rows = list(
         cases.values("dispute_type").annotate(n=Count("pk"), claimed=Sum("amount_claimed_fen"), oral=Count("pk", filter=Q(oral=True)))
     )
@@ -189,8 +209,10 @@ def case_statistics(year: int) -> dict:
     ]
     closed_n = sum(r["n"] for r in outcome_rows.values())
     total_seconds = sum(r["days"].total_seconds() * r["n"] for r in outcome_rows.values() if r["days"] is not None)
+    whole = viewer is None or rules.stats_whole_district(viewer)
     per_mediator = list(
-        closed.filter(mediator__isnull=False)
+        (closed if whole else closed.none())
+        .filter(mediator__isnull=False)
         .values("mediator__name")
         .annotate(
             n=Count("pk"),
@@ -214,10 +236,11 @@ def case_statistics(year: int) -> dict:
         }
         for m in range(1, 13)
     ]
-    open_cases = with_state(MediationCase.objects.filter(closed_at__isnull=True)).values("state").annotate(n=Count("pk"))
+    open_cases = with_state(scope.filter(closed_at__isnull=True)).values("state").annotate(n=Count("pk"))
     success = outcome_rows.get(Outcome.SUCCESS, {})
     return {
         "year": year,
+        "whole_district": whole,
         "received": sum(r["n"] for r in type_rows),
         "oral": sum(r["oral"] for r in type_rows),
         "closed": closed_n,
@@ -232,10 +255,15 @@ def case_statistics(year: int) -> dict:
     }
 
 
-def consultation_count(year: int) -> int:
+def consultation_count(year: int, viewer=None) -> int:
+    """The desk's consultations of the year; for street staff those that led to a case of their streets."""
+    from modules.labour import rules
     from modules.labour.models import Consultation
 
-    return Consultation.objects.filter(at__year=year).count()
+    rows = Consultation.objects.filter(at__year=year)
+    if viewer is not None and not rules.stats_whole_district(viewer):
+        rows = rows.filter(case__in=stats_cases_for(viewer))
+    return rows.count()
 
 
 # --- monitoring ------------------------------------------------------------------------------

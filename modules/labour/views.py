@@ -86,7 +86,12 @@ def home(request):
     if not (rules.is_desk(request.user) or scoping.is_staff_member(request.user)):
         raise PermissionDenied
     year = timezone.localdate().year
-    context = {"is_desk": rules.is_desk(request.user), "is_district": scoping.is_district_staff(request.user), "year": year}
+    context = {
+        "is_desk": rules.is_desk(request.user),
+        "is_district": scoping.is_district_staff(request.user),
+        "may_stats": rules.may_view_stats(request.user),
+        "year": year,
+    }
     if context["is_desk"]:
         context["stats"] = selectors.case_statistics(year)
         context["due_soon"] = list(
@@ -392,13 +397,24 @@ def consultations(request):
 
 @login_required
 def stats(request):
-    _desk_only(request.user)
+    """The desk's statistics for the district; street staff's for their own streets (no mediators' table)."""
+    if not rules.may_view_stats(request.user):
+        raise PermissionDenied
     year = _year(request)
-    figures = selectors.case_statistics(year)
+    figures = selectors.case_statistics(year, request.user)
+    streets = []
+    if not figures["whole_district"]:
+        streets = [r.organisation.name for r in request.user.roles.filter(role=scoping.Role.STREET_STAFF).select_related("organisation")]
     return render(
         request,
         "labour/stats.html",
-        {"s": figures, "year": year, "consultations": selectors.consultation_count(year), "charts": _stats_charts(figures)},
+        {
+            "s": figures,
+            "year": year,
+            "streets": streets,
+            "consultations": selectors.consultation_count(year, request.user),
+            "charts": _stats_charts(figures),
+        },
     )
 
 

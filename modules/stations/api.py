@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from core.api import ErrorOut
 from core.errors import Forbidden, Invalid
+from core.validators import LIST_MAX_YEAR, LIST_MIN_YEAR
 from modules.stations import hours as hours_mod
 from modules.stations import selectors, services
 from modules.stations.models import SERVICE_BITS, SERVICES, WEEKDAYS, InspectionAssignment, Station, StationTask, Status
@@ -168,6 +169,8 @@ class InspectionIn(Schema):
     notes: dict[str, str] = {}
     comment: str = ""
     photos: list[PhotoIn] = []
+    # when the inspector was on site, for a checklist sent later (offline); default now
+    visited_at: datetime | None = None
 
 
 class InspectionOut(Schema):
@@ -196,6 +199,7 @@ def inspection_submit(request, assignment_id: int, payload: InspectionIn):
         notes=payload.notes,
         comment=payload.comment,
         photos=[p.dict() for p in payload.photos],
+        visited_at=payload.visited_at,
     )
     ev = result.assignment.evaluation
     body = {
@@ -239,6 +243,12 @@ class StationFilter(Schema):
     street: int | None = None
     kind: str = ""
     status: str = ""
+    # the annual review's year filters (as on the page): built in / by, granted money in / before, inspected in
+    year: int | None = Field(None, ge=LIST_MIN_YEAR, le=LIST_MAX_YEAR)
+    until: int | None = Field(None, ge=LIST_MIN_YEAR, le=LIST_MAX_YEAR)
+    funded: int | None = Field(None, ge=LIST_MIN_YEAR, le=LIST_MAX_YEAR)
+    funded_before: int | None = Field(None, ge=LIST_MIN_YEAR, le=LIST_MAX_YEAR)
+    inspected: int | None = Field(None, ge=LIST_MIN_YEAR, le=LIST_MAX_YEAR)
 
 
 @router.get(
@@ -248,7 +258,7 @@ class StationFilter(Schema):
 def staff_stations(request, filters: Query[StationFilter]):
     if not request.user.has_perm("stations.view_figures"):
         raise Forbidden("forbidden", _("没有权限执行此操作"))
-    return selectors.station_list(request.user, q=filters.q, street=filters.street, kind=filters.kind, status=filters.status)
+    return selectors.station_list(request.user, **filters.dict())
 
 
 class TaskOut(Schema):

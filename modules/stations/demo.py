@@ -272,58 +272,130 @@ def _seed_inspection(ctx, open_stations) -> None:
 
 
 # --- seed_demo --year-like-2020: the article's year ------------------------------------------------
-# 对已拨付建设经费904家暖心驿站进行走访调研 … 在904家的基础上，今年新建成职工暖心驿站332家: like the
-# platform's demo, 572 stations from the years before and the 332 new ones, all 904 funded in the year.
-ARTICLE_FUNDED, ARTICLE_BUILT = 904, 332
+# “10月起 … 对已拨付建设经费904家暖心驿站进行走访调研” and “在904家的基础上，今年新建成职工暖心驿站332家”:
+# 904 stations built before the year whose construction money had been paid before it, all of them
+# visited from October in the year's inspection and evaluation, and 332 new stations built in the
+# year — 1,236 in all by its end.
+ARTICLE_BASE, ARTICLE_BUILT, ARTICLE_INSPECTED = 904, 332, 904
+ARTICLE_FUNDED = ARTICLE_BASE  # the review's key is stations.funded
 
 
 def seed_year(ctx, year: int) -> None:
-    """Tops the year up to 332 stations built and 904 funded (counted as the review counts them)."""
-    rng = ctx.rng
-    built = Station.objects.filter(built_year=year).count()
-    funded_ids = set(StationGrant.objects.filter(year=year).values_list("station_id", flat=True))
-    new = max(0, ARTICLE_BUILT - built)
-    # stations of the years before without a grant in the year get one first, then new old ones
-    unfunded_old = list(
-        Station.objects.filter(built_year__lt=year).exclude(pk__in=funded_ids).values_list("pk", flat=True)[:ARTICLE_FUNDED]
-    )
-    old = max(0, ARTICLE_FUNDED - len(funded_ids) - new - len(unfunded_old))
-    streets = [s for s in ctx.streets if any(o.street_id == s.pk for o in ctx.grassroots)] or [ctx.district]
-    hosts = {}
+    """Tops the year up to the article's figures, counted as the review counts them, through the
+    stations' services: the base of 904 (built and funded before the year), the 332 built in it,
+    and 904 inspections of the year's plan done between October and December. A second run adds nothing."""
+    from modules.stations.selectors import funded_before_ids
+
+    staff = ctx.users["district"]
+    old = Station.objects.filter(built_year__lt=year)
+    base = set(old.filter(pk__in=funded_before_ids(year)).values_list("pk", flat=True))
+    missing = max(0, ARTICLE_BASE - len(base))
+    # stations of the years before that never got money are funded first (in the year they were built)
+    for station in old.exclude(pk__in=base).order_by("pk")[:missing]:
+        services.grant_add(actor=staff, station=station, year=station.built_year, amount_fen=_grant(ctx), note="建站资助")
+        base.add(station.pk)
+    missing = max(0, ARTICLE_BASE - len(base))
+    for station in _year_stations(ctx, year, missing, built=lambda i: year - 1 - i % 3):
+        services.grant_add(actor=staff, station=station, year=station.built_year, amount_fen=_grant(ctx), note="建站资助")
+        base.add(station.pk)
+    new = max(0, ARTICLE_BUILT - Station.objects.filter(built_year=year).count())
+    for station in _year_stations(ctx, year, new, built=lambda i: year):
+        services.grant_add(actor=staff, station=station, year=year, amount_fen=_grant(ctx), note="建站资助")
+    _seed_year_inspection(ctx, year, base)
+
+
+def _grant(ctx) -> int:
+    return ctx.rng.choice([5000, 8000, 10000, 15000]) * 100
+
+
+def _year_stations(ctx, year: int, n: int, built) -> list[Station]:
+    """``n`` open stations registered through the service, spread over the streets; ``built(i)`` their year."""
+    if n <= 0:
+        return []
+    rng, staff = ctx.rng, ctx.users["district"]
+    streets = [s for s in ctx.streets if any(o.street_id == s.pk for o in ctx.grassroots)]
+    hosts: dict[int, list] = {}
     for org in ctx.grassroots:
         hosts.setdefault(org.street_id, []).append(org)
-    serial = Station.objects.filter(name__startswith=f"{year}驿站").count()
-    rows = []
-    for i in range(new + old):
-        street = streets[i % len(streets)]
-        host = rng.choice(hosts.get(street.pk) or ctx.grassroots)
-        base = street.name.replace("街道总工会", "")
+    serial = Station.objects.filter(name__contains=f"{year}驿站").count()
+    out = []
+    for i in range(n):
+        street = streets[i % len(streets)] if streets else None
+        host = rng.choice(hosts.get(street.pk) if street is not None else ctx.grassroots)
+        base = (street or host.street).name.replace("街道总工会", "")
         clat, clng = CENTRES.get(base, (39.91, 116.36))
         serial += 1
-        rows.append(
-            Station(
-                name=f"{year}驿站{base}{serial:04d}号",
-                host=host,
-                street=host.street or street,
-                kind=rng.choice([k for k, _w in KIND_WEIGHTS]),
-                address=f"北京市西城区{base}{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
-                lat=round(min(39.96, max(39.86, rng.gauss(clat, 0.007))), 6),
-                lng=round(min(116.40, max(116.32, rng.gauss(clng, 0.008))), 6),
-                hours=hours_mod.parse_week(HOURS[0]),
-                services=1 | 4 | 8,
-                capacity=rng.choice([4, 6, 8, 10]),
-                status=Status.OPEN,
-                built_year=year if i < new else year - 1 - i % 3,
-            )
+        data = {
+            "name": f"{base}{year}驿站{serial:04d}号",
+            "host": host,
+            "street": host.street or street,
+            "kind": rng.choice([k for k, _w in KIND_WEIGHTS]),
+            "address": f"北京市西城区{base}{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
+            "landmark": rng.choice(LANDMARKS),
+            "lat": round(min(39.96, max(39.86, rng.gauss(clat, 0.007))), 6),
+            "lng": round(min(116.40, max(116.32, rng.gauss(clng, 0.008))), 6),
+            "hours": rng.choices(HOURS[:6], [30, 20, 15, 8, 15, 10])[0],
+            "services": ["water", "charging", "seats"] + [c for c in ("heating", "toilet", "first_aid", "climate") if rng.random() < 0.5],
+            "capacity": rng.choice([4, 6, 8, 10]),
+            "built_year": built(i),
+        }
+        out.append(services.station_create(actor=staff, data=data, status=Status.OPEN, reason="建成开放"))
+    return out
+
+
+def _inspector():
+    """The demo's inspector (the first active one), or one made for the year's plan."""
+    from core.models import User
+
+    Role = RoleAssignment.Role
+    inspector = User.objects.filter(roles__role=Role.INSPECTOR, is_active=True).order_by("pk").first()
+    if inspector is None:
+        name = "inspector" if not User.objects.filter(username="inspector").exists() else "inspector-demo"
+        inspector = User.objects.create(username=name, display_name="检查员演示账号")
+        inspector.set_unusable_password()
+        inspector.save(update_fields=["password"])
+        district = RoleAssignment.objects.filter(role=Role.DISTRICT_STAFF).values_list("organisation", flat=True).first()
+        RoleAssignment.objects.create(user=inspector, role=Role.INSPECTOR, organisation_id=district)
+    return inspector
+
+
+def _seed_year_inspection(ctx, year: int, base: set[int]) -> None:
+    """The year's plan (made once) and its inspections, up to 904 stations visited: the base first,
+    each checklist sent through ``inspection_submit`` with its visit between 1 October and 31 December."""
+    from engines.review.models import Rubric
+    from modules.stations.models import InspectionPlan
+    from modules.stations.selectors import inspected_ids
+
+    rng, staff = ctx.rng, ctx.users["district"]
+    done = set(inspected_ids(year).values_list("station_id", flat=True).distinct())
+    need = max(0, ARTICLE_INSPECTED - len(done))
+    if not need:
+        return
+    plan = InspectionPlan.objects.filter(year=year).select_related("rubric").order_by("pk").first()
+    if plan is None:
+        key = f"stations.inspection.{year}"
+        rubric = Rubric.objects.filter(key=key).order_by("-version").first() or review.rubric_create(
+            actor=staff, key=key, name=f"{year}年度职工暖心驿站检查评估标准", items=RUBRIC_ITEMS
         )
-    with transaction.atomic():
-        created = Station.objects.bulk_create(rows, batch_size=1000)
-        StationOpenSlot.objects.bulk_create(
-            [StationOpenSlot(station=s, start=a, end=b) for s in created for a, b in hours_mod.slots(s.hours)], batch_size=5000
+        plan = services.plan_create(actor=staff, year=year, name=f"{year}年度职工暖心驿站检查评估", rubric=rubric, fix_days=30)
+    chosen = sorted(base - done)[:need]
+    if len(chosen) < need:  # more visits than the base holds: other stations built by the year's end
+        more = Station.objects.filter(built_year__lte=year).exclude(pk__in=done | set(chosen)).order_by("pk")
+        chosen += list(more.values_list("pk", flat=True)[: need - len(chosen)])
+    services.plan_assign(actor=staff, plan=plan, stations=chosen, inspector=_inspector())
+    items = list(plan.rubric.items.all())
+    start = datetime(year, 10, 1, 9)
+    span = (datetime(year, 12, 31, 17) - start).days
+    assignments = InspectionAssignment.objects.filter(plan=plan, station_id__in=chosen, state=InspectionAssignment.State.PENDING)
+    for assignment in assignments.select_related("inspector").order_by("pk"):
+        day = start + timedelta(days=rng.randrange(0, span + 1), hours=rng.randrange(0, 8), minutes=rng.randrange(0, 60))
+        # every item passes (no fix task is left open from a past year); the marks still vary
+        scores = {i.code: rng.randint(int(i.pass_score if i.pass_score is not None else 0), int(i.max_score)) for i in items}
+        services.inspection_submit(
+            actor=assignment.inspector,
+            assignment=assignment,
+            client_key=f"year-{year}-{plan.pk}-{assignment.pk}",
+            scores=scores,
+            comment="走访调研",
+            visited_at=timezone.make_aware(day),
         )
-        # the new stations are funded first, then those of the years before
-        grants = [StationGrant(station=s, year=year, amount_fen=rng.choice([5000, 8000, 10000]) * 100, note="建站资助") for s in created]
-        grants += [
-            StationGrant(station_id=pk, year=year, amount_fen=rng.choice([2000, 3000]) * 100, note="运行维护补贴") for pk in unfunded_old
-        ]
-        StationGrant.objects.bulk_create(grants[: max(0, ARTICLE_FUNDED - len(funded_ids))], batch_size=5000)

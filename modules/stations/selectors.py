@@ -161,9 +161,13 @@ def station_list(
     year: int | None = None,
     until: int | None = None,
     funded: int | None = None,
+    funded_before: int | None = None,
+    inspected: int | None = None,
 ) -> QuerySet[Station]:
     """``year``: built in that year; ``until``: built by that year's end; ``funded``: granted
-    construction money in that year (the annual review's figures land on these)."""
+    money in that year; ``funded_before``: granted money in a year before that one (the base the
+    year's new stations were built on); ``inspected``: visited in that year's inspection and
+    evaluation (a done assignment of one of the year's plans). The annual review's figures land on these."""
     qs = stations_visible_to(user).select_related("host", "street")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(landmark__contains=q) | Q(host__name__contains=q))
@@ -184,7 +188,23 @@ def station_list(
         from modules.stations.models import StationGrant
 
         qs = qs.filter(pk__in=StationGrant.objects.filter(year=funded).values("station_id"))
+    if funded_before:
+        qs = qs.filter(pk__in=funded_before_ids(funded_before))
+    if inspected:
+        qs = qs.filter(pk__in=inspected_ids(inspected))
     return qs.order_by("street__name", "name", "pk")
+
+
+def funded_before_ids(year: int) -> QuerySet:
+    """Stations granted money in any year before ``year`` (as ids, for a subquery)."""
+    from modules.stations.models import StationGrant
+
+    return StationGrant.objects.filter(year__lt=year).values("station_id")
+
+
+def inspected_ids(year: int) -> QuerySet:
+    """Stations with a done inspection of one of ``year``'s plans (as ids, for a subquery)."""
+    return InspectionAssignment.objects.filter(plan__year=year, state=InspectionAssignment.State.DONE).values("station_id")
 
 
 def streets_for_filter(user) -> QuerySet[Organisation]:

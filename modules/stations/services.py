@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -444,9 +444,13 @@ def inspection_submit(
     notes: Mapping | None = None,
     comment: str = "",
     photos: list[Mapping] | None = None,
+    visited_at: datetime | None = None,
 ) -> InspectionResult:
     """Record an on-site checklist. Sent again with the same client key (a phone that lost its
-    connection before the answer came back), it changes nothing and answers the same."""
+    connection before the answer came back), it changes nothing and answers the same.
+
+    ``visited_at``: when the inspector was at the station, for a checklist filled in offline (or
+    on paper) and sent later; by default now. Not in the future, not before the plan's year."""
     client_key = (client_key or "").strip()
     if not 8 <= len(client_key) <= 64:
         raise Invalid("client_key", _("缺少提交编号"), field="client_key")
@@ -455,7 +459,7 @@ def inspection_submit(
         return _replay(previous, assignment)
     try:
         with transaction.atomic():
-            return _inspection_record(actor, assignment, client_key, scores, notes or {}, comment, photos or [])
+            return _inspection_record(actor, assignment, client_key, scores, notes or {}, comment, photos or [], visited_at)
     except IntegrityError:
         previous = InspectionSubmission.objects.filter(inspector=actor, client_key=client_key).select_related("assignment").first()
         if previous is None:
@@ -469,9 +473,25 @@ def _replay(previous: InspectionSubmission, assignment) -> InspectionResult:
     return InspectionResult(previous.assignment, True, list(previous.assignment.fix_tasks.all()))
 
 
-def _inspection_record(actor, assignment, client_key, scores, notes, comment, photos) -> InspectionResult:
+def _clean_visited_at(visited_at, plan: InspectionPlan) -> datetime:
+    now = timezone.now()
+    if visited_at is None:
+        return now
+    if not isinstance(visited_at, datetime):
+        raise Invalid("visited_at", _("检查时间格式无效"), field="visited_at")
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    if visited_at > now:
+        raise Invalid("visited_at_future", _("检查时间不能晚于现在"), field="visited_at")
+    if timezone.localtime(visited_at).year < plan.year:
+        raise Invalid("visited_at_before_plan", _("检查时间早于检查计划的年度（%(year)s年）") % {"year": plan.year}, field="visited_at")
+    return visited_at
+
+
+def _inspection_record(actor, assignment, client_key, scores, notes, comment, photos, visited_at=None) -> InspectionResult:
     assignment = InspectionAssignment.objects.select_for_update().select_related("plan", "plan__rubric", "station").get(pk=assignment.pk)
     _require(assignment.inspector_id == actor.pk, _("这不是分配给您的检查任务"))
+    visited_at = _clean_visited_at(visited_at, assignment.plan)
     if len(photos) > 10:
         raise Invalid("photos_too_many", _("每次最多上传 10 张照片"), field="photos")
     files = [(_decode_photo(p, n), str(p.get("item") or "")[:32]) for n, p in enumerate(photos, start=1)]
@@ -493,13 +513,14 @@ def _inspection_record(actor, assignment, client_key, scores, notes, comment, ph
     review.scores_submit(actor=actor, evaluation=evaluation, scores=scores, notes=notes, comment=comment)
     evaluation.refresh_from_db()
     assignment.state = InspectionAssignment.State.DONE
-    assignment.visited_at = timezone.now()
+    assignment.visited_at = visited_at
     assignment.save(update_fields=["evaluation", "state", "visited_at"])
     for upload, item in files:
         InspectionPhoto.objects.create(assignment=assignment, image=upload, item_code=item)
     created = []
     open_items = set(assignment.fix_tasks.exclude(state=StationTask.State.RESOLVED).values_list("item_code", flat=True))
-    deadline = timezone.localdate() + timedelta(days=assignment.plan.fix_days)
+    # the fix period runs from the visit
+    deadline = timezone.localtime(visited_at).date() + timedelta(days=assignment.plan.fix_days)
     for result in review_selectors.failing_items(evaluation):
         if result.code in open_items:
             continue

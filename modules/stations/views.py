@@ -100,6 +100,8 @@ def station_list(request):
         "year": year_filter(request),
         "until": year_filter(request, "until"),
         "funded": year_filter(request, "funded"),
+        "funded_before": year_filter(request, "funded_before"),
+        "inspected": year_filter(request, "inspected"),
     }
     qs = selectors.station_list(request.user, **filters)
     if request.GET.get("format") == "xlsx":

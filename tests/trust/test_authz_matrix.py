@@ -280,7 +280,7 @@ PAGES: dict[str, tuple[frozenset, dict]] = {
     "labour:agreement_pdf": (DISTRICT, {"pk": "labour_case"}),
     "labour:agreement_docx": (DISTRICT, {"pk": "labour_case"}),
     "labour:consultations": (DISTRICT, {}),
-    "labour:stats": (DISTRICT, {}),
+    "labour:stats": (STREETS, {}),  # the desk: the district; street staff: their own streets' cases, no mediators' table
     "labour:rules": (DISTRICT, {}),
     "labour:my_cases": (WORKERS, {}),  # everyone's own applications only
     "labour:apply": (WORKERS, {}),
@@ -483,7 +483,7 @@ API: dict[str, tuple[frozenset, dict]] = {
     "GET /api/v1/annual/review": (STREETS, {}),  # street staff get their own street's review only
     "GET /api/v1/labour/cases/{case_id}": (DISTRICT, {"case_id": "labour_case"}),
     "GET /api/v1/labour/my/cases": (WORKERS, {}),
-    "GET /api/v1/labour/stats": (DISTRICT, {}),
+    "GET /api/v1/labour/stats": (STREETS, {}),  # street staff: their own streets' cases, no per-mediator rows
     "GET /api/v1/labour/handbook/search": (ALL, {}),
     "GET /api/v1/labour/monitoring/points": (OFFICE, {}),
     "GET /api/v1/labour/model-units": (ALL, {}),  # the public roll of model units

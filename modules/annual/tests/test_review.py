@@ -86,13 +86,16 @@ def year_rows(world):
     ModelUnit.objects.create(organisation=world.org_a1, year=YEAR, selected=False)  # evaluated, not selected
     for day in (1, 2):
         Consultation.objects.create(at=at(YEAR, 6, day), topic=DisputeType.values[0], question="加班费怎么算")
-    # 促建家: 3 stations built in YEAR (2 in street A), 1 in PREV; 2 of YEAR's funded with 10,000.00 each.
+    # 促建家: 3 stations built in YEAR (2 in street A), 1 in PREV (street B) whose construction money was
+    # paid the year before it (so it is the base YEAR's new stations were built on); 2 of YEAR's funded
+    # in YEAR with 10,000.00 each.
     a1 = make_station(world.district_staff, world.org_a1, built_year=YEAR)
     a2 = make_station(world.district_staff, world.org_a2, built_year=YEAR)
     make_station(world.district_staff, world.org_b1, built_year=YEAR)
-    make_station(world.district_staff, world.org_b1, built_year=PREV)
+    b_prev = make_station(world.district_staff, world.org_b1, built_year=PREV)
     StationGrant.objects.create(station=a1, year=YEAR, amount_fen=1_000_000)
     StationGrant.objects.create(station=a2, year=YEAR, amount_fen=1_000_000)
+    StationGrant.objects.create(station=b_prev, year=PREV - 1, amount_fen=500_000)
     # 养习惯: 3 bags collected in YEAR (2 in street A, one of them sorted wrong), 3.0 kg weighed; 1 in PREV.
     p = bags.point(world.street_a, collectors=[world.collector_a])
     bags.scan(world.org_a1, point=p, collector=world.collector_a, when=at(YEAR, 2, 1), owner=world.worker_a1, grams=2000)
@@ -175,7 +178,7 @@ def test_every_figure_of_the_district_review_matches_the_hand_count(year_rows):
         "labour.model_units": 1,
         "labour.legal_events": 2,
         "labour.legal_attendance": 50,
-        "stations.funded": 2,
+        "stations.funded": 1,
         "stations.grants": 20000.0,
         "stations.inspected": 0,
         "stations.built": 3,
@@ -248,7 +251,7 @@ def test_a_street_sees_its_own_figures_and_nothing_else(year_rows):
     world = year_rows
     f = figures_of(world.street_a_staff, street=world.street_a)
     assert f["labour.received"].value == 3 and f["labour.mediated"].value == 2 and f["labour.model_units"].value == 0
-    assert f["stations.built"].value == 2 and f["stations.funded"].value == 2
+    assert f["stations.built"].value == 2 and f["stations.funded"].value == 0 and f["stations.grants"].value == 20000.0
     assert (f["sortstats.bags"].value, f["sortstats.accuracy"].value, f["bags.workers"].value, f["sortstats.unions"].value) == (
         2,
         50.0,

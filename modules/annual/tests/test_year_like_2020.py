@@ -21,8 +21,10 @@ ARTICLE = {
     "honours.national_individual": 3,  # 推荐申报全国先进工作者3名
     "honours.beijing_collective": 9,  # 北京市模范集体9个
     "honours.beijing_individual": 56,  # 北京市劳动模范和先进工作者56名
-    "stations.funded": 904,  # 已拨付建设经费904家暖心驿站
+    "stations.funded": 904,  # 在904家（此前已拨付建设经费）的基础上
+    "stations.inspected": 904,  # 10月起对已拨付建设经费904家暖心驿站进行走访调研
     "stations.built": 332,  # 今年新建成职工暖心驿站332家
+    "stations.total": 1236,  # 904 + 332
     "training.trainees": 32,  # 30多位 on site
     "training.online": 520,  # 500多人 online
 }
