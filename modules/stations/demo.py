@@ -56,6 +56,8 @@ NAMES = {
     "union": "工会服务站驿站",
     "other": "爱心驿站",
 }
+# the registry takes build years from 2000 (forms.StationForm.built_year)
+FIRST_BUILD_YEAR = 2000
 ALL_DAY = ["全天"] * 7
 HOURS = [
     ["08:00-20:00"] * 7,
@@ -295,7 +297,7 @@ def seed_year(ctx, year: int) -> None:
         services.grant_add(actor=staff, station=station, year=station.built_year, amount_fen=_grant(ctx), note="建站资助")
         base.add(station.pk)
     missing = max(0, ARTICLE_BASE - len(base))
-    for station in _year_stations(ctx, year, missing, built=lambda i: year - 1 - i % 3):
+    for station in _year_stations(ctx, year, missing, built=lambda i: max(FIRST_BUILD_YEAR, year - 1 - i % 3)):
         services.grant_add(actor=staff, station=station, year=station.built_year, amount_fen=_grant(ctx), note="建站资助")
         base.add(station.pk)
     new = max(0, ARTICLE_BUILT - Station.objects.filter(built_year=year).count())

@@ -58,8 +58,9 @@ class Command(BaseCommand):
         from core.review import MAX_YEAR, MIN_YEAR
 
         year = year if year is not None else timezone.localdate().year - 1
-        if not (MIN_YEAR <= year < timezone.localdate().year):
-            raise CommandError(f"--year 应为 {MIN_YEAR} 至去年之间的年份")
+        # the year needs a year before it inside the platform's range (the rest stations built before it)
+        if not (MIN_YEAR < year < timezone.localdate().year):
+            raise CommandError(f"--year 应为 {MIN_YEAR + 1} 至去年之间的年份")
         if year > MAX_YEAR:
             raise CommandError("--year 超出范围")
         rng = random.Random(seed)

@@ -47,3 +47,13 @@ def test_seed_year_like_2020_reproduces_the_articles_figures_and_is_idempotent()
     call_command("annual_review", "--year", str(year), stdout=out)
     text = out.getvalue()
     assert "成功调解劳动争议案件：184 件" in text and "新建成职工暖心驿站：332 家" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [review.MIN_YEAR, timezone.localdate().year, "abc"])
+def test_seed_year_like_2020_refuses_a_year_without_a_year_before_it_or_not_yet_over(year):
+    """The rest stations' base was built the years before; the year itself must be over."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("seed_demo", "--year-like-2020", "--year", str(year), stdout=io.StringIO(), stderr=io.StringIO())
