@@ -245,13 +245,18 @@ def _ceilings_of(result: dict, data: dict) -> list[dict]:
     found = []
     if result.get("ratio") is not None and result.get("ceiling"):
         key, unit = CEILING_FIGURES.get(result["ceiling"], ("", ""))
-        details = result.get("details") or {}
-        value = details.get("hello_rps") if result["ceiling"] == "hello" else None
+        value = _details(result).get("hello_rps") if result["ceiling"] == "hello" else None
         found.append(
             {"name": result["ceiling"], "ratio": result["ratio"], "value": value or (data.get("ceilings") or {}).get(key), "unit": unit}
         )
-    found += [c for c in (result.get("details") or {}).get("ceilings", []) if c.get("name")]
+    found += [c for c in _details(result).get("ceilings", []) if isinstance(c, dict) and c.get("name")]
     return found
+
+
+def _details(result: dict) -> dict:
+    """A result's details when they are a mapping (some suites record a sentence there)."""
+    details = result.get("details")
+    return details if isinstance(details, dict) else {}
 
 
 def run_of(data: dict) -> dict:

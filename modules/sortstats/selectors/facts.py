@@ -105,3 +105,15 @@ VOLUME_SUMS = {"bags": "bags", "grams": "grams", "correct": "correct"}
 
 def _volume(viewer, f, group, **kw) -> list[dict]:
     return _merged(_facts(viewer, f, "volume", **kw), group, VOLUME_SUMS)
+
+
+def volume_by(viewer, f: Filters, group: list[str]) -> list[dict]:
+    """Bags, grams and correctly sorted bags over the period grouped by ``group`` (e.g. category),
+    read from the fewest rollup rows that cover it (a year: twelve month rows per group)."""
+    return _volume(viewer, f, group)
+
+
+def organisations_with_bags(viewer, f: Filters) -> int:
+    """Grassroots unions whose members' bags were collected in the period (union-grain rollups)."""
+    rows = _merged(_facts(viewer, f, "org_volume"), ["organisation_id"], {"bags": "bags"})
+    return sum(1 for r in rows if r["bags"])
