@@ -21,4 +21,3 @@ registry.add_periodic_job("modules.bags.retention.scan_photos_purge", 24 * 3600)
 registry.add_periodic_job("modules.bags.retention.daily_points_purge", 24 * 3600)
 # A handheld's single scan is answered at the WSGI door when it can be (core/hot_path.py, modules/bags/hot_path.py).
 registry.add_hot_path("POST", "/api/v1/bags/scans", "modules.bags.hot_path.scan_single")
-registry.add_review_section("modules.bags.review.review_section", order=30, chapter="habits")

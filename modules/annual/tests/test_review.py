@@ -27,7 +27,7 @@ from modules.honours.process import KEY as HONOURS
 from modules.labour.models import Consultation, DisputeType, LegalEvent, MediationCase, ModelUnit, Outcome
 from modules.labour.process import KEY
 from modules.learning.models import Attendance, StudySession
-from modules.sortstats.rollups import recompute_days
+from modules.sortstats.services import rollups_rebuild
 from modules.sortstats.tests import helpers as bags
 from modules.stations.models import StationGrant
 from modules.stations.tests.factories import make_station
@@ -103,7 +103,7 @@ def year_rows(world):
               category="other", grams=1000)  # fmt: skip
     bags.scan(world.org_b1, point=p, collector=world.collector_a, when=at(YEAR, 12, 30), owner=world.worker_b1)
     bags.scan(world.org_a1, point=p, collector=world.collector_a, when=at(PREV, 6, 1), owner=world.worker_a1, grams=500)
-    recompute_days(dt.date(PREV, 1, 1), dt.date(YEAR, 12, 31))  # the sorting rollups, as the scheduler keeps them
+    rollups_rebuild()  # the sorting rollups (day, week, month and participation rows), as the scheduler keeps them
     # 微心愿: 3 wishes of YEAR's campaign (2 in street A): one fulfilled (200.00 yuan), one claimed, one rejected.
     campaign = WishCampaign.objects.create(year=YEAR, title="微心愿圆梦", opens_on=dt.date(YEAR, 1, 1), closes_on=dt.date(YEAR, 12, 31))
     for org, status, value in (
@@ -187,7 +187,9 @@ def test_every_figure_of_the_district_review_matches_the_hand_count(year_rows):
         "sortstats.weight": 3.0,
         "sortstats.accuracy": 66.7,
         "sortstats.unions": 2,
-        "bags.workers": 3,
+        # worker_a1 took part the year before: 2 new in YEAR, 3 by its end
+        "sortstats.new_workers": 2,
+        "sortstats.workers": 3,
         "care.wishes_posted": 2,
         "care.wishes_claimed": 2,
         "care.wishes_fulfilled": 1,
@@ -214,6 +216,7 @@ def test_previous_year_computed_the_same_way_gives_delta_and_percent(year_rows):
     assert (f["labour.recovered"].previous, f["labour.recovered"].delta, f["labour.recovered"].percent) == (200.0, 1300.0, 650.0)
     assert (f["stations.built"].previous, f["stations.built"].delta, f["stations.built"].percent) == (1, 2, 200.0)
     assert (f["sortstats.bags"].previous, f["sortstats.weight"].previous, f["sortstats.weight"].delta) == (1, 0.5, 2.5)
+    assert (f["sortstats.workers"].previous, f["sortstats.new_workers"].previous) == (1, 1)
     # nothing in the year before: no percentage from zero
     assert f["labour.legal_events"].previous == 0 and f["labour.legal_events"].percent is None
     assert (f["stations.grants"].previous, f["stations.grants"].percent) == (0.0, None)
@@ -252,12 +255,13 @@ def test_a_street_sees_its_own_figures_and_nothing_else(year_rows):
     f = figures_of(world.street_a_staff, street=world.street_a)
     assert f["labour.received"].value == 3 and f["labour.mediated"].value == 2 and f["labour.model_units"].value == 0
     assert f["stations.built"].value == 2 and f["stations.funded"].value == 0 and f["stations.grants"].value == 20000.0
-    assert (f["sortstats.bags"].value, f["sortstats.accuracy"].value, f["bags.workers"].value, f["sortstats.unions"].value) == (
+    assert (f["sortstats.bags"].value, f["sortstats.accuracy"].value, f["sortstats.workers"].value, f["sortstats.unions"].value) == (
         2,
         50.0,
         2,
         1,
     )
+    assert f["sortstats.new_workers"].value == 1  # worker_a1 took part the year before
     assert (f["care.wishes_posted"].value, f["care.wishes_fulfilled"].value) == (2, 1)
     assert (f["fund.disbursed"].value, f["fund.payments"].value) == (1_350_000.0, 2)
     assert (f["learning.sessions"].value, f["learning.attendances"].value) == (1, 2)
