@@ -130,6 +130,27 @@ class Collection(models.Model):
         return f"#{self.bag_id} {self.category}/{self.grade}"
 
 
+class CollectionClaim(models.Model):
+    """A client id claimed by a collection (``partitioning.COLLECTIONS``): unpartitioned, so the id
+    stays unique while ``bags_collection`` is partitioned by month on PostgreSQL. Written only by
+    the table's triggers (``core.partitions.claim_sql``), in the same statement as the collection,
+    on every backend; deleted after ``IDEMPOTENCY_CLAIM_DAYS`` by the hourly upkeep."""
+
+    client_id = models.CharField(max_length=64, primary_key=True)
+    # Not a foreign key: the bag row is already locked by the scan; this is the second guard of
+    # "a bag is collected once" (the first: ``Bag.collected_at`` set under the bag's row lock).
+    bag_id = models.BigIntegerField(unique=True)
+    collected_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "bags_collection_claim"
+        verbose_name = _("回收记录占用")
+        verbose_name_plural = _("回收记录占用")
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
 class DailyPoints(models.Model):
     """Points a worker has earned from bags on one Beijing calendar day: the daily cap's counter.
 
