@@ -8,7 +8,8 @@ came from. A holder account opened with ``overdraft`` may go negative: it stands
 came from outside the books (a grant, the union's budget line). ``Account.balance`` is a cache of the sum of its entries,
 updated in the same transaction as each entry and checked by ``manage.py ledger_check``;
 the database refuses a negative balance (CHECK constraint) and a second entry with the same
-idempotency key (UNIQUE), so neither a race nor a retry can break the books.
+idempotency key (UNIQUE; on PostgreSQL, where the entries are partitioned by month, through the
+claim table ``EntryClaim``, see ``partitioning.py``), so neither a race nor a retry can break the books.
 """
 
 from django.db import models

@@ -2,7 +2,9 @@
 
 A bag's code is a signed serial (see ``codes.py``): the bag's id, an HMAC tag and a check
 character, so a mistyped or forged code is refused before any query, and a valid code gives
-the primary key directly. A bag is collected at most once: ``Collection.bag`` is unique.
+the primary key directly. A bag is collected at most once: ``Collection.bag`` is unique (on
+PostgreSQL, where collections are partitioned by month, through ``CollectionClaim``; see
+``partitioning.py``), behind the bag row updated under its lock.
 """
 
 from django.db import models
@@ -88,7 +90,9 @@ class Collection(models.Model):
     """A bag collected and graded at a point: one row per bag, ever."""
 
     bag = models.OneToOneField(Bag, on_delete=models.PROTECT, related_name="collection")
-    client_id = models.CharField(max_length=64)  # unique: see Meta (no LIKE index beside it)
+    # Unique: see Meta (no LIKE index beside it); on PostgreSQL, where the table is partitioned by
+    # month, the claim table (``CollectionClaim``) keeps it unique and the table has a plain index.
+    client_id = models.CharField(max_length=64)
     # Every insert maintains every index of this table (tens of millions of rows), so only the
     # ones something reads are kept: the FKs below are served by the (…, collected_at) indexes
     # (and the collector's and street's own), which PROTECT / SET_NULL and the constraints' own
