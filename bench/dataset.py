@@ -84,6 +84,20 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
 
 
+def claim_specs() -> tuple:
+    """The partitioned tables with claims (read once Django is set up)."""
+    from engines.ledger.partitioning import ENTRIES
+    from modules.bags.partitioning import COLLECTIONS
+
+    return (COLLECTIONS, ENTRIES)
+
+
+def _claims() -> dict:
+    return {spec.table: spec.claim for spec in claim_specs()}
+
+
+CLAIMS: dict = {}
+
 # ---------------------------------------------------------------- COPY text helpers
 
 
@@ -139,9 +153,17 @@ class CopyStream:
         self.cols, self.suffix = copy_columns(model, known)
         self.conn = env.connect(scale)
         self.conn.execute("SET synchronous_commit = off")
+        # The collections and the entries are partitioned by month, their keys claimed by triggers
+        # (core/partitions.py): COPY cannot FREEZE a partitioned table, and the claims are made in
+        # one INSERT … SELECT at the end of the load (same transaction) instead of row by row.
+        CLAIMS.update(CLAIMS or _claims())
+        self.claim = CLAIMS.get(self.table)
+        partitioned = self.conn.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = %s::regclass", [self.table]).fetchone()[0]
+        if self.claim is not None:
+            self.conn.execute("SET session_replication_role = replica")  # the claim triggers off, on this connection only
         if freeze:
-            self.conn.execute(f"TRUNCATE {self.table}")
-        opts = " WITH (FREEZE)" if freeze else ""
+            self.conn.execute(f"TRUNCATE {self.table}" + (f", {self.claim.table}" if self.claim else ""))
+        opts = " WITH (FREEZE)" if freeze and not partitioned else ""
         self.cursor = self.conn.cursor()
         self._ctx = self.cursor.copy(f"COPY {self.table} ({', '.join(self.cols)}) FROM STDIN{opts}")
         self.copy = self._ctx.__enter__()
@@ -164,6 +186,11 @@ class CopyStream:
     def close(self) -> int:
         self.flush()
         self._ctx.__exit__(None, None, None)
+        if self.claim is not None:
+            cols = ", ".join(self.claim.columns)
+            self.conn.execute(
+                f"INSERT INTO {self.claim.table} ({cols}) SELECT {cols} FROM {self.table} WHERE {self.claim.key} IS NOT NULL ON CONFLICT DO NOTHING"
+            )
         self.conn.commit()
         self.conn.close()
         return self.rows
@@ -601,6 +628,13 @@ class Builder:
         org_points = [points_of[st] for _oid, st, _n in orgs]
         members = [self.member_ranges[oid] for oid, _st, _n in orgs]
 
+        # The year's month partitions, so the rows land in their months rather than the default partition.
+        from core import partitions
+
+        first = partitions.month_start(datetime(YEAR_START.year, YEAR_START.month, YEAR_START.day, tzinfo=UTC))
+        for spec in claim_specs():
+            for n in range(DAYS // 28 + 1):
+                partitions.ensure(spec, now=partitions.add_months(first, n), ahead=0)
         bag_stream = CopyStream(s, Bag, ["id", "batch_id", "organisation_id", "owner_id", "bound_at", "collected_at"])
         col_stream = CopyStream(
             s,

@@ -1,8 +1,13 @@
-"""Monthly range partitions of the append-only logs on PostgreSQL (issue 27, first slice).
+"""Monthly range partitions of the append-only tables on PostgreSQL (issue 27).
 
 The audit log (``core_auditlog``) and the personal-data access log (``core_personaldataaccess``)
-have no globally unique business key, so they can be partitioned by month on their timestamp
-(``at``) without claim tables. On PostgreSQL each is a declarative ``PARTITION BY RANGE (at)``
+have no globally unique business key, so they are partitioned by month on their timestamp
+(``at``) without claim tables. The scans (``bags_collection``, by ``collected_at``) and the
+ledger's entries (``ledger_entry``, by ``created_at``) have one (a client id, an idempotency
+key), which a partitioned table cannot keep unique across months: a **claim table** keeps it
+(``Claim`` below) — an unpartitioned table keyed by the unique value, written by a trigger in the
+same statement as the row, on both backends. Their specs live with their apps and register here
+(``register``). On PostgreSQL each is a declarative ``PARTITION BY RANGE (at)``
 table whose primary key in SQL is ``(id, at)`` (PostgreSQL requires the partition key in every
 unique constraint); Django still treats ``id`` as the primary key, and ids stay unique because
 they all come from one sequence. SQLite keeps plain tables: everything here is a no-op there.
@@ -29,7 +34,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -46,20 +51,70 @@ DELETE_BATCHES_PER_RUN = 100
 
 
 @dataclass(frozen=True)
-class Log:
+class Claim:
+    """The unpartitioned table that keeps a partitioned table's unique values unique across months.
+
+    ``columns`` are named alike on the row and on the claim, the claimed key first (the claim's
+    primary key; other unique columns of the claim are further guards); ``time_column`` is the
+    row's partition key, kept on the claim so old claims can be deleted
+    (``IDEMPOTENCY_CLAIM_DAYS``). A row whose key is NULL claims nothing. Triggers (``claim_sql``)
+    insert the claim before the row on every insert — the scan's statement, the ORM, bulk loads,
+    seeders — so a second row with the same key fails with a unique violation (SQLSTATE 23505)
+    exactly as the table's own unique index did; they move it with the row and delete it with it.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    time_column: str
+
+    @property
+    def key(self) -> str:
+        return self.columns[0]
+
+
+@dataclass(frozen=True)
+class Partitioned:
+    """A table partitioned by month on ``column``.
+
+    ``retention_setting`` names the months kept (None: never dropped). ``unique``: the (constraint,
+    column) pairs unique on the plain table, which a partitioned table cannot keep; they become
+    plain indexes ``<table>_<column>_idx`` (the lookups still need them) and ``claim`` keeps them
+    unique."""
+
     table: str
     column: str
-    retention_setting: str
+    retention_setting: str | None = None
+    unique: tuple[tuple[str, str], ...] = ()
+    claim: Claim | None = None
 
     @property
     def retention_months(self) -> int:
+        if not self.retention_setting:
+            return 0
         return int(getattr(settings, self.retention_setting, 0) or 0)
 
+    def plain_index(self, column: str) -> str:
+        return _short(self.table, f"_{column}_idx")
+
+
+Log = Partitioned  # the first slice's name
 
 LOGS = (
     Log("core_auditlog", "at", "RETENTION_MONTHS_AUDIT_LOG"),
     Log("core_personaldataaccess", "at", "RETENTION_MONTHS_PERSONAL_DATA_ACCESS"),
 )
+_REGISTERED: dict[str, Partitioned] = {}
+
+
+def register(spec: Partitioned) -> Partitioned:
+    """A programme's partitioned table (its hooks call this), kept up by ``maintain``."""
+    _REGISTERED[spec.table] = spec
+    return spec
+
+
+def specs() -> list[Partitioned]:
+    """Every partitioned table: the logs, then the registered ones."""
+    return [*LOGS, *_REGISTERED.values()]
 
 
 def on_postgres() -> bool:
@@ -138,6 +193,159 @@ def _columns(cursor, table: str) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
+# --- claims ----------------------------------------------------------------------------------
+
+
+def _trigger_names(claim: Claim) -> dict[str, str]:
+    return {op: _short(claim.table, f"_{op}") for op in ("ins", "upd", "del")}
+
+
+def claim_sql(spec: Partitioned, vendor: str, table: str | None = None) -> list[str]:
+    """The statements that install ``spec``'s claim triggers on ``table`` (the spec's by default).
+
+    Before insert: the claim (its primary key refuses a second one: the statement fails with a
+    unique violation, as the unique index did). Before delete: the claim goes with the row. Before
+    an update that changes the time column: the claim's time follows (on PostgreSQL a row moved to
+    another month's partition is deleted and inserted again, and those triggers fire instead —
+    the claim goes and comes back). The claimed columns themselves never change: an update that
+    changes one is refused. BEFORE, not AFTER, so a bulk load queues no trigger events."""
+    claim = spec.claim
+    table = table or spec.table
+    names = _trigger_names(claim)
+    cols = ", ".join(q(c) for c in claim.columns)
+    new = ", ".join(f"NEW.{q(c)}" for c in claim.columns)
+    key, time_col = q(claim.key), q(claim.time_column)
+    fixed = [c for c in claim.columns if c != claim.time_column]
+    if vendor == "postgresql":
+        fn = q(_short(claim.table, "_sync"))
+        changed = " OR ".join(f"NEW.{q(c)} IS DISTINCT FROM OLD.{q(c)}" for c in fixed)
+        return [
+            f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.{key} IS NOT NULL THEN
+      INSERT INTO {q(claim.table)} ({cols}) VALUES ({new});
+    END IF;
+    RETURN NEW;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM {q(claim.table)} WHERE {key} = OLD.{key};
+    RETURN OLD;
+  END IF;
+  IF {changed} THEN
+    RAISE EXCEPTION 'the claimed columns do not change' USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  UPDATE {q(claim.table)} SET {time_col} = NEW.{time_col} WHERE {key} = NEW.{key};
+  RETURN NEW;
+END $$""",
+            f"CREATE TRIGGER {q(names['ins'])} BEFORE INSERT ON {q(table)} FOR EACH ROW EXECUTE FUNCTION {fn}()",
+            f"CREATE TRIGGER {q(names['del'])} BEFORE DELETE ON {q(table)} FOR EACH ROW EXECUTE FUNCTION {fn}()",
+            f"""CREATE TRIGGER {q(names["upd"])} BEFORE UPDATE OF {cols} ON {q(table)} FOR EACH ROW
+                WHEN ({" OR ".join(f"NEW.{q(c)} IS DISTINCT FROM OLD.{q(c)}" for c in claim.columns)}) EXECUTE FUNCTION {fn}()""",
+        ]
+    changed = " OR ".join(f"NEW.{q(c)} IS NOT OLD.{q(c)}" for c in fixed)
+    return [
+        f"""CREATE TRIGGER {q(names["ins"])} BEFORE INSERT ON {q(table)} FOR EACH ROW WHEN NEW.{key} IS NOT NULL
+            BEGIN INSERT INTO {q(claim.table)} ({cols}) VALUES ({new}); END""",
+        f"""CREATE TRIGGER {q(names["del"])} BEFORE DELETE ON {q(table)} FOR EACH ROW
+            BEGIN DELETE FROM {q(claim.table)} WHERE {key} = OLD.{key}; END""",
+        f"""CREATE TRIGGER {q(names["upd"])} BEFORE UPDATE OF {cols} ON {q(table)} FOR EACH ROW
+            BEGIN
+              SELECT RAISE(ABORT, 'the claimed columns do not change') WHERE {changed};
+              UPDATE {q(claim.table)} SET {time_col} = NEW.{time_col} WHERE {key} = NEW.{key};
+            END""",
+    ]
+
+
+def install_claims(spec: Partitioned, table: str | None = None) -> None:
+    """The claim triggers on ``table`` (the spec's by default), on either backend; idempotent."""
+    drop_claims(spec, table)
+    with connection.cursor() as cursor:
+        for statement in claim_sql(spec, connection.vendor, table):
+            cursor.execute(statement)
+
+
+def drop_claims(spec: Partitioned, table: str | None = None) -> None:
+    table = table or spec.table
+    with connection.cursor() as cursor:
+        for name in _trigger_names(spec.claim).values():
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {q(name)} ON {q(table)}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {q(name)}")
+
+
+def backfill_claims(spec: Partitioned, *, chunk: int = 50_000, table: str | None = None) -> int:
+    """The claims of the rows already there, in chunks of ids, each its own transaction (writers go
+    on; the triggers, installed first, claim what they insert meanwhile). Idempotent."""
+    claim, table = spec.claim, table or spec.table
+    cols = ", ".join(q(c) for c in claim.columns)
+    made = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM {q(table)}")
+        low, high = cursor.fetchone()
+        if low is None:
+            return 0
+        for start in range(low, high + 1, chunk):
+            with transaction.atomic():
+                cursor.execute(
+                    f"""INSERT INTO {q(claim.table)} ({cols}) SELECT {cols} FROM {q(table)}
+                        WHERE id >= %s AND id < %s AND {q(claim.key)} IS NOT NULL ON CONFLICT DO NOTHING""",
+                    [start, start + chunk],
+                )
+                made += cursor.rowcount
+    return made
+
+
+def claim_cutoff(now: datetime | None = None) -> datetime | None:
+    days = int(getattr(settings, "IDEMPOTENCY_CLAIM_DAYS", 0) or 0)
+    return None if days <= 0 else (now or timezone.now()) - timedelta(days=days)
+
+
+def purge_claims(spec: Partitioned, *, now: datetime | None = None) -> int:
+    """The claims older than ``IDEMPOTENCY_CLAIM_DAYS`` (0 keeps them all), in batches, on either
+    backend. A retry past that window still finds its row (the lookups read the partitioned
+    table's own index), so it is still answered as a replay; only two first uploads of the same
+    key racing each other need the claim, and they race within seconds."""
+    cutoff = claim_cutoff(now)
+    if spec.claim is None or cutoff is None:
+        return 0
+    claim = spec.claim
+    deleted = 0
+    with connection.cursor() as cursor:
+        for _batch in range(DELETE_BATCHES_PER_RUN):
+            cursor.execute(
+                f"""DELETE FROM {q(claim.table)} WHERE {q(claim.key)} IN
+                    (SELECT {q(claim.key)} FROM {q(claim.table)} WHERE {q(claim.time_column)} < %s LIMIT {DELETE_BATCH})""",
+                [connection.ops.adapt_datetimefield_value(cutoff)],
+            )
+            deleted += cursor.rowcount
+            if cursor.rowcount < DELETE_BATCH:
+                break
+    return deleted
+
+
+def claims_start(spec: Partitioned) -> int:
+    """The claim migration's step (either backend): the triggers installed, then the rows already
+    there claimed. Returns the claims made."""
+    with transaction.atomic():
+        install_claims(spec)
+    return backfill_claims(spec)
+
+
+def drop_like_index(spec: Partitioned) -> None:
+    """The claim table's LIKE index (PostgreSQL; Django makes one beside every varchar key, after
+    the migration's other steps): nothing searches claims by prefix, and every claim would pay it."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(%s) AND c.relname LIKE %s",
+            [spec.claim.table, "%\\_like"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {q(name)}")
+
+
 # --- upkeep ----------------------------------------------------------------------------------
 
 
@@ -159,6 +367,14 @@ def _create_month(cursor, spec: Log, start: datetime, end: datetime, default: st
         f"WITH moved AS (DELETE FROM {q(default)} WHERE {col} >= %s AND {col} < %s RETURNING {cols}) INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM moved",
         [start, end],
     )
+    if spec.claim is not None:
+        # The DELETE from the default partition took the moved rows' claims with them (its
+        # trigger); the rows are back, so are their claims — in this transaction, so no other
+        # insert of one of these keys can slip in between.
+        claim_cols = ", ".join(q(c) for c in spec.claim.columns)
+        cursor.execute(
+            f"INSERT INTO {q(spec.claim.table)} ({claim_cols}) SELECT {claim_cols} FROM {q(name)} WHERE {q(spec.claim.key)} IS NOT NULL"
+        )
     cursor.execute(f"ALTER TABLE {q(spec.table)} ATTACH PARTITION {q(name)} FOR VALUES FROM (%s) TO (%s)", [start, end])
 
 
@@ -226,14 +442,21 @@ def apply_retention(spec: Log, *, now: datetime | None = None) -> dict:
 
 
 def maintain() -> str:
-    """Scheduled (hourly): partitions made ahead and retention applied for every partitioned log."""
-    if not on_postgres():
-        return "not PostgreSQL: plain tables, nothing to do"
+    """Scheduled (hourly): partitions made ahead and retention applied for every partitioned
+    table (PostgreSQL), and the claims past ``IDEMPOTENCY_CLAIM_DAYS`` deleted (either backend)."""
     out = []
-    for spec in LOGS:
+    for spec in specs():
+        purged = purge_claims(spec) if spec.claim is not None else 0
+        claims = f", claims deleted {purged}" if spec.claim is not None else ""
+        if not on_postgres():
+            if spec.claim is not None:
+                out.append(f"{spec.table}: plain table{claims}")
+            continue
         created = ensure(spec)
         kept = apply_retention(spec)
-        out.append(f"{spec.table}: created {len(created)}, dropped {len(kept['dropped'])}, deleted {kept['deleted']}")
+        out.append(f"{spec.table}: created {len(created)}, dropped {len(kept['dropped'])}, deleted {kept['deleted']}{claims}")
+    if not on_postgres():
+        out.insert(0, "not PostgreSQL: plain tables")
     return "; ".join(out)
 
 
@@ -274,17 +497,54 @@ def _short(name: str, suffix: str) -> str:
     return name[: 63 - len(suffix)] + suffix
 
 
-def convert(spec: Log, *, now: datetime | None = None) -> str:
+def _checks(cursor, table: str) -> list[tuple[str, str]]:
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'c' ORDER BY 1",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def _unique_on(cursor, table: str, column: str) -> list[tuple[str, bool]]:
+    """(name, backs a constraint) of the unique indexes on exactly ``column``."""
+    cursor.execute(
+        """SELECT c.relname, EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+           WHERE i.indrelid = to_regclass(%s) AND i.indisunique AND NOT i.indisprimary AND i.indnatts = 1
+             AND i.indpred IS NULL AND a.attname = %s ORDER BY 1""",
+        [table, column],
+    )
+    return cursor.fetchall()
+
+
+def _views_on(cursor, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the views that read ``table``: a renamed table takes them along, so
+    they are made again over the new one (CREATE OR REPLACE: same columns, nothing dropped)."""
+    cursor.execute(
+        """SELECT DISTINCT v.relname, pg_get_viewdef(v.oid) FROM pg_depend d
+           JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+           WHERE d.refobjid = to_regclass(%s) AND d.classid = 'pg_rewrite'::regclass AND v.oid <> d.refobjid AND v.relkind = 'v'
+           ORDER BY 1""",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def convert(spec: Partitioned, *, now: datetime | None = None) -> str:
     """Turn the plain table into the partitioned one, in place, without locking writers for long.
 
     An empty table (a fresh database) is replaced by the partitioned table at once. A table with
     rows becomes the ``<table>_legacy`` partition for ``[MINVALUE, T)``, T the first of the month
     after next: nothing is copied. Done outside a transaction first, each step letting writers
-    through: a unique index on (id, at) built CONCURRENTLY (the partitioned primary key adopts it),
-    and a CHECK (at < T) added NOT VALID and then VALIDATEd (a scan under a lock that lets reads and
-    writes go on), so that the ATTACH needs no scan. Then one short transaction swaps the names,
-    creates the partitioned table with the same columns, indexes and foreign keys (which the
-    legacy partition's own adopt, again without a scan), attaches, and makes the months from T.
+    through: a unique index on (id, column) built CONCURRENTLY (the partitioned primary key adopts
+    it), a plain index for each of ``spec.unique`` (the claim table keeps them unique; this one
+    serves the lookups), and a CHECK (column < T) added NOT VALID and then VALIDATEd (a scan under
+    a lock that lets reads and writes go on), so that the ATTACH needs no scan. Then one short
+    transaction drops the unique constraints, swaps the names, creates the partitioned table with
+    the same columns, checks, indexes, foreign keys and claim triggers (which the legacy
+    partition's own adopt, again without a scan), attaches, makes the views read the new table,
+    and makes the months from T. A table with a claim must have its claims backfilled first.
     """
     if not on_postgres():
         return "not PostgreSQL"
@@ -300,15 +560,18 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
         started = time.monotonic()
         now = now or timezone.now()
         bound = None
+        key_index = _short(table, "_id_at_key")
+        check = _short(table, "_legacy_bound")
         if has_rows:
             cursor.execute(f"SELECT max({q(col)}) FROM {q(table)}")
             newest = max(now, cursor.fetchone()[0] or now)
             bound = add_months(month_start(newest), 2)
-            key_index = _short(table, "_id_at_key")
-            check = _short(table, "_legacy_bound")
             # A leftover of an interrupted run may be INVALID: build it afresh.
             cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {q(key_index)}")
             cursor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {q(key_index)} ON {q(table)} (id, {q(col)})")
+            for _constraint, column in spec.unique:
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {q(spec.plain_index(column))}")
+                cursor.execute(f"CREATE INDEX CONCURRENTLY {q(spec.plain_index(column))} ON {q(table)} ({q(column)})")
             cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT IF EXISTS {q(check)}")
             cursor.execute(
                 f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(check)} CHECK ({q(col)} IS NOT NULL AND {q(col)} < %s) NOT VALID", [bound]
@@ -318,15 +581,26 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
         with transaction.atomic():
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
+            for _constraint, column in spec.unique:
+                # Unique across months only through the claim table from here on (whatever name
+                # the unique constraint or index on the column has).
+                for name, is_constraint in _unique_on(cursor, table, column):
+                    cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}" if is_constraint else f"DROP INDEX {q(name)}")
+                if not has_rows:
+                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {q(spec.plain_index(column))} ON {q(table)} ({q(column)})")
+            if spec.claim is not None:
+                drop_claims(spec, table)  # the parent's are cloned onto the legacy partition when it is attached
             indexes = [(n, d) for n, d in _index_defs(cursor, table) if not (has_rows and n == key_index)]
             fks = _foreign_keys(cursor, table)
+            checks = [(n, d) for n, d in _checks(cursor, table) if n != check]
+            views = _views_on(cursor, table)
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             old_seq = cursor.fetchone()[0]
             cursor.execute(f"SELECT last_value, is_called FROM {old_seq}")
             last_value, is_called = cursor.fetchone()
             cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(legacy)}")
             if has_rows:
-                # The partitioned primary key (id, at) adopts a partition's index only if a
+                # The partitioned primary key (id, column) adopts a partition's index only if a
                 # constraint stands on it: the new index becomes the legacy table's primary key
                 # (metadata only — both columns are NOT NULL already).
                 cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(table + '_pkey')}")
@@ -352,15 +626,21 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
             cursor.execute("SELECT setval(%s, %s, %s)", [seq, last_value, is_called])
             cursor.execute(f"ALTER TABLE {q(table)} ALTER COLUMN id SET DEFAULT nextval('{seq}'::regclass)")
             cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id, {q(col)})")
+            for name, definition in checks:
+                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
             for name, definition in indexes:
                 # Same names on the parent, so Django's later migrations find them where it expects.
                 cursor.execute(_index_on(definition, name, table))
             for name, definition in fks:
                 cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+            if spec.claim is not None:
+                install_claims(spec, table)
             if has_rows:
                 cursor.execute(f"ALTER TABLE {q(table)} ATTACH PARTITION {q(legacy)} FOR VALUES FROM (MINVALUE) TO (%s)", [bound])
                 cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(check)}")
-            else:
+            for name, definition in views:
+                cursor.execute(f"CREATE OR REPLACE VIEW {q(name)} AS {definition}")
+            if not has_rows:
                 cursor.execute(f"DROP TABLE {q(legacy)}")
         swapped = time.monotonic()
     ensure(spec, now=now)
@@ -370,18 +650,22 @@ def convert(spec: Log, *, now: datetime | None = None) -> str:
     return message
 
 
-def unconvert(spec: Log) -> str:
+def unconvert(spec: Partitioned) -> str:
     """Back to a plain table (the migration's reverse): rows copied under a lock — for going back
-    in development, not for a busy production table."""
+    in development, not for a busy production table. The unique constraints come back; the claims
+    stay as they are (the claim table is the claim migration's to drop)."""
     if not on_postgres():
         return "not PostgreSQL"
     table = spec.table
     old = _short(table, "_parted")
+    plain = {spec.plain_index(column): (constraint, column) for constraint, column in spec.unique}
     with transaction.atomic(), connection.cursor() as cursor:
         if not is_partitioned(cursor, table):
             return f"{table}: not partitioned"
         indexes = _index_defs(cursor, table)
         fks = _foreign_keys(cursor, table)
+        checks = _checks(cursor, table)
+        views = _views_on(cursor, table)
         cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(old)}")
         cursor.execute(f"ALTER TABLE {q(old)} RENAME CONSTRAINT {q(table + '_pkey')} TO {q(_short(table, '_parted_pkey'))}")
         for name, _definition in indexes:
@@ -391,11 +675,21 @@ def unconvert(spec: Log) -> str:
         cols = ", ".join(q(c) for c in _columns(cursor, old))
         cursor.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {q(old)}")
         cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id)")
+        for name, definition in checks:
+            cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
         for name, definition in indexes:
-            cursor.execute(_index_on(definition, name, table))
+            if name in plain:
+                constraint, column = plain[name]
+                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(constraint)} UNIQUE ({q(column)})")
+            else:
+                cursor.execute(_index_on(definition, name, table))
         for name, definition in fks:
             cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        for name, definition in views:
+            cursor.execute(f"CREATE OR REPLACE VIEW {q(name)} AS {definition}")
         cursor.execute(f"DROP TABLE {q(old)} CASCADE")
+        if spec.claim is not None:
+            install_claims(spec, table)
     return f"{table}: plain again"
 
 

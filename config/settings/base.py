@@ -294,6 +294,12 @@ RETENTION_MONTHS_AUDIT_LOG = int(os.environ.get("RETENTION_MONTHS_AUDIT_LOG", "3
 RETENTION_MONTHS_PERSONAL_DATA_ACCESS = int(os.environ.get("RETENTION_MONTHS_PERSONAL_DATA_ACCESS", "36"))
 # Monthly partitions made ahead of the current month (PostgreSQL; core/partitions.py).
 PARTITION_MONTHS_AHEAD = int(os.environ.get("PARTITION_MONTHS_AHEAD", "3"))
+# The idempotency window of the scans' client ids and the ledger's keys, in days (0 keeps them):
+# their claims (bags_collection_claim, ledger_entry_claim: what keeps them unique across the month
+# partitions) are deleted after it by the hourly upkeep. A retry after it is still answered as a
+# replay (the row itself is found); only two first uploads of one key racing need the claim, and
+# a handheld retries within days. Collections and ledger entries themselves are never dropped.
+IDEMPOTENCY_CLAIM_DAYS = int(os.environ.get("IDEMPOTENCY_CLAIM_DAYS", "90"))
 
 # A CJK TrueType font for PDFs when the machine has one; reportlab's STSong-Light otherwise.
 PDF_CJK_FONT_PATHS = env_list(

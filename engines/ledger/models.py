@@ -8,7 +8,8 @@ came from. A holder account opened with ``overdraft`` may go negative: it stands
 came from outside the books (a grant, the union's budget line). ``Account.balance`` is a cache of the sum of its entries,
 updated in the same transaction as each entry and checked by ``manage.py ledger_check``;
 the database refuses a negative balance (CHECK constraint) and a second entry with the same
-idempotency key (UNIQUE), so neither a race nor a retry can break the books.
+idempotency key (UNIQUE; on PostgreSQL, where the entries are partitioned by month, through the
+claim table ``EntryClaim``, see ``partitioning.py``), so neither a race nor a retry can break the books.
 """
 
 from django.db import models
@@ -91,3 +92,22 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount:+d} ({self.reason})"
+
+
+class EntryClaim(models.Model):
+    """An idempotency key claimed by an entry (``partitioning.ENTRIES``): unpartitioned, so the key
+    stays unique while ``ledger_entry`` is partitioned by month on PostgreSQL. Written only by the
+    table's triggers (``core.partitions.claim_sql``), in the same statement as the entry, on every
+    backend; deleted after ``IDEMPOTENCY_CLAIM_DAYS`` by the hourly upkeep (``entry_post`` finds a
+    posted key in the entries themselves, so a retry after that still changes nothing)."""
+
+    idempotency_key = models.CharField(max_length=120, primary_key=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "ledger_entry_claim"
+        verbose_name = _("账本记录占用")
+        verbose_name_plural = _("账本记录占用")
+
+    def __str__(self) -> str:
+        return self.idempotency_key

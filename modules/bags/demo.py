@@ -226,8 +226,21 @@ def _next_id(table: str) -> int:
         return cursor.fetchone()[0] + 1
 
 
-def _bump_sequence(table: str) -> None:
+def _ids(table: str, n: int) -> list[int]:
+    """``n`` fresh ids for ``table``. On PostgreSQL they come from the table's sequence: the
+    collections and the ledger's entries are partitioned by month there, and a partitioned table
+    cannot enforce a unique id across its months — only its one sequence keeps ids unique, so
+    nothing may make up its own (``core/partitions.py``). Elsewhere, after the largest id."""
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [row[0] for row in cursor.fetchall()]
+    first = _next_id(table)
+    return list(range(first, first + n))
+
+
+def _bump_sequence(table: str) -> None:
+    if connection.vendor == "postgresql" and table not in ("bags_collection", "ledger_entry"):  # those took theirs from it
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
 
@@ -236,11 +249,9 @@ def _insert_collections(collections: list[_Row]) -> None:
     """Plain parameterised INSERTs with ids given here: model-level bulk_create costs 5x more per row."""
     reasons_field = Collection._meta.get_field("reasons")
     prepared: dict[tuple, object] = {}
-    next_id = _next_id("bags_collection")
     rows = []
-    for c in collections:
-        c.pk = next_id
-        next_id += 1
+    for c, pk in zip(collections, _ids("bags_collection", len(collections)), strict=True):
+        c.pk = pk
         key = tuple(c.reasons)
         if key not in prepared:
             prepared[key] = reasons_field.get_db_prep_save(c.reasons, connection)
@@ -296,9 +307,8 @@ def _ledger(ctx, credited: list[_Row]) -> None:
         )
     _bump_sequence("ledger_account")
     running = {m: balances.get(m, 0) for m in totals}
-    next_entry = _next_id("ledger_entry")
     entries = []
-    for c in credited:
+    for c, next_entry in zip(credited, _ids("ledger_entry", len(credited)), strict=True):
         running[c.owner_id] += c.points_awarded
         key = f"{LEDGER_REASON}:{c.pk}"
         entries.append(
@@ -314,7 +324,6 @@ def _ledger(ctx, credited: list[_Row]) -> None:
                 _dt(c.collected_at),
             )
         )
-        next_entry += 1
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO ledger_entry (id, account_id, amount, balance_after, reason, source, idempotency_key, memo, created_at)"

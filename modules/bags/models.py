@@ -2,7 +2,9 @@
 
 A bag's code is a signed serial (see ``codes.py``): the bag's id, an HMAC tag and a check
 character, so a mistyped or forged code is refused before any query, and a valid code gives
-the primary key directly. A bag is collected at most once: ``Collection.bag`` is unique.
+the primary key directly. A bag is collected at most once: ``Collection.bag`` is unique (on
+PostgreSQL, where collections are partitioned by month, through ``CollectionClaim``; see
+``partitioning.py``), behind the bag row updated under its lock.
 """
 
 from django.db import models
@@ -88,7 +90,9 @@ class Collection(models.Model):
     """A bag collected and graded at a point: one row per bag, ever."""
 
     bag = models.OneToOneField(Bag, on_delete=models.PROTECT, related_name="collection")
-    client_id = models.CharField(max_length=64)  # unique: see Meta (no LIKE index beside it)
+    # Unique: see Meta (no LIKE index beside it); on PostgreSQL, where the table is partitioned by
+    # month, the claim table (``CollectionClaim``) keeps it unique and the table has a plain index.
+    client_id = models.CharField(max_length=64)
     # Every insert maintains every index of this table (tens of millions of rows), so only the
     # ones something reads are kept: the FKs below are served by the (…, collected_at) indexes
     # (and the collector's and street's own), which PROTECT / SET_NULL and the constraints' own
@@ -128,6 +132,27 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.bag_id} {self.category}/{self.grade}"
+
+
+class CollectionClaim(models.Model):
+    """A client id claimed by a collection (``partitioning.COLLECTIONS``): unpartitioned, so the id
+    stays unique while ``bags_collection`` is partitioned by month on PostgreSQL. Written only by
+    the table's triggers (``core.partitions.claim_sql``), in the same statement as the collection,
+    on every backend; deleted after ``IDEMPOTENCY_CLAIM_DAYS`` by the hourly upkeep."""
+
+    client_id = models.CharField(max_length=64, primary_key=True)
+    # Not a foreign key: the bag row is already locked by the scan; this is the second guard of
+    # "a bag is collected once" (the first: ``Bag.collected_at`` set under the bag's row lock).
+    bag_id = models.BigIntegerField(unique=True)
+    collected_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "bags_collection_claim"
+        verbose_name = _("回收记录占用")
+        verbose_name_plural = _("回收记录占用")
+
+    def __str__(self) -> str:
+        return self.client_id
 
 
 class DailyPoints(models.Model):

@@ -1,0 +1,257 @@
+# ruff: noqa: F811  (the shared "bags" fixture is imported, then requested by name)
+"""Client ids and idempotency keys stay unique while their tables are partitioned by month
+(issue 27): the claim tables (``bags_collection_claim``, ``ledger_entry_claim``), written by
+triggers in the same statement as each row on both backends, refuse a second row with the same key
+whatever month it falls in — also between real concurrent transactions — and a retried scan is
+still a replay after its row moved to another month. Dates are relative to today."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from core import partitions
+from core.tests.concurrency import race
+from engines.ledger.models import Entry, EntryClaim
+from engines.ledger.partitioning import ENTRIES
+from engines.ledger.selectors import balance_of, ledger_mismatches
+from engines.ledger.services import account_for, entry_post
+from modules.bags import services
+from modules.bags.models import Collection, CollectionClaim
+from modules.bags.partitioning import COLLECTIONS
+from modules.bags.tests.field_fixtures import bags, bind  # noqa: F401
+
+
+def _month(n: int):
+    """The middle of the n-th month from this one (negative: before)."""
+    start, _end = partitions.month_bounds(timezone.now(), n)
+    return start + timedelta(days=14)
+
+
+def _ensure_months(*ns: int) -> None:
+    for n in ns:
+        partitions.ensure(COLLECTIONS, now=_month(n), ahead=0)
+        partitions.ensure(ENTRIES, now=_month(n), ahead=0)
+
+
+def _where(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def _scan(world, bags, client_id: str, n: int, **extra):
+    item = services.ScanIn(client_id=client_id, code=bags.code(bags.batch_a1, n), point_id=bags.point_a.pk, category="kitchen", **extra)
+    return services.collection_record(actor=world.collector_a, item=item)
+
+
+def _copy(collection: Collection, **changes) -> Collection:
+    """Another collection row like ``collection`` (bypassing the scan: what a second writer racing
+    it, or a bulk load, would insert)."""
+    fields = {f.attname: getattr(collection, f.attname) for f in Collection._meta.concrete_fields if f.attname != "id"}
+    return Collection(**{**fields, **changes})
+
+
+@pytest.mark.django_db
+def test_every_insert_claims_its_key_and_a_second_one_is_refused(world, bags):
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    assert _scan(world, bags, "claim-1", 0).code == "collected"
+    collection = Collection.objects.get(client_id="claim-1")
+    claim = CollectionClaim.objects.get(client_id="claim-1")
+    assert (claim.bag_id, claim.collected_at) == (collection.bag_id, collection.collected_at)
+    key = f"bags.collection:{collection.pk}"
+    assert EntryClaim.objects.filter(idempotency_key=key).exists()
+    # The same client id on another bag, or another client id on the same bag: refused by the claim.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _copy(collection, bag_id=collection.bag_id + 1).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _copy(collection, client_id="claim-2").save()
+    # A second entry with a posted key; an entry without a key claims nothing.
+    entry = Entry.objects.get(idempotency_key=key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(account_id=entry.account_id, amount=1, balance_after=2, reason="test", idempotency_key=key)
+    before = EntryClaim.objects.count()
+    Entry.objects.create(account_id=entry.account_id, amount=1, balance_after=2, reason="test")
+    assert EntryClaim.objects.count() == before
+    # The claimed columns never change; a deleted row takes its claim with it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Collection.objects.filter(pk=collection.pk).update(client_id="claim-3")
+    Entry.objects.filter(idempotency_key=key).delete()
+    assert not EntryClaim.objects.filter(idempotency_key=key).exists()
+
+
+@pytest.mark.django_db
+def test_old_claims_are_deleted_and_a_retry_is_still_a_replay(world, bags):
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    assert _scan(world, bags, "old-1", 0).code == "collected"
+    CollectionClaim.objects.filter(client_id="old-1").update(collected_at=timezone.now() - timedelta(days=40))
+    with override_settings(IDEMPOTENCY_CLAIM_DAYS=30):
+        assert partitions.purge_claims(COLLECTIONS) == 1
+        assert partitions.purge_claims(COLLECTIONS) == 0
+        assert "claims deleted 0" in partitions.maintain()
+    with override_settings(IDEMPOTENCY_CLAIM_DAYS=0):
+        assert partitions.purge_claims(COLLECTIONS) == 0
+    again = _scan(world, bags, "old-1", 0)
+    assert again.code == "collected" and again.replayed
+    assert Collection.objects.filter(client_id="old-1").count() == 1
+    assert balance_of(world.worker_a1.pk) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_retry_replays_after_its_row_moved_to_another_month(world, bags):
+    _ensure_months(-2, -1)
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    first = _scan(world, bags, "month-1", 0)
+    assert first.code == "collected"
+    collection = Collection.objects.get(client_id="month-1")
+    this_month = partitions.partition_name(COLLECTIONS.table, partitions.month_start(timezone.now()))
+    assert _where("bags_collection", collection.pk) == this_month
+    # The row moves to last month's partition (deleted and inserted again by PostgreSQL): its claim follows.
+    Collection.objects.filter(pk=collection.pk).update(collected_at=_month(-1))
+    last_month = partitions.partition_name(COLLECTIONS.table, partitions.month_bounds(timezone.now(), -1)[0])
+    assert _where("bags_collection", collection.pk) == last_month
+    assert CollectionClaim.objects.get(client_id="month-1").collected_at == _month(-1)
+    # The handheld retries now: a replay, nothing counted twice.
+    again = _scan(world, bags, "month-1", 0)
+    assert again.code == "collected" and again.replayed and again.collection_id == collection.pk
+    # The same client id for another bag is a conflict, answered as before.
+    assert _scan(world, bags, "month-1", 1).code == "idempotency_conflict"
+    # A row with that client id in this month (or any other) is refused by the claim.
+    for n in (0, -2, 2):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _copy(collection, bag_id=collection.bag_id + 5, collected_at=_month(n)).save()
+    # And the ledger's key across months.
+    entry = Entry.objects.get(idempotency_key=f"bags.collection:{collection.pk}")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(
+            account_id=entry.account_id,
+            amount=1,
+            balance_after=2,
+            reason="test",
+            idempotency_key=entry.idempotency_key,
+            created_at=_month(-2),
+        )
+    assert Collection.objects.filter(client_id="month-1").count() == 1
+    assert balance_of(world.worker_a1.pk) == 1
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("statement", [True, False], ids=["single-statement", "orm-path"])
+def test_concurrent_uploads_of_one_client_id_record_one_collection(world, bags, statement):
+    """Eight handhelds send the same client id for eight different bags at once: the claim lets one
+    through; the others answer an idempotency conflict, as the unique index made them before."""
+    for n in range(8):
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+    with override_settings(BAGS_SCAN_SQL=statement):
+        outcomes = race([lambda n=n: _scan(world, bags, "same-id", n).code for n in range(8)])
+    assert sorted(outcomes) == ["collected"] + ["idempotency_conflict"] * 7
+    assert Collection.objects.filter(client_id="same-id").count() == 1
+    assert CollectionClaim.objects.filter(client_id="same-id").count() == 1
+    assert balance_of(world.worker_a1.pk) == 1
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_rows_with_one_key_in_different_months_one_wins(world, bags):
+    """Real concurrent transactions, each inserting a row with the same key into another month's
+    partition: exactly one commits, whichever month."""
+    _ensure_months(-1, 1, 2)
+    bind(world, world.worker_a1, bags.code(bags.batch_a1, 0))
+    assert _scan(world, bags, "seed", 0).code == "collected"
+    seed = Collection.objects.get(client_id="seed")
+    account = account_for(world.worker_a1.pk)
+
+    def collection(n):
+        with transaction.atomic():
+            _copy(seed, client_id="raced", bag_id=seed.bag_id + 1 + n, collected_at=_month(n - 1)).save()
+        return "inserted"
+
+    def entry(n):
+        with transaction.atomic():
+            Entry.objects.create(
+                account=account, amount=1, balance_after=1, reason="test", idempotency_key="raced", created_at=_month(n - 1)
+            )
+        return "inserted"
+
+    def kind(outcome):
+        return outcome if outcome == "inserted" else outcome.split(":")[0]
+
+    assert sorted(map(kind, race([lambda n=n: collection(n) for n in range(4)]))) == ["IntegrityError"] * 3 + ["inserted"]
+    assert sorted(map(kind, race([lambda n=n: entry(n) for n in range(4)]))) == ["IntegrityError"] * 3 + ["inserted"]
+    assert Collection.objects.filter(client_id="raced").count() == 1
+    assert Entry.objects.filter(idempotency_key="raced").count() == 1
+    # entry_post under the same race: one entry, the others find it.
+    posted = race([lambda: entry_post(member_id=world.worker_a1.pk, amount=3, reason="test", idempotency_key="posted").created] * 6)
+    assert sorted(posted) == [False] * 5 + [True]
+    assert Entry.objects.filter(idempotency_key="posted").count() == 1
+    Entry.objects.filter(idempotency_key="raced").delete()  # not balanced: a raw row of this test
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_database_with_collections_and_entries_is_converted(world, bags):
+    """The path of an existing database: plain tables with rows and no claims yet (as before the
+    claim migrations) → claims backfilled, the old tables attached as legacy partitions."""
+    assert partitions.unconvert(COLLECTIONS) == "bags_collection: plain again"
+    assert partitions.unconvert(ENTRIES) == "ledger_entry: plain again"
+    try:
+        partitions.drop_claims(COLLECTIONS)
+        partitions.drop_claims(ENTRIES)
+        for n in range(6):
+            bind(world, world.worker_a1, bags.code(bags.batch_a1, n))
+            assert _scan(world, bags, f"old-{n}", n).code == "collected"
+        for n, collection in enumerate(Collection.objects.order_by("pk")):
+            Collection.objects.filter(pk=collection.pk).update(collected_at=_month(-n))
+        assert not CollectionClaim.objects.exists() and not EntryClaim.objects.exists()
+        with connection.cursor() as cursor:  # the unique constraints are back on the plain tables
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'bags_collection'::regclass AND contype = 'u'")
+            assert cursor.fetchone()[0] == 2
+
+        assert partitions.claims_start(COLLECTIONS) == 6
+        assert partitions.claims_start(ENTRIES) == 6
+        assert "legacy" in partitions.convert(COLLECTIONS)
+        assert "legacy" in partitions.convert(ENTRIES)
+        partitions.drop_like_index(COLLECTIONS)
+
+        assert {_where("bags_collection", c.pk) for c in Collection.objects.all()} == {"bags_collection_legacy"}
+        assert {_where("ledger_entry", e.pk) for e in Entry.objects.all()} == {"ledger_entry_legacy"}
+        assert CollectionClaim.objects.count() == 6 and EntryClaim.objects.count() == 6
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM bags_scan_facts")  # the view reads the new table
+            assert cursor.fetchone()[0] == 6
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'bags_collection'::regclass AND contype = 'u'")
+            assert cursor.fetchone()[0] == 0
+        # An old client id is still a replay, and still claimed; new scans go on.
+        oldest = Collection.objects.get(client_id="old-5")
+        assert _scan(world, bags, "old-5", 5).replayed
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _copy(oldest, bag_id=oldest.bag_id + 20, collected_at=timezone.now()).save()
+        bind(world, world.worker_a1, bags.code(bags.batch_a1, 10))
+        new = _scan(world, bags, "new-1", 10)
+        assert new.code == "collected" and new.collection_id > max(c.pk for c in Collection.objects.exclude(pk=new.collection_id))
+        # The legacy partition reaches to the first of the month after next; later months are partitions.
+        assert _where("bags_collection", new.collection_id) == "bags_collection_legacy"
+        assert partitions.partition_name("bags_collection", partitions.month_bounds(timezone.now(), 2)[0]) in [
+            p.name for p in partitions.partitions(connection.cursor(), "bags_collection")
+        ]
+        assert partitions.convert(COLLECTIONS) == "bags_collection: already partitioned"
+        assert balance_of(world.worker_a1.pk) == 7
+        assert ledger_mismatches() == []
+    finally:
+        Collection.objects.all().delete()
+        Entry.objects.all().delete()
+        for spec in (COLLECTIONS, ENTRIES):
+            partitions.unconvert(spec)
+            partitions.convert(spec)
+            partitions.drop_like_index(spec)
+    with connection.cursor() as cursor:
+        assert "bags_collection_legacy" not in [p.name for p in partitions.partitions(cursor, "bags_collection")]
