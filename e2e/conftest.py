@@ -14,7 +14,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,6 +28,60 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 pytestmark = pytest.mark.e2e
+
+# E2E_CLOCK="2027-03-14 03:30 +0800" (any date `date -d` reads): the platform's processes (migrate,
+# seed_demo, the dev server, every manage.py call) run with their clock moved there by libfaketime
+# and running on from there, all by the same offset, so a journey meets the demo as it is built on
+# that date and at that hour. Chromium and this process keep the machine's clock: a journey that
+# needs the platform's date asks platform_today(). Opt-in, for finding date- and hour-bound journeys.
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _clock_offset() -> int:
+    moved = os.environ.get("E2E_CLOCK", "").strip()
+    if not moved:
+        return 0
+    epoch = subprocess.run(["date", "-d", moved, "+%s"], capture_output=True, text=True, check=True).stdout
+    return int(epoch) - int(time.time())
+
+
+CLOCK_OFFSET = _clock_offset()
+
+
+def clock_env(env: dict) -> dict:
+    """``env`` with the moved clock (E2E_CLOCK) for a platform process; unchanged when it is not set."""
+    if not CLOCK_OFFSET:
+        return env
+    if not Path(LIBFAKETIME).exists():
+        pytest.fail(f"E2E_CLOCK needs libfaketime ({LIBFAKETIME}): run `make e2e-deps`")
+    preload = " ".join(filter(None, [LIBFAKETIME, env.get("LD_PRELOAD", "")]))
+    # A relative offset, not an absolute start: every process (seed_demo, then the server, then each
+    # manage.py call) shares one clock that keeps running, instead of each starting over at E2E_CLOCK.
+    # The monotonic clock is left alone (Python's timed waits count on it; scripts/test_clock.sh); with
+    # libfaketime 0.9.10 that makes time.sleep() fail (EINVAL) in a moved process, a loud failure, not a hang.
+    return {**env, "LD_PRELOAD": preload, "FAKETIME": f"{CLOCK_OFFSET:+d}", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+
+def platform_now() -> datetime:
+    """The platform's time now in Beijing (moved by E2E_CLOCK when it is set)."""
+    return datetime.fromtimestamp(time.time() + CLOCK_OFFSET, BEIJING)
+
+
+def clock_browser(context):
+    """With E2E_CLOCK, the browser's clock (its pages' Date and timers, through Playwright's clock,
+    not libfaketime) agrees with the platform's and runs on, as a phone's clock agrees with the
+    server's: the scan page stamps each scan with the phone's time, and the server refuses a scan
+    stamped days away from its own. Nothing changes without E2E_CLOCK. Returns ``context``."""
+    if CLOCK_OFFSET:
+        context.clock.install(time=time.time() + CLOCK_OFFSET)
+    return context
+
+
+def platform_today() -> date:
+    """The platform's date (Beijing, TIME_ZONE), not this machine's: they differ 16:00–24:00 UTC."""
+    return platform_now().date()
+
 
 # Workers open the platform by scanning a QR code with WeChat: every phone journey runs in plain
 # Chromium and again as WeChat's in-app browser (its user agent and its quirks), unless
@@ -48,7 +104,7 @@ def phone_options(phone_browser: str, **extra) -> dict:
 
 
 def new_phone_context(browser, phone_browser: str, **extra):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **phone_options(phone_browser, **extra))
+    context = clock_browser(browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **phone_options(phone_browser, **extra)))
     if phone_browser == "wechat":
         context.add_init_script(WECHAT_QUIRKS)
     return context
@@ -118,6 +174,7 @@ def server():
         var_dir = Path(os.environ["E2E_VAR_DIR"])
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="1", UNIONHUB_VAR_DIR=str(var_dir))
+        env = clock_env(env)
         yield Server(os.environ["E2E_BASE_URL"], Path(os.environ["E2E_SERVER_LOG"]), var_dir, env)
         return
     var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
@@ -146,6 +203,7 @@ def server():
         OTP_MAX_PER_IP_PER_HOUR=str(60 * len(PHONE_BROWSERS)),
         PYTHONUNBUFFERED="1",
     )
+    env = clock_env(env)
     srv_env = dict(env)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -379,7 +437,7 @@ def _page_fixture(request, browser, server, options: dict, kind: str, phone_brow
         context = new_phone_context(browser, phone_browser)
         kind = f"{kind}-{phone_browser}"
     else:
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        context = clock_browser(browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options))
     context.set_default_timeout(15_000)
     context.add_init_script(CLS_OBSERVER)
     page = context.new_page()
@@ -399,7 +457,7 @@ def another(request, browser, server, phone_browser):
         if kind == "phone":
             context = new_phone_context(browser, phone_browser, **extra)
         else:
-            context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **{**DESKTOP, **extra})
+            context = clock_browser(browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **{**DESKTOP, **extra}))
         context.set_default_timeout(15_000)
         context.add_init_script(CLS_OBSERVER)
         watched = Watched(context.new_page(), server, f"{request.node.name}-{kind}{len(opened) + 2}")

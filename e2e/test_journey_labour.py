@@ -4,10 +4,12 @@ are recorded and the agreement is printed as PDF. The worker follows their own c
 clock on the phone and looks up 加班费 in the handbook; a monitoring point's red report opens a
 visit task for the street."""
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import login_staff, login_worker
+from e2e.conftest import login_staff, login_worker, platform_today
 
 pytestmark = pytest.mark.e2e
 
@@ -86,9 +88,7 @@ def test_a_red_monthly_report_opens_a_visit_task(desktop, server):
     desktop.goto("/labour/monitoring/")
     page.locator("section").filter(has_text="未报送").get_by_role("link").first.click()
     page.wait_for_load_state("networkidle")
-    from datetime import date, timedelta
-
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month = (platform_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     page.locator("#id_period").fill(last_month.isoformat())
     page.locator("#id_headcount").fill("120")
     page.locator("#id_wage_arrears").fill("180000")

@@ -4,7 +4,7 @@ the points page still works with JavaScript off."""
 
 import pytest
 
-from e2e.conftest import DESKTOP, PHONE, Watched
+from e2e.conftest import DESKTOP, PHONE, Watched, clock_browser
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000005"
@@ -71,7 +71,7 @@ def test_collector_station_fits_a_phone(phone):
 
 def test_worker_pages_also_read_well_on_a_desktop(request, browser, server, worker_state):
     """The same pages on a computer (a union office's PC): clean, no sideways scroll, screenshots for review."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **DESKTOP)
+    context = clock_browser(browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=worker_state, **DESKTOP))
     watched = Watched(context.new_page(), server, f"{request.node.name}-desktop")
     try:
         for path in [*WORKER_PAGES, FINDER]:

@@ -52,7 +52,7 @@ def person_name(rng) -> str:
 
 def _founded_on(rng, kind, ownership) -> date:
     """Older unions in institutions and state firms; a wave of new unions in non-public firms since 2015."""
-    today = date.today()
+    today = timezone.localdate()
     if ownership == Organisation.Ownership.NON_PUBLIC and rng.random() < 0.55:
         start = date(2015, 1, 1)
     else:
@@ -155,7 +155,7 @@ def _member_rows(ctx: DemoContext, counts):
     surnames, given, tags_all = SURNAMES, GIVEN, TAGS
     phone_seq = 13_800_000_100
     start = date(2008, 1, 1).toordinal()
-    span = date.today().toordinal() - start
+    span = timezone.localdate().toordinal() - start
     for org, count in zip(ctx.grassroots, counts, strict=True):
         for _ in range(count):
             phone_seq += 1
