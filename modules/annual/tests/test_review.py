@@ -24,8 +24,8 @@ from modules.fund.models import Application as FundApplication
 from modules.fund.models import Beneficiary, Disbursement, Fund, Purpose, Refund
 from modules.honours.models import Honour, Nomination
 from modules.honours.process import KEY as HONOURS
-from modules.labour.models import Consultation, DisputeType, LegalEvent, MediationCase, ModelUnit, Outcome
-from modules.labour.process import KEY
+from modules.labour.models import Consultation, DisputeType, LegalEvent, ModelUnit, Outcome
+from modules.labour.tests.factories import mediation_case
 from modules.learning.models import Attendance, StudySession
 from modules.sortstats.services import rollups_rebuild
 from modules.sortstats.tests import helpers as bags
@@ -44,23 +44,8 @@ def at(year, month, day):
     return timezone.make_aware(dt.datetime(year, month, day, 10, 0))
 
 
-def case(world, number, street, org, *, received, closed=None, outcome="", agreed=None):
-    """A mediation case as the desk leaves it (with its workflow instance, so the lists show it)."""
-    mediation = MediationCase.objects.create(
-        number=number,
-        application_text="拖欠工资",
-        received_at=received,
-        dispute_type=DisputeType.values[0],
-        worker_name="职工",
-        employer_name="某公司",
-        organisation=org,
-        street=street,
-        closed_at=closed,
-        outcome=outcome,
-        amount_agreed_fen=agreed,
-    )
-    Case.objects.create(process=KEY, subject=mediation, state="closed" if closed else "received")
-    return mediation
+def case(world, number, street, org, **kwargs):
+    return mediation_case(number, org, street, **kwargs)
 
 
 @pytest.fixture

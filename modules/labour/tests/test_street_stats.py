@@ -10,9 +10,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from engines.workflow.models import Case
-from modules.labour.models import Consultation, DisputeType, MediationCase, Outcome
-from modules.labour.process import KEY
+from modules.labour.models import Consultation, DisputeType, Outcome
+from modules.labour.tests.factories import mediation_case
 
 YEAR = 2019
 
@@ -21,23 +20,8 @@ def at(month, day):
     return timezone.make_aware(dt.datetime(YEAR, month, day, 10))
 
 
-def case(number, org, street, *, received, closed=None, outcome="", agreed=None, mediator=None):
-    mediation = MediationCase.objects.create(
-        number=number,
-        application_text="拖欠工资",
-        received_at=received,
-        dispute_type=DisputeType.values[0],
-        worker_name="职工",
-        employer_name="某公司",
-        organisation=org,
-        street=street,
-        closed_at=closed,
-        outcome=outcome,
-        amount_agreed_fen=agreed,
-        mediator=mediator,
-    )
-    Case.objects.create(process=KEY, subject=mediation, state="closed" if closed else "received")
-    return mediation
+def case(number, org, street, **kwargs):
+    return mediation_case(number, org, street, **kwargs)
 
 
 @pytest.fixture
