@@ -228,7 +228,9 @@ def _capture_and_drop(conn, tables: list[str]) -> list[str]:
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
             [table],
         ).fetchall():
-            indexes.append(definition)
+            # a partitioned table's index reads "ON ONLY parent": recreated so, it would be an invalid
+            # index on the parent alone, none on the partitions (every lookup a scan of each month)
+            indexes.append(definition.replace(" ON ONLY ", " ON ", 1))
             drops.append((2, f"DROP INDEX {name}"))
     for _order, ddl in sorted(drops, key=lambda d: d[0]):
         conn.execute(ddl)

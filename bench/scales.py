@@ -33,7 +33,7 @@ SCALES = {
 }
 
 # Bump when the generator's output changes: a data set built by another version is rebuilt.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432

@@ -84,8 +84,11 @@ def _drop(conn, constraints) -> None:
 
 def _add(conn, constraints, *, validate: bool = False) -> None:
     for table, name, definition in constraints:
-        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
-        if validate:
+        # PostgreSQL cannot add a NOT VALID foreign key to a partitioned table (the collections): it
+        # is added checked at once there, which reads the rows written without it.
+        partitioned = conn.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = %s::regclass", [table]).fetchone()[0]
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' + ("" if partitioned else " NOT VALID"))
+        if validate and not partitioned:
             conn.execute(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
 
 
