@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 
 from django.core.handlers.wsgi import WSGIRequest
@@ -46,6 +47,7 @@ class HotPathApplication:
     def __init__(self, django_application):
         self.django_application = django_application
         self._handlers: dict | None = None
+        self._patterns: list[tuple[str, re.Pattern, object]] = []
         self._steps: list = []
 
     def handlers(self) -> dict:
@@ -63,12 +65,28 @@ class HotPathApplication:
                 self._handlers = {}
             else:
                 self._steps = steps
-                self._handlers = {key: import_string(dotted) for key, dotted in registry.hot_paths.items()}
+                self._handlers = {}
+                for (method, path), dotted in registry.hot_paths.items():
+                    handler = import_string(dotted)
+                    if "{" in path:
+                        self._patterns.append((method, path_pattern(path), handler))
+                    else:
+                        self._handlers[(method, path)] = handler
         return self._handlers
 
+    def lookup(self, method: str | None, path: str | None):
+        """The handler for a request and the whole-number parts of its path, or (None, {})."""
+        handler = self.handlers().get((method, path))
+        if handler is not None:
+            return handler, {}
+        for pattern_method, pattern, handler in self._patterns:
+            if pattern_method == method and path and (found := pattern.fullmatch(path)):
+                return handler, {name: int(value) for name, value in found.groupdict().items()}
+        return None, {}
+
     def __call__(self, environ, start_response):
-        handler = self.handlers().get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
-        response = self.answer(handler, environ) if handler is not None else None
+        handler, parts = self.lookup(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        response = self.answer(handler, environ, parts) if handler is not None else None
         if response is None:
             return self.django_application(environ, start_response)
         # As Django's WSGIHandler hands a response over: the server closes it, which closes the
@@ -78,7 +96,7 @@ class HotPathApplication:
         start_response(f"{response.status_code} {response.reason_phrase}", headers)
         return response
 
-    def answer(self, handler, environ):
+    def answer(self, handler, environ, parts=None):
         """The handler's response with everything the middleware would have done to it, or None
         to go the long way."""
         started = time.perf_counter()
@@ -93,7 +111,7 @@ class HotPathApplication:
             return _the_long_way(environ, request)
         request_started.send(sender=self.__class__, environ=environ)
         try:
-            response = handler(request)
+            response = handler(request, **(parts or {}))
         except Exception:
             # The long way answers (and reports) it as Django would; a scan is idempotent by its
             # client id, so doing it again there cannot count a bag twice.
@@ -108,6 +126,35 @@ class HotPathApplication:
             log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         log.debug("answered at the door: %s %s %s", request.method, request.path, response.status_code)
         return response
+
+
+# A whole number as Django's ``int`` converter takes it, at most 18 digits (a bigint's range): a
+# longer one goes the long way, which answers it as the API does.
+PATH_PART = re.compile(r"\{(\w+)\}")
+
+
+def path_pattern(path: str) -> re.Pattern:
+    """``/api/v1/surveys/{survey_id}/responses`` as a pattern of its whole-number parts."""
+    pieces = PATH_PART.split(path)
+    literal, names = pieces[0::2], pieces[1::2]
+    regex = re.escape(literal[0]) + "".join(
+        f"(?P<{name}>[0-9]{{1,18}})" + re.escape(rest) for name, rest in zip(names, literal[1:], strict=True)
+    )
+    return re.compile(regex)
+
+
+def token_user(request):
+    """The active user of the request's live ``Authorization: Bearer uh_…`` token, its use marked
+    as ``core.api.DeviceTokenAuth`` marks it (the same function), or None (the long way answers)."""
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith("uh_"):
+        return None
+    from core.api import DeviceTokenAuth
+
+    user = DeviceTokenAuth().authenticate(request, token)
+    if user is not None:
+        request.hot_path_user_id = user.pk
+    return user
 
 
 def _the_long_way(environ, request) -> None:

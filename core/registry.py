@@ -133,8 +133,10 @@ class Registry:
         self.tour_sections.sort()
 
     def add_hot_path(self, method: str, path: str, dotted_handler: str) -> None:
-        """``handler(request) -> HttpResponse | None`` answers ``method path`` at the WSGI door,
-        before Django's request handling (``core.hot_path``); None sends the request the long way."""
+        """``handler(request, **parts) -> HttpResponse | None`` answers ``method path`` at the WSGI
+        door, before Django's request handling (``core.hot_path``); None sends the request the long
+        way. ``path`` may name whole-number parts as the API writes them (``/surveys/{survey_id}/
+        responses``): the handler receives them as ints."""
         if (method, path) in self.hot_paths:
             raise ValueError(f"hot path {method} {path} registered twice")
         self.hot_paths[(method, path)] = dotted_handler

@@ -66,3 +66,40 @@ def test_the_door_reads_no_signal_internals():
 
     source = Path(core.hot_path.__file__).read_text()
     assert ".receivers" not in source and "close_old_connections" not in source
+
+
+def test_a_path_with_whole_number_parts_finds_its_handler_and_hands_them_over():
+    from core.hot_path import path_pattern
+
+    pattern = path_pattern("/api/v1/surveys/{survey_id}/responses")
+    assert pattern.fullmatch("/api/v1/surveys/42/responses").groupdict() == {"survey_id": "42"}
+    for other in (
+        "/api/v1/surveys/x/responses",
+        "/api/v1/surveys/42/responses/",
+        "/api/v1/surveys//responses",
+        "/api/v1/surveys/1234567890123456789/responses",
+    ):
+        assert pattern.fullmatch(other) is None, other
+    seen = []
+
+    def handler(request, survey_id):
+        seen.append(survey_id)
+
+    application = HotPathApplication(WSGIHandler())
+    application._handlers = {}
+    application._patterns = [("POST", pattern, handler)]
+    assert application.lookup("POST", "/api/v1/surveys/42/responses") == (handler, {"survey_id": 42})
+    assert application.lookup("GET", "/api/v1/surveys/42/responses") == (None, {})
+    assert application.lookup("POST", "/api/v1/surveys/42") == (None, {})
+
+
+def test_every_registered_path_with_parts_is_an_api_operation_s_address():
+    """A pattern the door answers must be the address of the API operation that answers the long way."""
+    from django.urls import resolve
+
+    from core.hot_path import PATH_PART
+    from core.registry import registry
+
+    for (_method, path), _dotted in registry.hot_paths.items():
+        example = PATH_PART.sub("7", path)
+        assert resolve(example).url_name, path

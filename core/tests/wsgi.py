@@ -21,8 +21,8 @@ class _Recording(HotPathApplication):
 
     answered_early = False
 
-    def answer(self, handler, environ):
-        answered = super().answer(handler, environ)
+    def answer(self, handler, environ, parts=None):
+        answered = super().answer(handler, environ, parts)
         self.answered_early = answered is not None
         return answered
 
