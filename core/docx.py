@@ -1,8 +1,9 @@
 """A Word document (WordprocessingML, .docx) of headings and paragraphs, written with the standard library.
 
-python-docx needs lxml, and lxml installed makes openpyxl switch its XML writer for every
-spreadsheet the platform exports — too heavy a dependency for plain documents of headings and
-paragraphs. Programmes build their paragraphs with ``paragraph`` and pack them with ``package``.
+The runtime needs no lxml: python-docx would bring it, and lxml installed makes openpyxl switch its
+XML writer for every spreadsheet the platform exports — too heavy a dependency for plain documents of
+headings and paragraphs. python-docx is a test dependency only: the tests open what this module writes
+with it, as a reader would. Programmes build their paragraphs with ``paragraph`` and pack them with ``package``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.maps import tile_origins as _tile_origins
 
+# openpyxl writes its XML with lxml whenever lxml is importable (it decides once, when openpyxl.xml is
+# first imported). Production installs no lxml; the test tools bring it (python-docx). Every process
+# stays on openpyxl's standard-library writer whatever is installed, so tests export workbooks the way
+# production does. Settings load before any module that imports openpyxl.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("UNIONHUB_VAR_DIR", BASE_DIR / "var"))
 

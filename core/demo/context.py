@@ -59,4 +59,10 @@ def context_from_database(scale: DemoScale, rng: random.Random, progress: bool =
     )
     if staff is not None:
         ctx.users["district"] = staff
+    # the demo's street and grassroots logins (core's tree names them), else the first of each role
+    for name, role in (("street", RoleAssignment.Role.STREET_STAFF), ("grassroots", RoleAssignment.Role.GRASSROOTS_ADMIN)):
+        holders = User.objects.filter(roles__role=role, is_active=True).order_by("pk")
+        user = holders.filter(username=name).first() or holders.first()
+        if user is not None:
+            ctx.users[name] = user
     return ctx

@@ -40,4 +40,13 @@ def _seed(ctx):
 
 registry.add_demo_seeder("关心关爱", _seed, order=90)
 
+
+def _seed_year(ctx, year):
+    from modules.care.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("微心愿与心理援助", _seed_year, order=91)
+
 import modules.care.outdoor.hooks  # noqa: E402, F401  (outdoor workers and the courier survey, built on engines/survey)

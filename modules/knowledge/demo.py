@@ -106,68 +106,104 @@ def _demo_workers_history(ctx, daily: Campaign, now: dt.datetime) -> None:
 def _bulk_participation(ctx, daily: Campaign, contest: Campaign, now: dt.datetime) -> None:
     """A sample of the roster took today's quiz and the contest (bulk rows for the participation
     and ranking pages; imported history, so it carries no points)."""
-    roster = list(
+    roster = _roster(ctx)
+    # Capped so the seeder stays a second or two at any scale (the ORM costs ~0.3 ms a row).
+    for campaign, share, cap, count in ((daily, 0.08, 800, 5), (contest, 0.04, 400, 10)):
+        _bulk_attempts(ctx, campaign, roster, min(len(roster), max(1, int(len(roster) * share)), cap), count, now)
+
+
+def _roster(ctx) -> list[tuple[int, int]]:
+    return list(
         Member.objects.filter(status=Member.Status.ACTIVE)
         .exclude(pk__in=[m.pk for m in ctx.demo_workers])
         .values_list("id", "organisation_id")
     )
-    if not roster:
+
+
+def _bulk_attempts(ctx, campaign: Campaign, roster: list[tuple[int, int]], n: int, count: int, now: dt.datetime) -> None:
+    """``n`` members of the roster answered ``count`` questions of the campaign within the two hours before ``now``."""
+    if not roster or n <= 0:
         return
-    pool = list(Question.objects.filter(bank_id=daily.bank_id).values_list("id", "correct"))
+    pool = list(Question.objects.filter(bank_id=campaign.bank_id).values_list("id", "correct"))
     correct_of = dict(pool)
     ids = [p[0] for p in pool]
     rng = ctx.rng
-    today = timezone.localdate(now)
-    # Capped so the seeder stays a second or two at any scale (the ORM costs ~0.3 ms a row).
-    for campaign, share, cap, count in ((daily, 0.08, 800, 5), (contest, 0.04, 400, 10)):
-        sample = rng.sample(roster, min(len(roster), max(1, int(len(roster) * share)), cap))
-        day = today if campaign.kind == Campaign.Kind.DAILY else timezone.localdate(campaign.starts_at)
-        attempts, planned = [], []
-        for member_id, organisation_id in sample:
-            started = now - dt.timedelta(minutes=rng.randint(5, 110))
-            drawn = rng.sample(ids, min(count, len(ids)))
-            elapsed, rows = 0, []
-            for qid in drawn:
-                elapsed += rng.randint(4, 25)
-                ok = rng.random() < 0.7
-                correct = correct_of[qid]
-                rows.append((qid, correct if ok else [(correct[0] + 1) % 2], ok, started + dt.timedelta(seconds=elapsed)))
-            right = sum(1 for row in rows if row[2])
-            attempts.append(
-                Attempt(
-                    campaign=campaign,
-                    member_id=member_id,
-                    organisation_id=organisation_id,
-                    day=day,
-                    question_ids=drawn,
-                    started_at=started,
-                    deadline=_deadline_of(campaign, started),
-                    answered=len(drawn),
-                    correct=right,
-                    elapsed_ms=elapsed * 1000,
-                    last_answer_at=started + dt.timedelta(seconds=elapsed),
-                )
-            )
-            planned.append((member_id, rows))
-        Attempt.objects.bulk_create(attempts, batch_size=1000)
-        answers = [
-            Answer(
-                attempt_id=attempt.pk,
-                question_id=qid,
+    day = timezone.localdate(now) if campaign.kind == Campaign.Kind.DAILY else timezone.localdate(campaign.starts_at)
+    attempts, planned = [], []
+    for member_id, organisation_id in rng.sample(roster, n):
+        started = now - dt.timedelta(minutes=rng.randint(5, 110))
+        drawn = rng.sample(ids, min(count, len(ids)))
+        elapsed, rows = 0, []
+        for qid in drawn:
+            elapsed += rng.randint(4, 25)
+            ok = rng.random() < 0.7
+            correct = correct_of[qid]
+            rows.append((qid, correct if ok else [(correct[0] + 1) % 2], ok, started + dt.timedelta(seconds=elapsed)))
+        right = sum(1 for row in rows if row[2])
+        attempts.append(
+            Attempt(
+                campaign=campaign,
                 member_id=member_id,
+                organisation_id=organisation_id,
                 day=day,
-                client_key=uuid.uuid4().hex,
-                chosen=chosen,
-                is_correct=ok,
-                answered_at=at,
+                question_ids=drawn,
+                started_at=started,
+                deadline=_deadline_of(campaign, started),
+                answered=len(drawn),
+                correct=right,
+                elapsed_ms=elapsed * 1000,
+                last_answer_at=started + dt.timedelta(seconds=elapsed),
             )
-            for attempt, (member_id, rows) in zip(attempts, planned, strict=True)
-            for qid, chosen, ok, at in rows
-        ]
-        Answer.objects.bulk_create(answers, batch_size=1000)
+        )
+        planned.append((member_id, rows))
+    Attempt.objects.bulk_create(attempts, batch_size=1000)
+    answers = [
+        Answer(
+            attempt_id=attempt.pk,
+            question_id=qid,
+            member_id=member_id,
+            day=day,
+            client_key=uuid.uuid4().hex,
+            chosen=chosen,
+            is_correct=ok,
+            answered_at=at,
+        )
+        for attempt, (member_id, rows) in zip(attempts, planned, strict=True)
+        for qid, chosen, ok, at in rows
+    ]
+    Answer.objects.bulk_create(answers, batch_size=1000)
 
 
 def _deadline_of(campaign: Campaign, started: dt.datetime):
     if campaign.time_limit_seconds:
         return min(started + dt.timedelta(seconds=campaign.time_limit_seconds), campaign.ends_at or started + dt.timedelta(days=1))
     return timezone.make_aware(dt.datetime.combine(timezone.localdate(started) + dt.timedelta(days=1), dt.time.min))
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+# The article names no quiz figures: the year gets the district's sorting-knowledge contest in
+# September, answered by a sample of the roster (history loaded as the demo loads it: no points).
+
+
+def seed_year(ctx, year: int) -> None:
+    """Made once: a year whose quizzes have answers is left alone."""
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    if Attempt.objects.filter(started_at__gte=start, started_at__lt=start.replace(year=year + 1)).exists():
+        return
+    guide_load()
+    question_bank_load()
+    bank = QuestionBank.objects.get(name=STARTER_BANK)
+    starts = timezone.make_aware(dt.datetime(year, 9, 15, 9))
+    contest = Campaign.objects.create(
+        name=f"{year}年西城区垃圾分类知识竞赛",
+        kind=Campaign.Kind.CONTEST,
+        bank=bank,
+        questions_per_attempt=10,
+        points_per_correct=5,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(days=7),
+        time_limit_seconds=300,
+        created_by=ctx.users.get("district"),
+    )
+    roster = _roster(ctx)
+    _bulk_attempts(ctx, contest, roster, min(len(roster), max(1, len(roster) // 20), 400), 10, starts + dt.timedelta(hours=3))

@@ -21,3 +21,12 @@ def _seed(ctx):
 registry.add_demo_seeder("分类知识与竞赛", _seed, order=40)
 registry.add_personal_data_section("modules.knowledge.privacy.answers_section", order=30)
 registry.add_review_section("modules.knowledge.review.review_section", order=31, chapter="habits")
+
+
+def _seed_year(ctx, year):
+    from modules.knowledge.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("分类知识竞赛", _seed_year, order=40)

@@ -133,25 +133,11 @@ def _essays(ctx, call: EssayCall, members: list[Member], now) -> list[Essay]:
 def _calls(ctx, district: User, judges: list[User]) -> None:
     now = timezone.now()
     worker_ids = {m.pk for m in ctx.demo_workers}
-    topics = ["我与工会", "劳动最光荣", "身边的榜样"]
     # A published call: judged by three judges, awards given, the collection printed.
-    done = services.call_create(
-        actor=district, title="“我与工会”职工征文", topics=topics, judges=judges,
-        opens_at=now - dt.timedelta(days=150), deadline=now - dt.timedelta(days=110),
-        description="围绕工会工作和职工生活，讲述真实的故事。",
+    _published_call(
+        ctx, district, judges, "“我与工会”职工征文", now - dt.timedelta(days=150), now - dt.timedelta(days=110),
+        _sample_members(ctx, 12, worker_ids),
     )  # fmt: skip
-    essays = _essays(ctx, done, _sample_members(ctx, 12, worker_ids), now - dt.timedelta(days=110))
-    services.call_close(actor=district, call=done)
-    for essay in essays:
-        essay.refresh_from_db()
-        for judge in judges:
-            marks = {code: ctx.rng.choice([6, 7, 7.5, 8, 8.5, 9, 9.5]) for code in ("theme", "content", "structure", "language")}
-            services.essay_score(actor=judge, essay=essay, scores=marks, comment="立意清楚，情感真挚。")
-    ranked = sorted(essays, key=lambda e: -(e.evaluation.total or 0) if e.evaluation else 0)
-    for essay, award in zip(ranked, [Award.FIRST, Award.SECOND, Award.SECOND, Award.THIRD, Award.THIRD, Award.MERIT], strict=False):
-        essay.refresh_from_db()
-        services.essay_award(actor=district, essay=essay, award=award)
-    services.call_publish(actor=district, call=done)
     # A call being judged: judge2 and judge3 have scored half; judge1 has everything still to do.
     judging = services.call_create(
         actor=district, title="“劳动最光荣”主题征文", topics=["劳动最光荣", "工匠精神"], judges=judges,
@@ -169,6 +155,27 @@ def _calls(ctx, district: User, judges: list[User]) -> None:
         deadline=now + dt.timedelta(days=30), description="写一写你身边的劳动模范、工匠和好同事。",
     )  # fmt: skip
     ctx.users["judge"] = judges[0]
+
+
+def _published_call(ctx, district: User, judges: list[User], title: str, opens_at, deadline, members: list[Member]) -> EssayCall:
+    """A call run to the end: entries in, three judges' scores, awards given, the collection published."""
+    done = services.call_create(
+        actor=district, title=title, topics=["我与工会", "劳动最光荣", "身边的榜样"], judges=judges,
+        opens_at=opens_at, deadline=deadline, description="围绕工会工作和职工生活，讲述真实的故事。",
+    )  # fmt: skip
+    essays = _essays(ctx, done, members, deadline)
+    services.call_close(actor=district, call=done)
+    for essay in essays:
+        essay.refresh_from_db()
+        for judge in judges:
+            marks = {code: ctx.rng.choice([6, 7, 7.5, 8, 8.5, 9, 9.5]) for code in ("theme", "content", "structure", "language")}
+            services.essay_score(actor=judge, essay=essay, scores=marks, comment="立意清楚，情感真挚。")
+    ranked = sorted(essays, key=lambda e: -(e.evaluation.total or 0) if e.evaluation else 0)
+    for essay, award in zip(ranked, [Award.FIRST, Award.SECOND, Award.SECOND, Award.THIRD, Award.THIRD, Award.MERIT], strict=False):
+        essay.refresh_from_db()
+        services.essay_award(actor=district, essay=essay, award=award)
+    services.call_publish(actor=district, call=done)
+    return done
 
 
 def _library_and_sessions(ctx, district: User) -> None:
@@ -209,3 +216,68 @@ def seed_learning(ctx) -> None:
     _calls(ctx, district, judges)
     _library_and_sessions(ctx, district)
     ctx.notes.append("强学习：征文评委 judge1（密码同其他演示账号）在 /learning/judge/ 匿名评审。")
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+# The article names no figures for 强学习: the year gets study sessions in the streets' and some
+# unions' centre groups with their attendance, one district knowledge contest with its entrants
+# and one essay call judged and published — modest numbers, each part made once.
+YEAR_CONTEST = "职工法律与安全知识竞赛"
+YEAR_CALL = "“我与工会”职工征文"
+
+
+def seed_year(ctx, year: int) -> None:
+    from django.db import transaction
+
+    from modules.learning.models import Contest
+
+    district = ctx.users["district"]
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    with transaction.atomic():
+        if not StudySession.objects.filter(held_at__gte=start, held_at__lt=end).exists():
+            _year_sessions(ctx, district, year)
+        if not Contest.objects.filter(campaign__starts_at__gte=start, campaign__starts_at__lt=end).exists():
+            _year_contest(ctx, district, year)
+        if not EssayCall.objects.filter(deadline__gte=start, deadline__lt=end).exists():
+            members = _sample_members(ctx, min(12, ctx.scale.members // 50 or 1), set())
+            at = timezone.make_aware(dt.datetime(year, 3, 1, 9))
+            _published_call(ctx, district, _judges(), f"{year}年{YEAR_CALL}", at, at + dt.timedelta(days=45), members)
+
+
+def _year_sessions(ctx, district: User, year: int) -> None:
+    """Two to four sessions in each street's and a sample of unions' centre groups, registered and
+    their attendance marked through the services."""
+    unions = [*ctx.streets, *ctx.rng.sample(ctx.grassroots, min(20, len(ctx.grassroots)))]
+    members_by_org: dict[int, list[int]] = {}
+    for pk, org in Member.objects.filter(status=Member.Status.ACTIVE, organisation__in=unions).values_list("pk", "organisation_id"):
+        members_by_org.setdefault(org, []).append(pk)
+    for org in unions:
+        for k in range(ctx.rng.randint(2, 4)):
+            held_at = timezone.make_aware(dt.datetime(year, ctx.rng.randint(1, 12), ctx.rng.randint(1, 28), 14, 30))
+            kind = StudySession.Kind.CENTRE_GROUP if k % 2 == 0 else StudySession.Kind.TRAINING
+            session = services.session_create(
+                actor=district, organisation=org, title=SESSION_TITLES[(org.pk + k) % len(SESSION_TITLES)], held_at=held_at,
+                kind=kind, place="工会活动室",
+            )  # fmt: skip
+            ids = members_by_org.get(org.pk, [])
+            if ids:
+                services.attendance_record(
+                    actor=district, session=session, member_ids=ctx.rng.sample(ids, min(len(ids), ctx.rng.randint(5, 20)))
+                )
+
+
+def _year_contest(ctx, district: User, year: int) -> None:
+    bank = QuestionBank.objects.filter(name=BANK_NAME).first()
+    if bank is None:
+        services.bank_import_file(actor=district, name=BANK_NAME, filename=BANK_FILE.name, data=BANK_FILE.read_bytes())
+        bank = QuestionBank.objects.get(name=BANK_NAME)
+    starts = timezone.make_aware(dt.datetime(year, 5, 10, 9))
+    contest = services.contest_create(
+        actor=district, name=f"{year}年{YEAR_CONTEST}", topic="劳动法与安全生产", bank=bank,
+        starts_at=starts, ends_at=starts + dt.timedelta(days=30), time_limit_seconds=900,
+        draw_rules=[{"topic": "劳动法", "difficulty": None, "count": 4}, {"topic": "安全生产", "difficulty": None, "count": 4}],
+        pass_mark=14, points_per_correct=0,
+    )  # fmt: skip
+    # the entrants' answer sheets are loaded as the demo loads them (history, no points)
+    _attempts(ctx, contest, _sample_members(ctx, min(300, ctx.scale.members // 6), set()), starts + dt.timedelta(days=3))

@@ -23,3 +23,12 @@ def _seed(ctx):
 
 registry.add_demo_seeder("强学习", _seed, order=90)
 registry.add_personal_data_section("modules.learning.privacy.learning_section", order=35)
+
+
+def _seed_year(ctx, year):
+    from modules.learning.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("强学习", _seed_year, order=88)

@@ -34,3 +34,12 @@ def _seed(ctx):
 
 
 registry.add_demo_seeder("职工创新工作室", _seed, order=80)
+
+
+def _seed_year(ctx, year):
+    from modules.studios.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("职工创新工作室", _seed_year, order=80)

@@ -8,8 +8,6 @@ import datetime as dt
 import io
 import json
 import subprocess
-import zipfile
-from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
@@ -320,21 +318,30 @@ def test_pdf_text_extracts_in_chinese_and_pages_render(year_rows, tmp_path):
     assert pages and all(p.stat().st_size > 1000 for p in pages)
 
 
-def test_word_file_holds_every_chapter(year_rows, tmp_path):
+def test_word_file_opens_with_python_docx_and_holds_every_section(year_rows, tmp_path):
+    """python-docx (a test dependency) reads the file core/docx.py writes, as Word users' tools do."""
+    import docx
+
     out = tmp_path / "review.docx"
     call_command("annual_review", "--year", str(YEAR), "--format", "docx", "--output", str(out), stdout=io.StringIO())
-    with zipfile.ZipFile(out) as archive:
-        assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml"} <= set(archive.namelist())
-        root = ElementTree.fromstring(archive.read("word/document.xml"))
-    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-    paragraphs = ["".join(t.text or "" for t in p.iterfind(".//w:t", ns)) for p in root.iterfind(".//w:p", ns)]
-    headings = [
-        "".join(t.text or "" for t in p.iterfind(".//w:t", ns))
-        for p in root.iterfind(".//w:p", ns)
-        if p.find("w:pPr/w:pStyle[@w:val='Heading1']", ns) is not None
-    ]
-    assert headings == ["强学习", "抗疫情", "养习惯", "重维权", "促建家", "树榜样", "抓创新", "微心愿"]
-    assert any(p.startswith("· 成功调解劳动争议案件：2 件") for p in paragraphs)
+    document = docx.Document(io.BytesIO(out.read_bytes()))
+    assert "/word/styles.xml" in {str(part.partname) for part in document.part.package.iter_parts()}
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    texts = [text for _style, text in paragraphs]
+    assert paragraphs[0][0] == "Title" and paragraphs[0][1].endswith(f"{YEAR}年度重点工作盘点")
+    # the chapters in the article's order as Heading 1, each with its subtitle as Heading 2
+    assert [text for style, text in paragraphs if style == "Heading 1"] == [str(h) for _k, h, _s in review.CHAPTERS]
+    assert [text for style, text in paragraphs if style == "Heading 2"] == [str(s) for _k, _h, s in review.CHAPTERS]
+    # every section of the review as Heading 3, in the order the review puts them
+    sections = review.sections_for(YEAR, year_rows.district_staff)
+    expected = [s.title for key in review.CHAPTER_KEYS for s in sections if s.chapter == key]
+    assert [text for style, text in paragraphs if style == "Heading 3"] == expected
+    # figures as list lines, with the change on the year before
+    for line in ("· 成功调解劳动争议案件：2 件（上年 1 件，+100.0%）", "· 新建成职工暖心驿站：3 家（上年 1 家，+200.0%）",
+                 "· 专项基金累计下拨：1,550,000 元", "· 微心愿圆梦：1 个", "· 命名区级职工创新工作室：2 个"):  # fmt: skip
+        assert line in texts
+    # a section without rows in the year says so under its heading
+    assert texts[texts.index("职工心理援助") + 1] == "本年度无数据"
 
 
 def test_html_command_and_street_option(year_rows, tmp_path):

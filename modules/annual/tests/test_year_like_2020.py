@@ -30,6 +30,30 @@ ARTICLE = {
 }
 
 
+# the review's sections the article has no figures for (their key) and figures each must show
+FIGURES_OF_THEIR_OWN = ["learning", "care_counselling", "knowledge", "studios", "care", "outdoor"]
+NONZERO = [
+    "learning.sessions",
+    "learning.attendances",
+    "learning.contests",
+    "learning.contestants",
+    "learning.calls",
+    "learning.essays",
+    "care.counselling",
+    "care.hotline",
+    "knowledge.attempts",
+    "knowledge.workers",
+    "studios.applied",
+    "studios.named",
+    "studios.subsidy",
+    "care.wishes_posted",
+    "care.wishes_claimed",
+    "care.wishes_fulfilled",
+    "care.wishes_value",
+    "outdoor.answers",
+]
+
+
 @pytest.mark.django_db(transaction=False)
 def test_seed_year_like_2020_reproduces_the_articles_figures_and_is_idempotent():
     year = timezone.localdate().year - 1
@@ -37,6 +61,17 @@ def test_seed_year_like_2020_reproduces_the_articles_figures_and_is_idempotent()
     viewer = User.objects.filter(roles__role=RoleAssignment.Role.DISTRICT_STAFF).first()
     figures = review.figures(review.sections_for(year, viewer))
     assert {k: figures[k].value for k in ARTICLE} == ARTICLE
+    # the sections the article gives no figures for get modest figures of their own in the year,
+    # and the year before (which the review compares with) has none of them
+    sections = {s.key: s for s in review.sections_for(year, viewer)}
+    assert not any(sections[key].empty for key in FIGURES_OF_THEIR_OWN), [k for k in FIGURES_OF_THEIR_OWN if sections[k].empty]
+    for key in NONZERO:
+        assert figures[key].value > 0, key
+        assert figures[key].previous is None, key  # nothing the year before: no comparison
+    assert figures["care.wishes_fulfilled"].value <= figures["care.wishes_claimed"].value <= figures["care.wishes_posted"].value
+    assert figures["studios.named"].value <= figures["studios.applied"].value
+    before = {s.key: s for s in review.sections_for(year - 1, viewer)}
+    assert all(before[key].empty for key in FIGURES_OF_THEIR_OWN)
     counts = {k: f.value for k, f in figures.items()}
     # a second run finds the year and adds nothing
     call_command("seed_demo", "--year-like-2020", "--scale", "tiny", "--no-progress", stdout=io.StringIO())

@@ -93,3 +93,19 @@ def _enter(staff, survey, rng, *, wave, count, first_day, days) -> None:
         per_day.setdefault(first_day + dt.timedelta(days=rng.randrange(days)), []).append(fake_answer(rng, wave))
     for day, rows in sorted(per_day.items()):
         survey_services.responses_enter(actor=staff, survey=survey, rows=rows, submitted_on=day)
+
+
+# --- seed_demo --year-like-2020: the article's year ------------------------------------------------
+
+
+def seed_year(ctx, year: int) -> None:
+    """The year's wave of the courier survey, as the demo makes last year's: imported from the
+    workbook, answers typed in from paper in June, then closed. Made once: a year with answers is left alone."""
+    from engines.survey.models import Response
+
+    if Response.objects.filter(survey__owner=OWNER, submitted_on__year=year).exists():
+        return
+    staff = ctx.users["district"]
+    wave = import_courier_survey(actor=staff, organisation=ctx.district, opens_on=dt.date(year, 6, 1), closes_on=dt.date(year, 6, 30))
+    _enter(staff, wave, ctx.rng, wave=1, count=60 if ctx.scale.name == "tiny" else 320, first_day=wave.opens_on, days=30)
+    survey_services.survey_set_status(actor=staff, survey=wave, status=Survey.Status.CLOSED)

@@ -19,3 +19,12 @@ def _seed(ctx):
 
 
 registry.add_demo_seeder("快递小哥调查", _seed, order=95)
+
+
+def _seed_year(ctx, year):
+    from modules.care.outdoor.demo import seed_year
+
+    seed_year(ctx, year)
+
+
+registry.add_year_seeder("快递小哥调查", _seed_year, order=95)
