@@ -6,6 +6,8 @@ named after the test database's (``<name>_convert_test``) and dropped at the end
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.conf import settings
 
@@ -23,6 +25,7 @@ def scratch(monkeypatch):
     scale = Scale("convert_test", organisations=12, members=400, bags=3_000, logged_in=40)
     yield scale
     convert.drop_database(scale.database)
+    convert.drop_database(dataclasses.replace(scale, name="convert_template").database)
 
 
 def test_the_plain_layout_loaded_then_converted_keeps_every_row(scratch):

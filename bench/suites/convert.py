@@ -96,23 +96,43 @@ def child_plain(scale: Scale, secret: str) -> dict:
     """Create the scratch database, migrate it to the plain layout, load the data set into it."""
     from bench import dataset
 
-    env.create_database(scale.database, drop=True)
-    env.setup_django(scale, secret)
+    template = dataclasses.replace(scale, name="convert_template")
+    fingerprint = migrations_fingerprint()
+    t = time.perf_counter()
+    env.setup_django(template, secret)
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    t = time.perf_counter()
+    if (dataset.marker_get(template) or {}).get("plain_migrations") != fingerprint:
+        # Migrating a new database through every app takes half a minute or more here: the empty
+        # plain schema is kept as a template and copied, until a migration file changes.
+        env.create_database(template.database, drop=True)
+        executor = MigrationExecutor(connection)
+        executor.migrate(plain_targets(executor.loader))
+        dataset.marker_set(template, "plain_migrations", fingerprint)
     executor = MigrationExecutor(connection)
-    targets = plain_targets(executor.loader)
-    executor.migrate(targets)
+    connection.close()
+    with env.admin_connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scale.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{scale.database}" TEMPLATE "{template.database}"')
     migrate_s = time.perf_counter() - t
+    connection.settings_dict["NAME"] = scale.database  # the build's ORM rows go to the scratch database
     with env.connect(scale, autocommit=True) as conn:
         kinds = dict(conn.execute("SELECT relname, relkind::text FROM pg_class WHERE relname = ANY(%s)", [list(PARTITIONED)]).fetchall())
         claims = conn.execute("SELECT count(*) FROM pg_class WHERE relname = ANY(%s)", [list(CLAIM_TABLES.values())]).fetchone()[0]
     if any(kinds.get(t) != "r" for t in PARTITIONED) or claims:
-        raise RuntimeError(f"not the plain layout after migrating to {targets}: {kinds}, {claims} claim tables")
+        raise RuntimeError(f"not the plain layout after migrating: {kinds}, {claims} claim tables")
     stats = dataset.build(scale, secret)
-    return {"migrate_plain_s": round(migrate_s, 1), "targets": [f"{a}.{n}" for a, n in targets], "build": stats}
+    return {"migrate_plain_s": round(migrate_s, 1), "targets": [f"{a}.{n}" for a, n in plain_targets(executor.loader)], "build": stats}
+
+
+def migrations_fingerprint() -> str:
+    import hashlib
+
+    h = hashlib.sha1()
+    for path in sorted([*env.ROOT.glob("*/migrations/*.py"), *env.ROOT.glob("*/*/migrations/*.py")]):
+        h.update(path.relative_to(env.ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 class StatementTimer:
@@ -365,6 +385,19 @@ class LightLoad:
         return [c for c in self.acknowledged if c not in found]
 
 
+def server_log_since(srv: server.Server, offset: int) -> dict:
+    """What the platform logged during the conversion: its deadlocks and 5xx answers."""
+    with open(srv.log_path, encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+    details = [ln.strip() for ln in text.splitlines() if ln.startswith("Process ") and " waits for " in ln]
+    return {
+        "deadlocks": sum(1 for ln in text.splitlines() if "WARNING" in ln and "deadlock detected" in ln),
+        "unavailable": text.count("Service Unavailable"),
+        "deadlock_details": details[:6],
+    }
+
+
 def drop_database(name: str) -> None:
     with env.admin_connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -400,10 +433,10 @@ def run(ctx: Context) -> None:
         counted = table_facts(scale)  # after the scans: what the conversion must keep
         _pool, light_lines = _scan_lines(scale, 20_000 if ctx.quick else 200_000, "convert-during")
         dataset.log("convert: migrate forward through the claim and partition migrations, two connections scanning")
-        t = time.perf_counter()
+        log_start = os.path.getsize(srv.log_path) if os.path.exists(srv.log_path) else 0
         with LightLoad(srv, light_lines) as light:
             conversion = convert(scale, ctx.secret)
-        convert_s = time.perf_counter() - t
+        conversion["server_log"] = server_log_since(srv, log_start)
         after = table_facts(scale)
         lost = light.lost(scale)
         dataset.log("convert: the scan on the partitioned layout")
@@ -415,7 +448,7 @@ def run(ctx: Context) -> None:
         env.POOLER_ENV.update(pooler)
         if not ctx.keep_convert_db:
             drop_database(scale.database)
-    report(ctx, scale, rows, plain, load_s, before, counted, conversion, convert_s, light, lost, after, scan_plain, scan_part, final)
+    report(ctx, rows, plain, load_s, before, counted, conversion, light, lost, after, scan_plain, scan_part, final)
 
 
 def report(
@@ -438,13 +471,23 @@ def report(
             value=round(sum(s["seconds"] for s in steps), 1),
             unit="s",
             p99_ms=round(p99_during, 1) if p99_during is not None else None,
-            details={"steps": steps, "swaps": swaps, "before": counted, "after": after, "plain_load": plain, "load_s": round(load_s, 1)},
+            details={
+                "steps": steps,
+                "swaps": swaps,
+                "server_log": conversion["server_log"],
+                "light_statuses": during,
+                "before": counted,
+                "after": after,
+                "plain_load": plain,
+                "load_s": round(load_s, 1),
+            },
             note=(
                 "; ".join(f"{s['migration']} {s['seconds']:.1f} s" for s in steps if s["migration"] != "the rest")
                 + f"; during it {LIGHT_CONNECTIONS} connections scanned: {sum(during.values()):,} answers {during}, "
                 f"{len(light.acknowledged):,} acknowledged, {len(lost)} lost, p99 {p99_during or 0:.0f} ms; "
-                f"rows kept and claimed: {kept}, ledger consistent: {after['ledger_mismatches'] == 0}"
-                + (f"; errors: {light.errors[:3]}" if light.errors else "")
+                f"rows kept and claimed: {kept}, ledger consistent: {after['ledger_mismatches'] == 0}; "
+                f"the platform logged {conversion['server_log']['deadlocks']} deadlock(s) and "
+                f"{conversion['server_log']['unavailable']} 503(s) during it" + (f"; errors: {light.errors[:3]}" if light.errors else "")
             ),
         )
     )
