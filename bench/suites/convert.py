@@ -451,9 +451,7 @@ def run(ctx: Context) -> None:
     report(ctx, rows, plain, load_s, before, counted, conversion, light, lost, after, scan_plain, scan_part, final)
 
 
-def report(
-    ctx, scale, rows, plain, load_s, before, counted, conversion, convert_s, light, lost, after, scan_plain, scan_part, final
-) -> None:
+def report(ctx, rows, plain, load_s, before, counted, conversion, light, lost, after, scan_plain, scan_part, final) -> None:
     collections, entries = before["bags_collection"]["rows"], before["ledger_entry"]["rows"]
     size = f"{collections:,} collections + {entries:,} entries"
     during = light.statuses
