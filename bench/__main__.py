@@ -3,7 +3,7 @@
   all        every benchmark below, in order, then the results (JSON + BENCHMARKS.md current table)
   data       only build (or reuse) the data set
   <name>     one or more of: ceiling scan worker ranking dashboard stations labels codes roster
-             demo report workers growth studios honours annual fkcost
+             demo report workers growth studios honours annual fkcost convert
 
 The data set is built once per scale (its own database) and reused; ``--rebuild`` forces a new one.
 The ceilings (hello endpoint, pgbench of the scan SQL) are measured in every run that needs them.
@@ -44,6 +44,7 @@ SUITES = [
     "labour",
     "annual",
     "fkcost",
+    "convert",
 ]
 # Benchmarks that talk to the platform over HTTP (gunicorn must run).
 NEEDS_SERVER = {
@@ -92,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="POOL",
         help="serve the platform through a PgBouncer of our own (transaction pooling, POOL server connections)",
     )
+    parser.add_argument(
+        "--convert-rows",
+        type=int,
+        default=None,
+        help="collections loaded for the convert benchmark (default: the scale's; --quick: 50,000)",
+    )
+    parser.add_argument("--keep-convert-db", action="store_true", help="keep the convert benchmark's scratch database after the run")
     parser.add_argument("--growth-scales", default="small,medium", help="scales measured by the growth benchmark besides --scale")
     args = parser.parse_args(argv)
     scale_name = "district" if args.scale == "default" else args.scale
@@ -125,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         ctx.problems.append(f"served through PgBouncer (transaction pooling, {args.pgbouncer} server connections), not directly")
     ctx.keep_feature_data = args.keep_feature_data
+    ctx.convert_rows = args.convert_rows
+    ctx.keep_convert_db = args.keep_convert_db
     ctx.problems += dataset.PROBLEMS
     ctx.growth_scales = [s for s in args.growth_scales.split(",") if s and s != scale.name]
     failed = False

@@ -40,6 +40,8 @@ class Context:
     growth_scales: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     keep_feature_data: bool = False
+    convert_rows: int | None = None  # the convert suite's collections (None: from the scale)
+    keep_convert_db: bool = False  # the convert suite's scratch database kept after the run
     results: list[Result] = field(default_factory=list)
     ceilings: dict = field(default_factory=dict)
     servers: dict = field(default_factory=dict)

@@ -392,15 +392,16 @@ def ensure(spec: Log, *, now: datetime | None = None, ahead: int | None = None) 
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         existing = partitions(cursor, spec.table)
         default = next((p.name for p in existing if p.default), None)
+        first = month_start(now)
+        months = [(add_months(first, n), add_months(first, n + 1)) for n in range(ahead + 1)]
+        months = [(start, end) for start, end in months if not any(_overlaps(p, start, end) for p in existing)]
+        if default is None or months:
+            lock_referenced(cursor, spec.table)  # before the parent's lock that creating a partition takes
         if default is None:
             default = f"{spec.table}_default"
             cursor.execute(f"CREATE TABLE {q(default)} PARTITION OF {q(spec.table)} DEFAULT")
             created.append(default)
-        first = month_start(now)
-        for n in range(ahead + 1):
-            start, end = add_months(first, n), add_months(first, n + 1)
-            if any(_overlaps(p, start, end) for p in existing):
-                continue
+        for start, end in months:
             _create_month(cursor, spec, start, end, default)
             created.append(partition_name(spec.table, start))
     return created
@@ -479,6 +480,56 @@ def _foreign_keys(cursor, table: str) -> list[tuple[str, str]]:
         [table],
     )
     return cursor.fetchall()
+
+
+# The swap's locks: each waited for at most SWAP_LOCK_WAIT, shorter than PostgreSQL's
+# deadlock_timeout (1 s by default), then the whole swap rolled back and tried again, for at most
+# SWAP_ATTEMPTS_SECONDS. A writer that takes its locks in another order than the swap (the scan's
+# one statement locks bag, account, collection, entry, user in its own order) then never waits in
+# a cycle long enough for PostgreSQL to kill one side: the swap lets go first. Measured by
+# ``python -m bench convert``: with one long wait, the scans running beside the conversion hit
+# deadlocks (one answered 503) and the swap held its locks a deadlock_timeout longer.
+SWAP_LOCK_WAIT = "200ms"
+SWAP_ATTEMPTS_SECONDS = 30.0
+
+
+def swap_with_retries(swap, *, attempts_seconds: float = SWAP_ATTEMPTS_SECONDS) -> int:
+    """Run ``swap`` (one transaction) until it gets its locks; the attempts made."""
+    from django.db import OperationalError
+
+    deadline = time.monotonic() + attempts_seconds
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            swap()
+            return attempt
+        except OperationalError as exc:
+            lock_not_available = getattr(getattr(exc, "__cause__", None), "sqlstate", None) == "55P03"
+            if not lock_not_available or time.monotonic() > deadline:
+                raise
+            log.info("swap: a lock was not granted within %s (attempt %d); trying again", SWAP_LOCK_WAIT, attempt)
+            time.sleep(min(0.05 * attempt, 0.5))
+
+
+def lock_referenced(cursor, table: str, mode: str = "SHARE ROW EXCLUSIVE") -> None:
+    """Lock the other tables ``table``'s foreign keys point at (in ``mode``), before any lock on
+    ``table`` itself is taken in this transaction.
+
+    Adding a foreign key — to the new parent in ``convert``, to a new month's partition (its
+    parent's keys cloned onto it) in ``ensure`` — takes that lock on the referenced table while the
+    transaction already holds ``table``. A writer that has written a referenced table in its
+    transaction and then waits for ``table`` (the scan updates the bag and the account, then
+    inserts the collection and the entry) closes a cycle: a deadlock, one side killed after
+    ``deadlock_timeout`` — measured by ``python -m bench convert``: the scan answered 503 during the
+    conversion. Taken first, the locks make this transaction wait for those writers to finish."""
+    cursor.execute(
+        """SELECT DISTINCT confrelid::regclass::text FROM pg_constraint
+           WHERE conrelid = to_regclass(%s) AND contype = 'f' AND confrelid <> conrelid ORDER BY 1""",
+        [table],
+    )
+    for (referenced,) in cursor.fetchall():
+        cursor.execute(f"LOCK TABLE {referenced} IN {mode} MODE")
 
 
 def _referenced_by(cursor, table: str) -> list[str]:
@@ -578,73 +629,88 @@ def convert(spec: Partitioned, *, now: datetime | None = None) -> str:
             )
             cursor.execute(f"ALTER TABLE {q(table)} VALIDATE CONSTRAINT {q(check)}")
         prepared = time.monotonic()
-        with transaction.atomic():
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
-            for _constraint, column in spec.unique:
-                # Unique across months only through the claim table from here on (whatever name
-                # the unique constraint or index on the column has).
-                for name, is_constraint in _unique_on(cursor, table, column):
-                    cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}" if is_constraint else f"DROP INDEX {q(name)}")
-                if not has_rows:
-                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {q(spec.plain_index(column))} ON {q(table)} ({q(column)})")
-            if spec.claim is not None:
-                drop_claims(spec, table)  # the parent's are cloned onto the legacy partition when it is attached
-            indexes = [(n, d) for n, d in _index_defs(cursor, table) if not (has_rows and n == key_index)]
-            fks = _foreign_keys(cursor, table)
-            checks = [(n, d) for n, d in _checks(cursor, table) if n != check]
-            views = _views_on(cursor, table)
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            old_seq = cursor.fetchone()[0]
-            cursor.execute(f"SELECT last_value, is_called FROM {old_seq}")
-            last_value, is_called = cursor.fetchone()
-            cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(legacy)}")
-            if has_rows:
-                # The partitioned primary key (id, column) adopts a partition's index only if a
-                # constraint stands on it: the new index becomes the legacy table's primary key
-                # (metadata only — both columns are NOT NULL already).
-                cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(table + '_pkey')}")
+
+        held: dict[str, float] = {}
+
+        def swap() -> None:
+            held["from"] = time.monotonic()
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT}'")
+                # ACCESS EXCLUSIVE: attaching the legacy partition merges its foreign keys into the
+                # parent's, which drops their triggers on the referenced tables (that lock, PostgreSQL
+                # 15). The swap holds it for its few tens of ms; readers of those tables wait as long.
+                lock_referenced(cursor, table, "ACCESS EXCLUSIVE")
+                cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
+                for _constraint, column in spec.unique:
+                    # Unique across months only through the claim table from here on (whatever name
+                    # the unique constraint or index on the column has).
+                    for name, is_constraint in _unique_on(cursor, table, column):
+                        cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}" if is_constraint else f"DROP INDEX {q(name)}")
+                    if not has_rows:
+                        cursor.execute(f"CREATE INDEX IF NOT EXISTS {q(spec.plain_index(column))} ON {q(table)} ({q(column)})")
+                if spec.claim is not None:
+                    drop_claims(spec, table)  # the parent's are cloned onto the legacy partition when it is attached
+                indexes = [(n, d) for n, d in _index_defs(cursor, table) if not (has_rows and n == key_index)]
+                fks = _foreign_keys(cursor, table)
+                checks = [(n, d) for n, d in _checks(cursor, table) if n != check]
+                views = _views_on(cursor, table)
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                old_seq = cursor.fetchone()[0]
+                cursor.execute(f"SELECT last_value, is_called FROM {old_seq}")
+                last_value, is_called = cursor.fetchone()
+                cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(legacy)}")
+                if has_rows:
+                    # The partitioned primary key (id, column) adopts a partition's index only if a
+                    # constraint stands on it: the new index becomes the legacy table's primary key
+                    # (metadata only — both columns are NOT NULL already).
+                    cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(table + '_pkey')}")
+                    cursor.execute(
+                        f"ALTER TABLE {q(legacy)} ADD CONSTRAINT {q(_short(table, '_legacy_pkey'))} PRIMARY KEY USING INDEX {q(key_index)}"
+                    )
+                else:
+                    cursor.execute(f"ALTER TABLE {q(legacy)} RENAME CONSTRAINT {q(table + '_pkey')} TO {q(_short(table, '_legacy_pkey'))}")
+                for name, _definition in indexes:
+                    cursor.execute(f"ALTER INDEX {q(name)} RENAME TO {q(_short(name, '_l'))}")
+                # The id sequence: a partitioned table cannot have an identity column before
+                # PostgreSQL 17, so the parent takes a plain sequence owned by its id (Django's
+                # sequence reset finds it with pg_get_serial_sequence), continuing the old one.
+                # (A table made plain again by ``unconvert`` has a serial-style sequence, not an identity.)
+                cursor.execute(f"ALTER TABLE {q(legacy)} ALTER COLUMN id DROP IDENTITY IF EXISTS")
+                cursor.execute(f"ALTER TABLE {q(legacy)} ALTER COLUMN id DROP DEFAULT")
+                cursor.execute(f"DROP SEQUENCE IF EXISTS {old_seq}")
                 cursor.execute(
-                    f"ALTER TABLE {q(legacy)} ADD CONSTRAINT {q(_short(table, '_legacy_pkey'))} PRIMARY KEY USING INDEX {q(key_index)}"
+                    f"CREATE TABLE {q(table)} (LIKE {q(legacy)} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({q(col)})"
                 )
-            else:
-                cursor.execute(f"ALTER TABLE {q(legacy)} RENAME CONSTRAINT {q(table + '_pkey')} TO {q(_short(table, '_legacy_pkey'))}")
-            for name, _definition in indexes:
-                cursor.execute(f"ALTER INDEX {q(name)} RENAME TO {q(_short(name, '_l'))}")
-            # The id sequence: a partitioned table cannot have an identity column before
-            # PostgreSQL 17, so the parent takes a plain sequence owned by its id (Django's
-            # sequence reset finds it with pg_get_serial_sequence), continuing the old one.
-            # (A table made plain again by ``unconvert`` has a serial-style sequence, not an identity.)
-            cursor.execute(f"ALTER TABLE {q(legacy)} ALTER COLUMN id DROP IDENTITY IF EXISTS")
-            cursor.execute(f"ALTER TABLE {q(legacy)} ALTER COLUMN id DROP DEFAULT")
-            cursor.execute(f"DROP SEQUENCE IF EXISTS {old_seq}")
-            cursor.execute(
-                f"CREATE TABLE {q(table)} (LIKE {q(legacy)} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({q(col)})"
-            )
-            seq = f"{table}_id_seq"
-            cursor.execute(f"CREATE SEQUENCE {q(seq)} AS bigint OWNED BY {q(table)}.id")
-            cursor.execute("SELECT setval(%s, %s, %s)", [seq, last_value, is_called])
-            cursor.execute(f"ALTER TABLE {q(table)} ALTER COLUMN id SET DEFAULT nextval('{seq}'::regclass)")
-            cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id, {q(col)})")
-            for name, definition in checks:
-                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
-            for name, definition in indexes:
-                # Same names on the parent, so Django's later migrations find them where it expects.
-                cursor.execute(_index_on(definition, name, table))
-            for name, definition in fks:
-                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
-            if spec.claim is not None:
-                install_claims(spec, table)
-            if has_rows:
-                cursor.execute(f"ALTER TABLE {q(table)} ATTACH PARTITION {q(legacy)} FOR VALUES FROM (MINVALUE) TO (%s)", [bound])
-                cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(check)}")
-            for name, definition in views:
-                cursor.execute(f"CREATE OR REPLACE VIEW {q(name)} AS {definition}")
-            if not has_rows:
-                cursor.execute(f"DROP TABLE {q(legacy)}")
+                seq = f"{table}_id_seq"
+                cursor.execute(f"CREATE SEQUENCE {q(seq)} AS bigint OWNED BY {q(table)}.id")
+                cursor.execute("SELECT setval(%s, %s, %s)", [seq, last_value, is_called])
+                cursor.execute(f"ALTER TABLE {q(table)} ALTER COLUMN id SET DEFAULT nextval('{seq}'::regclass)")
+                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(table + '_pkey')} PRIMARY KEY (id, {q(col)})")
+                for name, definition in checks:
+                    cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+                for name, definition in indexes:
+                    # Same names on the parent, so Django's later migrations find them where it expects.
+                    cursor.execute(_index_on(definition, name, table))
+                for name, definition in fks:
+                    cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+                if spec.claim is not None:
+                    install_claims(spec, table)
+                if has_rows:
+                    cursor.execute(f"ALTER TABLE {q(table)} ATTACH PARTITION {q(legacy)} FOR VALUES FROM (MINVALUE) TO (%s)", [bound])
+                    cursor.execute(f"ALTER TABLE {q(legacy)} DROP CONSTRAINT {q(check)}")
+                for name, definition in views:
+                    cursor.execute(f"CREATE OR REPLACE VIEW {q(name)} AS {definition}")
+                if not has_rows:
+                    cursor.execute(f"DROP TABLE {q(legacy)}")
+
+        attempts = swap_with_retries(swap)
         swapped = time.monotonic()
     ensure(spec, now=now)
-    timing = f" (prepared {prepared - started:.2f} s while writers went on, swapped under lock in {(swapped - prepared) * 1000:.0f} ms)"
+    timing = (
+        f" (prepared {prepared - started:.2f} s while writers went on, swapped under lock in {(swapped - held['from']) * 1000:.0f} ms"
+        + (f", attempt {attempts}: {(swapped - prepared) * 1000:.0f} ms with the ones before" if attempts > 1 else "")
+        + ")"
+    )
     message = f"{table}: partitioned" + (f", old rows kept in {legacy} until {bound:%Y-%m-%d}" if has_rows else "") + timing
     log.info(message)
     return message

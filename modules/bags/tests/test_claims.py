@@ -255,3 +255,47 @@ def test_a_database_with_collections_and_entries_is_converted(world, bags):
             partitions.drop_like_index(spec)
     with connection.cursor() as cursor:
         assert "bags_collection_legacy" not in [p.name for p in partitions.partitions(cursor, "bags_collection")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_making_a_month_waits_for_a_writer_of_a_referenced_table_instead_of_deadlocking(world, bags):
+    """A writer that has written the accounts and then reads the entries (the scan's order) while
+    a month of the entries is made: making it locks the tables its foreign keys reference first, so
+    it waits for the writer. The other way round (the parent locked, then the accounts for the key
+    cloned onto the new month) the two waited for each other until PostgreSQL killed one."""
+    import threading
+    import time
+
+    import psycopg
+
+    s = connection.settings_dict
+    month = partitions.partition_name("ledger_entry", partitions.month_bounds(timezone.now(), 7)[0])
+    holding, errors = threading.Event(), []
+
+    def writer():
+        try:
+            with psycopg.connect(
+                dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"] or 5432, password=s["PASSWORD"] or None
+            ) as other:
+                other.execute("UPDATE ledger_account SET balance = balance WHERE id = -1")  # the table's write lock, in a transaction
+                holding.set()
+                time.sleep(0.5)
+                other.execute("SELECT count(*) FROM ledger_entry").fetchone()
+                other.commit()
+        except Exception as exc:  # a deadlock victim on this side
+            errors.append(exc)
+        finally:
+            holding.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert partitions.ensure(ENTRIES, now=_month(7), ahead=0) == [month]
+        thread.join(10)
+        assert errors == []
+    finally:
+        thread.join(10)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {month}")
