@@ -22,6 +22,29 @@ CACHE_SECONDS = 600
 CROSSABLE = ("select_one", "select_multiple")
 
 
+def survey_to_answer(survey_id: int) -> Survey | None:
+    """The survey with its union, for checking an answer. Its questions (``definition``) are
+    never changed once imported — a new version of a questionnaire is a new survey — so they are
+    kept in this process by (survey, version) instead of being read and parsed for every answer."""
+    survey = Survey.objects.select_related("organisation").defer("definition").filter(pk=survey_id).first()
+    if survey is None:
+        return None
+    key = (survey.pk, survey.version)
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = Survey.objects.filter(pk=survey.pk).values_list("definition", flat=True).first() or {}
+        if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = definition
+    survey.definition = definition
+    return survey
+
+
+# (survey id, version) -> definition; a handful of surveys are open at a time.
+_DEFINITIONS: dict[tuple[int, str], dict] = {}
+_DEFINITIONS_KEPT = 64
+
+
 def surveys_for_staff(viewer, owner: str | None = None):
     qs = (
         Survey.objects.filter(scoping.organisation_scope_q(viewer, "organisation"))
