@@ -179,7 +179,7 @@ def _store(*, actor, survey: Survey, data: dict) -> Response:
     response = Response(
         survey=survey,
         respondent=actor,
-        organisation=member.organisation if member else None,
+        organisation_id=member.organisation_id if member else None,  # the id only: no read of the union
         submitted_at=now if actor is not None else None,
         submitted_on=timezone.localdate(now),
         version=survey.version,
