@@ -24,12 +24,14 @@ CROSSABLE = ("select_one", "select_multiple")
 
 def survey_to_answer(survey_id: int) -> Survey | None:
     """The survey with its union, for checking an answer. Its questions (``definition``) are
-    never changed once imported — a new version of a questionnaire is a new survey — so they are
-    kept in this process by (survey, version) instead of being read and parsed for every answer."""
+    never changed once imported (``editable=False``; a new version of a questionnaire is a new
+    survey, the next wave) — so they are kept in this process by survey instead of being read and
+    parsed for every answer."""
     survey = _survey_and_union(survey_id)
     if survey is None:
         return None
-    key = (survey.pk, survey.version)
+    # with the moment of its import: a test database that rolls back may give an id out again
+    key = (survey.pk, survey.version, survey.created_at)
     definition = _DEFINITIONS.get(key)
     if definition is None:
         definition = Survey.objects.filter(pk=survey.pk).values_list("definition", flat=True).first() or {}
@@ -66,8 +68,8 @@ _SURVEY_AND_UNION = (
     + " FROM survey_survey s JOIN core_organisation o ON o.id = s.organisation_id WHERE s.id = %s"
 )
 
-# (survey id, version) -> definition; a handful of surveys are open at a time.
-_DEFINITIONS: dict[tuple[int, str], dict] = {}
+# (survey id, version, imported at) -> definition; a handful of surveys are open at a time.
+_DEFINITIONS: dict[tuple, dict] = {}
 _DEFINITIONS_KEPT = 64
 
 
