@@ -267,3 +267,92 @@ def test_the_door_answers_every_request_byte_for_byte_as_the_full_stack(world, b
         "Vary",
     ):
         assert expected in names, expected
+
+
+def _survey_requests(world) -> list[tuple[str, str, str, bytes, dict]]:
+    """Every kind of answer a courier's phone can send (engines/survey/hot_path.py)."""
+    from engines.survey.models import Survey
+    from engines.survey.testing import workbook
+    from engines.survey.tests.conftest import CHOICES, SURVEY, make_survey
+
+    book = workbook(SURVEY, CHOICES, {"form_title": "测试问卷", "form_id": "t1", "version": "v1"})
+    anonymous, closed = make_survey(world, book), make_survey(world, book, status=Survey.Status.CLOSED)
+    street = make_survey(world, book, organisation=world.street_a)
+    a1, b1 = (ApiToken.issue(user=member.user, name="手机")[1] for member in (world.worker_a1, world.worker_b1))
+    good = {"answers": {"works": "yes", "hours": 9, "needs": ["rest"]}}
+
+    def post(name, survey, body, token=a1, **headers):
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
+        return (
+            name,
+            "POST",
+            f"/api/v1/surveys/{survey.pk}/responses",
+            data,
+            {"Content-Type": "application/json", **HTTPS, **auth, **headers},
+        )
+
+    return [
+        post("an answer", anonymous, good),
+        post("a second answer", anonymous, good),
+        post("an invalid answer", anonymous, {"answers": {"works": "yes"}}, token=b1),
+        post("invalid, English chosen", anonymous, {"answers": {"works": "yes"}}, token=b1, Cookie="django_language=en"),
+        post("a closed survey", closed, good),
+        post("out of scope", street, good, token=b1),
+        post("no token", anonymous, good, token=None),
+        post("unknown token", anonymous, good, token="uh_nobody"),
+        post("a field to refuse", anonymous, {"answers": "fine"}, token=b1),
+        post("bad JSON", anonymous, "{not json", token=b1),
+        post("a session cookie", anonymous, good, token=b1, Cookie="sessionid=nosuchsession"),
+        post("bad Host", anonymous, good, token=b1, Host="evil.example"),
+        post("an answer, English chosen", street, good, Cookie="django_language=en"),
+    ]
+
+
+SURVEY_EXPECTED = {
+    "an answer": 201,
+    "a second answer": 409,
+    "an invalid answer": 422,
+    "invalid, English chosen": 422,
+    "a closed survey": 409,
+    "out of scope": 404,
+    "no token": 401,
+    "unknown token": 401,
+    "a field to refuse": 422,
+    "bad JSON": 400,
+    "a session cookie": 201,
+    "bad Host": 400,
+    "an answer, English chosen": 201,
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_door_answers_a_courier_s_survey_answer_byte_for_byte_as_the_full_stack(world, tmp_path):
+    requests = _survey_requests(world)
+    test_db = connection.settings_dict["NAME"]
+    copies = {hot: f"{test_db}_door_{'on' if hot else 'off'}" for hot in (True, False)}
+    params = connection.get_connection_params()
+    connections.close_all()
+    servers = []
+    with _admin(params) as admin:
+        try:
+            for copy in copies.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{test_db}"')
+            servers = [Server(copies[hot], hot=hot, tmp=tmp_path) for hot in (True, False)]
+            door, full = servers
+            statuses = {}
+            for name, method, path, body, headers in requests:
+                at_the_door, long_way = door.send(method, path, body, headers), full.send(method, path, body, headers)
+                assert at_the_door == long_way, f"{name}:\n door: {at_the_door}\n full: {long_way}"
+                statuses[name] = int(at_the_door[0].split()[0])
+            door_log = door.log.read_text(errors="replace")
+        finally:
+            for server in servers:
+                server.stop()
+            for copy in copies.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    # answered at the door: the two answers, the refusals the service words, the session-less English ones
+    assert door_log.count("answered at the door") == 7, door_log[-3000:]
+    assert statuses == SURVEY_EXPECTED
