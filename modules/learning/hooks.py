@@ -23,3 +23,6 @@ def _seed(ctx):
 
 registry.add_demo_seeder("强学习", _seed, order=90)
 registry.add_personal_data_section("modules.learning.privacy.learning_section", order=35)
+# A contest answer from the app (a device token) is answered at the WSGI door when it can be
+# (core/hot_path.py, modules/learning/hot_path.py); a session's goes the long way.
+registry.add_hot_path("POST", "/api/v1/learning/attempts/{attempt_id}/answers", "modules.learning.hot_path.answer_submit")
