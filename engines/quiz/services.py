@@ -8,16 +8,18 @@ which ledger reason its credits carry (``ledger_reason``); the credit's source i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import Statement, prepared_cursor
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.models import Member
 from engines.ledger.services import entry_post
@@ -240,8 +242,10 @@ def answer_submit(
 
     The statements of one answer, each needed once: the attempt locked with its campaign and the
     question in one read; the member's earlier answers that matter (same key, same question in
-    this attempt, same question credited today) in one read after the lock; the answer; the
-    ledger's credit; the attempt's counts.
+    this attempt, same question credited today) in one read after the lock; the answer with the
+    attempt's counts (one statement on PostgreSQL); the ledger's credit. On PostgreSQL the ones of
+    an answer named by its attempt are written out and prepared once per connection (``_sql``):
+    building them through the ORM cost more Python than the whole database round trip.
     """
     now = now or timezone.now()
     if member is None:
@@ -301,7 +305,6 @@ def _answer_in_transaction(owner, ledger_reason, member, question_id, chosen, cl
                 actor=actor,
                 key_is_new=True,
             )
-        _attempt_count(attempt, answer, now)
     return AnswerResult(answer, question, True)
 
 
@@ -309,6 +312,13 @@ def _attempt_locked(owner: str, member: Member, question_id: int, attempt_id, at
     """The member's attempt, locked, with its campaign and the asked question (``asked``, None when
     the question is not in the campaign's bank) in one statement. Only the attempt row is locked
     (``of=self``): locking the campaign too would queue every candidate of a contest behind one row."""
+    if attempt_where is None and _prepares():
+        row = _fetch("attempt_locked", {"attempt": attempt_id, "member": member.pk, "owner": owner, "question": question_id})
+        if row is None:
+            return None
+        attempt, campaign, question = _split_row(row, Attempt, Campaign, Question)
+        attempt.campaign, attempt.asked = campaign, question
+        return attempt
     attempts = (
         Attempt.objects.select_for_update(of=("self",))
         .annotate(asked=FilteredRelation("campaign__bank__questions", condition=Q(campaign__bank__questions__pk=question_id)))
@@ -327,6 +337,9 @@ def _earlier_answers(attempt: Attempt, member: Member, question_id: int, client_
     the locking statement would see the rows as they were before the wait): one with the same
     client key (a retry), one to this question in this attempt (answered already), one to this
     question credited on the attempt's day (no second credit). Each part is a unique index."""
+    if _prepares():
+        params = {"member": member.pk, "key": client_key, "attempt": attempt.pk, "question": question_id, "day": attempt.day}
+        return [_split_row(row, Answer)[0] for row in _fetch_all("earlier_answers", params)]
     return list(
         Answer.objects.filter(
             Q(member=member, client_key=client_key)
@@ -339,7 +352,8 @@ def _earlier_answers(attempt: Attempt, member: Member, question_id: int, client_
 def _answer_record(
     attempt: Attempt, question: Question, member: Member, chosen: list[int], client_key: str, now, credited_today: bool
 ) -> Answer:
-    """Save the answer; it is credited when right, in time and the question's first credit today.
+    """Save the answer and count it on the attempt; it is credited when right, in time and the
+    question's first credit today.
 
     No savepoint of its own: should another campaign's answer take today's credit at the same
     moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
@@ -361,11 +375,27 @@ def _answer_record(
         points=points if credited else 0,
         answered_at=now,
     )
-    answer.save(force_insert=True)
+    fields = _attempt_count(attempt, answer, now)
+    if not _prepares():
+        answer.save(force_insert=True)
+        attempt.save(update_fields=fields)
+        return answer
+    # One statement: the answer inserted and the attempt's counts written (the row is locked,
+    # so the counts just computed are the row's).
+    params = {f"answer_{f.attname}": f.get_db_prep_save(getattr(answer, f.attname), _connection()) for f in _answer_fields()}
+    params.update({f"attempt_{name}": getattr(attempt, name) for name in _COUNTED})
+    params["attempt_id"] = attempt.pk
+    answer.pk = _fetch("answer_record", params)[0]
+    answer._state.adding, answer._state.db = False, DEFAULT_DB_ALIAS
     return answer
 
 
-def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
+# What an answer changes on its attempt (``_attempt_count``), written with the answer.
+_COUNTED = ("answered", "correct", "score", "points", "last_answer_at", "elapsed_ms")
+
+
+def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> list[str]:
+    """Count the answer on the attempt (in memory); the names of the fields it changed."""
     attempt.answered += 1
     fields = ["answered"]
     if answer.in_time:
@@ -375,7 +405,7 @@ def _attempt_count(attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
         attempt.last_answer_at = now
         attempt.elapsed_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
         fields += ["correct", "score", "points", "last_answer_at", "elapsed_ms"]
-    attempt.save(update_fields=fields)
+    return fields
 
 
 def _clean_chosen(question: Question, chosen) -> list[int]:
@@ -392,3 +422,91 @@ def _clean_chosen(question: Question, chosen) -> list[int]:
     if question.kind != Question.Kind.MULTIPLE and len(values) != 1:
         raise Invalid("answer_single", _("这道题只能选一个答案"), field="chosen")
     return values
+
+
+# ---------------------------------------------------------------- the answer's statements on PostgreSQL
+
+
+def _prepares() -> bool:
+    return _connection().vendor == "postgresql"
+
+
+def _connection():
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+@functools.cache
+def _answer_fields() -> tuple:
+    return tuple(f for f in Answer._meta.concrete_fields if not f.primary_key)
+
+
+@functools.cache
+def _sql(name: str) -> Statement:
+    """The answer's statements, written once from the models' columns (the question joined by its
+    campaign's bank, as the ORM's ``FilteredRelation`` did)."""
+    attempt, campaign, question, answer = (m._meta.db_table for m in (Attempt, Campaign, Question, Answer))
+    if name == "attempt_locked":
+        sql = (
+            f"SELECT {_columns(Attempt, 'a')}, {_columns(Campaign, 'c')}, {_columns(Question, 'q')} "
+            f"FROM {attempt} a JOIN {campaign} c ON c.id = a.campaign_id "
+            f"LEFT JOIN {question} q ON q.bank_id = c.bank_id AND q.id = %(question)s::bigint "
+            f"WHERE a.id = %(attempt)s::bigint AND a.member_id = %(member)s::bigint AND c.owner = %(owner)s "
+            "FOR UPDATE OF a"
+        )
+    elif name == "earlier_answers":
+        sql = (
+            f"SELECT {_columns(Answer, 'x')} FROM {answer} x "
+            "WHERE (x.member_id = %(member)s::bigint AND x.client_key = %(key)s) "
+            "OR (x.attempt_id = %(attempt)s::bigint AND x.question_id = %(question)s::bigint) "
+            "OR (x.member_id = %(member)s::bigint AND x.question_id = %(question)s::bigint AND x.day = %(day)s AND x.credited)"
+        )
+    elif name == "answer_record":
+        fields = _answer_fields()
+        columns = ", ".join(f'"{f.column}"' for f in fields)
+        values = ", ".join(f"%(answer_{f.attname})s::{f.db_type(_connection())}" for f in fields)
+        counts = ", ".join(f'"{Attempt._meta.get_field(n).column}" = %(attempt_{n})s' for n in _COUNTED)
+        sql = (
+            f"WITH answer AS (INSERT INTO {answer} ({columns}) VALUES ({values}) RETURNING id) "
+            f"UPDATE {attempt} SET {counts} FROM answer WHERE {attempt}.id = %(attempt_id)s::bigint RETURNING answer.id"
+        )
+    else:
+        raise KeyError(name)
+    return Statement.of(sql)
+
+
+def _fetch(name: str, params: dict):
+    statement = _sql(name)
+    with prepared_cursor(raw=True) as cursor:
+        cursor.execute(statement.text, statement.args(params), prepare=True)
+        return cursor.fetchone()
+
+
+def _fetch_all(name: str, params: dict) -> list:
+    statement = _sql(name)
+    with prepared_cursor(raw=True) as cursor:
+        cursor.execute(statement.text, statement.args(params), prepare=True)
+        return cursor.fetchall()
+
+
+def _split_row(row, *models) -> list:
+    """The instances of ``models`` whose columns follow one another in ``row``, converted as the
+    ORM converts them (a JSON column is text until its field reads it); an instance whose primary
+    key is NULL (a LEFT JOIN that found nothing) is None."""
+    instances, at = [], 0
+    connection = _connection()
+    for model in models:
+        fields = model._meta.concrete_fields
+        values = list(row[at : at + len(fields)])
+        at += len(fields)
+        if values[0] is None:
+            instances.append(None)
+            continue
+        for n, field in enumerate(fields):
+            if values[n] is not None and hasattr(field, "from_db_value"):
+                values[n] = field.from_db_value(values[n], field, connection)
+        instances.append(model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values))
+    return instances

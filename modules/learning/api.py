@@ -142,6 +142,11 @@ def answer_submit(request, attempt_id: int, payload: LearningAnswerIn):
     result = services.contest_answer(
         actor=request.user, attempt_id=attempt_id, question_id=payload.question_id, chosen=payload.chosen, client_key=payload.client_key
     )
+    return answer_out(result)
+
+
+def answer_out(result) -> dict:
+    """``LearningAnswerOut`` of an answer (here and at the WSGI door, modules/learning/hot_path.py)."""
     attempt = result.answer.attempt  # the engine's own row, counted in its transaction (no second read)
     return {
         "question_id": result.question.pk, "is_correct": result.answer.is_correct, "in_time": result.answer.in_time,

@@ -32,3 +32,6 @@ def _seed_year(ctx, year):
 
 
 registry.add_year_seeder("强学习", _seed_year, order=88)
+# A contest answer from the app (a device token) is answered at the WSGI door when it can be
+# (core/hot_path.py, modules/learning/hot_path.py); a session's goes the long way.
+registry.add_hot_path("POST", "/api/v1/learning/attempts/{attempt_id}/answers", "modules.learning.hot_path.answer_submit")

@@ -1,0 +1,55 @@
+"""A contest answer from the app (a device token), answered at the WSGI door (``core.hot_path``),
+before Django's middleware and the API framework.
+
+``POST /api/v1/learning/attempts/{attempt_id}/answers`` is what a district-wide contest sends
+thousands of at once. Through the whole stack the session, the middleware and the API framework
+cost about as much Python as the answer itself. Here, on PostgreSQL, a request with a live token
+and a body the API's own schema accepts is answered by the same service as the API
+(``services.contest_answer``); its answer and its refusals are rendered by the API's own code
+(``core.api``), so they are the API's, byte for byte. Anything else — a session, no or an unknown
+token, a body the API would refuse — returns None and goes the long way (``api.answer_submit``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpResponse
+from pydantic import ValidationError
+
+from core.errors import ApiError
+from core.hot_path import token_user
+from modules.learning import services
+
+
+def answer_submit(request, attempt_id: int) -> HttpResponse | None:
+    if request.content_type != "application/json" or connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return None
+    api, api_error, schema_in, schema_out, answer_out = _api_parts()
+    try:
+        payload = schema_in.model_validate(json.loads(request.body))
+    except (ValueError, ValidationError):  # not JSON, or a field to refuse: the API words it
+        return None
+    user = token_user(request)
+    if user is None:
+        return None
+    try:
+        result = services.contest_answer(
+            actor=user, attempt_id=attempt_id, question_id=payload.question_id, chosen=payload.chosen, client_key=payload.client_key
+        )
+    except ApiError as refused:  # not a member, no such attempt, not drawn, answered already…
+        return api_error(request, refused)
+    return api.create_response(request, schema_out.model_validate(answer_out(result)).model_dump(), status=200)
+
+
+@functools.cache
+def _api_parts():
+    """The API, its rendering of a refusal and the operation's schemas, imported on first use
+    through core.api (which imports every programme's router: imported on its own, this
+    programme's API module would import itself half-built)."""
+    import core.api
+    from modules.learning.api import LearningAnswerIn, LearningAnswerOut, answer_out
+
+    return core.api.api, core.api._api_error, LearningAnswerIn, LearningAnswerOut, answer_out
