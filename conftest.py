@@ -31,3 +31,16 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"UNIONHUB_FORBID_SKIPS: {skipped} test(s) were skipped on the PostgreSQL pass", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """Every test starts in the platform's language (Chinese). A request answered in English — a
+    test's last request with the English cookie — leaves English active in the thread, as it
+    would in a server's worker until its next request activates the next one's language; text a
+    later test makes outside a request (a notification, a task) must not depend on test order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
