@@ -9,7 +9,9 @@ off entirely — even a statement executed with ``prepare=True`` is then planned
 ``prepared_cursor`` sets a threshold that is never reached, so only the statements that ask
 (``execute(…, prepare=True)``) are prepared; Django's own queries go through its client-side
 cursors, which psycopg never prepares. A prepared statement lives as long as the connection
-(``CONN_MAX_AGE`` keeps it for many requests).
+(``CONN_MAX_AGE`` keeps it for many requests), and its plan with it only because the connection
+asks for generic plans (``PG_PLAN_CACHE_MODE`` in the settings): under PostgreSQL's default a
+statement over a partitioned table was planned again on every execution.
 
 psycopg also rewrites a statement's ``%(name)s`` placeholders into PostgreSQL's ``$n`` before
 each execution and caches the rewrite only for texts up to 4,096 characters; the scan's

@@ -274,14 +274,21 @@ def drop_claims(spec: Partitioned, table: str | None = None) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {q(name)}")
 
 
-def backfill_claims(spec: Partitioned, *, chunk: int = 50_000, table: str | None = None) -> int:
+def backfill_claims(spec: Partitioned, *, chunk: int = 50_000, table: str | None = None, now: datetime | None = None) -> int:
     """The claims of the rows already there, in chunks of ids, each its own transaction (writers go
-    on; the triggers, installed first, claim what they insert meanwhile). Idempotent."""
+    on; the triggers, installed first, claim what they insert meanwhile). Idempotent.
+
+    Only the rows inside the claim window (``claim_cutoff``) are claimed: the hourly upkeep deletes
+    older claims anyway (``purge_claims``), so claiming a year of rows to delete three quarters of
+    them an hour later was most of the conversion's time outside the lock. An old row keeps its
+    replay (the scan and ``entry_post`` find it in the table itself), as after the upkeep."""
     claim, table = spec.claim, table or spec.table
     cols = ", ".join(q(c) for c in claim.columns)
+    cutoff = claim_cutoff(now)
+    recent, recent_args = (f" AND {q(claim.time_column)} >= %s", [cutoff]) if cutoff else ("", [])
     made = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id), max(id) FROM {q(table)}")
+        cursor.execute(f"SELECT min(id), max(id) FROM {q(table)} WHERE TRUE{recent}", recent_args)
         low, high = cursor.fetchone()
         if low is None:
             return 0
@@ -289,8 +296,8 @@ def backfill_claims(spec: Partitioned, *, chunk: int = 50_000, table: str | None
             with transaction.atomic():
                 cursor.execute(
                     f"""INSERT INTO {q(claim.table)} ({cols}) SELECT {cols} FROM {q(table)}
-                        WHERE id >= %s AND id < %s AND {q(claim.key)} IS NOT NULL ON CONFLICT DO NOTHING""",
-                    [start, start + chunk],
+                        WHERE id >= %s AND id < %s AND {q(claim.key)} IS NOT NULL{recent} ON CONFLICT DO NOTHING""",
+                    [start, start + chunk, *recent_args],
                 )
                 made += cursor.rowcount
     return made

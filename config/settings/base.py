@@ -128,6 +128,14 @@ DATABASES = {
     )
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The hot paths' prepared statements (core/db.py) keep one generic plan per connection. Left to
+# itself PostgreSQL re-plans a statement that touches a partitioned table on every execution (the
+# generic plan's estimate counts every month, the custom plan's only those pruned at planning),
+# and planning over 18 months was two thirds of a scan (docs/scaling.md, "Generic plans"). Only
+# server-prepared statements are affected: Django's own queries are never prepared.
+PG_PLAN_CACHE_MODE = os.environ.get("PG_PLAN_CACHE_MODE", "force_generic_plan")
+if IS_POSTGRES and PG_PLAN_CACHE_MODE:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c plan_cache_mode={PG_PLAN_CACHE_MODE}"
 if not IS_POSTGRES:
     # The embedded database lives in var/ (not in git): make sure the folder exists on a fresh clone.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +164,10 @@ if IS_POSTGRES and DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
-    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))}
+    DATABASES["replica"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2")),
+        **({"options": f"-c plan_cache_mode={PG_PLAN_CACHE_MODE}"} if PG_PLAN_CACHE_MODE else {}),
+    }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     if DATABASE_POOLING.startswith("transaction"):
         DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True

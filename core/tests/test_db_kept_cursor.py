@@ -42,3 +42,20 @@ def test_a_new_connection_gets_a_new_cursor():
     after, row = _one("SELECT 2")
     assert after is not before and row == (2,)
     assert before.closed or before.connection.closed
+
+
+def test_prepared_statements_keep_one_generic_plan_over_partitioned_tables():
+    """Left to ``auto``, PostgreSQL planned a prepared statement that reads a partitioned table
+    again on every execution (the generic plan's estimate counts every month): two thirds of a
+    scan. The connection asks for generic plans (settings ``PG_PLAN_CACHE_MODE``); the generic
+    plan still prunes months at run time."""
+    _cursor, (mode,) = _one("SELECT current_setting('plan_cache_mode')")
+    assert mode == "force_generic_plan"
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE uh_month(timestamptz) AS SELECT count(*) FROM bags_collection WHERE collected_at = $1")
+        try:
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE uh_month(now())")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE uh_month")
+    assert "Subplans Removed" in plan  # generic (a custom plan prunes before it is made), and pruned

@@ -120,7 +120,25 @@ def facts(d: Dialect, *, actor: str, point: str, bag: str, client: str, source: 
   LEFT JOIN bags_bag b ON b.id = {bag}
   LEFT JOIN core_organisation o ON o.id = b.organisation_id
   LEFT JOIN bags_bagbatch bt ON bt.id = b.batch_id
-  LEFT JOIN bags_collection cc ON cc.client_id = {client}"""
+  {earlier(d, client=client)}"""
+
+
+def earlier(d: Dialect, *, client: str) -> str:
+    """The join of ``cc``: an earlier collection with the client id ``client``, if it is claimed.
+
+    On PostgreSQL ``bags_collection`` is partitioned by month and ``client_id`` is not the
+    partition key, so a plain join probed every month's index (500 times a batch). The claim
+    (``bags_collection_claim``, keyed by client id) carries the month, so one partition is read
+    (run-time pruning on ``collected_at``), and none for a new id. A claim is deleted after
+    ``IDEMPOTENCY_CLAIM_DAYS``: a retry that old finds no ``cc`` here, but its bag is collected,
+    and ``scan_decision.unclaimed_earlier`` looks it up in every month on that rare path, so it is
+    still a replay. SQLite keeps the plain table and the plain join.
+    """
+    if not d.postgres:
+        return f"LEFT JOIN bags_collection cc ON cc.client_id = {client}"
+    return f"""LEFT JOIN bags_collection_claim cl ON cl.client_id = {client}
+  LEFT JOIN LATERAL (SELECT * FROM bags_collection c WHERE c.client_id = {client} AND c.collected_at = cl.collected_at LIMIT 1) cc
+    ON TRUE"""
 
 
 def rule_terms(*, category: str, at: str) -> str:
@@ -286,9 +304,12 @@ def batch_round() -> str:
             "locked",
             "SELECT b.id FROM bags_bag b WHERE b.id = ANY(%(bag)s::bigint[]) AND b.collected_at IS NULL ORDER BY b.id FOR NO KEY UPDATE",
         ),
+        # Each bag's time by position in the arrays, not by a join with v: PostgreSQL estimates 10
+        # rows for an unnest of a parameter, and the join was planned as a nested loop (500 × 500).
         (
             "upd",
-            "UPDATE bags_bag b SET collected_at = v.collected_at FROM v WHERE b.id = v.bag_id AND b.id IN (SELECT id FROM locked) RETURNING b.id",
+            """UPDATE bags_bag b SET collected_at = (%(at)s::timestamptz[])[array_position(%(bag)s::bigint[], b.id)]
+              WHERE b.id IN (SELECT id FROM locked) RETURNING b.id""",
         ),
         (
             "day",
@@ -301,14 +322,17 @@ def batch_round() -> str:
                 order="ORDER BY s.owner_id",
             ),
         ),
-        # one row of two arrays: a join with day was planned as a nested loop (quadratic)
+        # one row of two arrays: a join with day was planned as a nested loop (quadratic); read by
+        # uncorrelated scalar subqueries, computed once (joined, the CTE was inlined and
+        # aggregated again for every row)
         ("awards", "SELECT array_agg(owner_id) AS owners, array_agg(last_award) AS points FROM day"),
         (
             "ins",
             collection_insert(
                 values=f"""v.bag_id, v.client_id, v.point_id, {actor}, v.category, v.grade, v.reasons, v.weight_grams, '', v.collected_at,
-                  v.owner_id, v.organisation_id, v.street_id, COALESCE(awards.points[array_position(awards.owners, v.owner_id)], 0)""",
-                source="v JOIN upd ON upd.id = v.bag_id CROSS JOIN awards ORDER BY v.bag_id",
+                  v.owner_id, v.organisation_id, v.street_id,
+                  COALESCE((SELECT points FROM awards)[array_position((SELECT owners FROM awards), v.owner_id)], 0)""",
+                source="v JOIN upd ON upd.id = v.bag_id ORDER BY v.bag_id",
             ),
         ),
         *_ledger(d, actor=actor),

@@ -17,7 +17,9 @@ def forward(apps, schema_editor):
     from modules.bags.partitioning import COLLECTIONS
 
     partitions.drop_like_index(COLLECTIONS)
-    partitions.backfill_claims(COLLECTIONS)  # idempotent: whatever a writer slipped in before 0010's triggers
+    # No second backfill: 0010/0007 installed the claim triggers first (CREATE TRIGGER waits for
+    # every transaction that was inserting), then claimed the rows already there, so every row
+    # since is claimed by its own insert. Re-reading every row here was a third of this step.
     partitions.convert(COLLECTIONS)
 
 

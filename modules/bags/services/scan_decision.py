@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApiError
 from modules.bags import codes
-from modules.bags.models import BagBatch, Category, Grade, WrongSortReason
+from modules.bags.models import BagBatch, Category, Collection, Grade, WrongSortReason
 from modules.bags.scan_sql import EXISTING_COLUMNS, FACT_COLUMNS
 
 LEDGER_REASON = "bags.collection"
@@ -228,10 +228,21 @@ def decide(item: ScanIn, parsed: codes.ParsedCode, facts: Facts, actor_id: int) 
     replay (or a conflicting reuse) of its client_id, or a refusal; None when it is recorded."""
     if not facts.is_collector:
         return not_collector(item)
-    earlier = facts.earlier()
+    earlier = facts.earlier() or unclaimed_earlier(item, facts)
     if earlier is not None:
         return replay(item, earlier, parsed.bag_id if parsed.ok else None, actor_id)
     return refusal(item, parsed, facts)
+
+
+def unclaimed_earlier(item: ScanIn, facts: Facts) -> dict | None:
+    """The earlier collection with this client_id that the facts could not show: its claim was
+    deleted after ``IDEMPOTENCY_CLAIM_DAYS`` and the scan's statement finds an earlier upload
+    through its claim (``scan_sql.earlier``). Only a retry of a bag already collected can be that
+    old, so only then is every month searched: a rare refusal path pays it, not every scan."""
+    if facts.bag_collected is None:
+        return None
+    row = Collection.objects.filter(client_id=item.client_id).values_list(*COLLECTION_FIELDS).first()
+    return None if row is None else facts._replace(existing=tuple(row)).earlier()
 
 
 def wanted_points(rule_points: int, owner_id: int | None, grade: str) -> int:

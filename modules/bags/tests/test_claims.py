@@ -97,6 +97,14 @@ def test_old_claims_are_deleted_and_a_retry_is_still_a_replay(world, bags):
         assert partitions.purge_claims(COLLECTIONS) == 0
     again = _scan(world, bags, "old-1", 0)
     assert again.code == "collected" and again.replayed
+    # The scan's statement finds earlier uploads through their claims; without one, the bag being
+    # collected sends the decision to every month (scan_decision.unclaimed_earlier): also in a batch.
+    item = services.ScanIn(client_id="old-1", code=bags.code(bags.batch_a1, 0), point_id=bags.point_a.pk, category="kitchen")
+    [in_batch] = services.collections_record_batch(actor=world.collector_a, items=[item])
+    assert in_batch.code == "collected" and in_batch.replayed
+    # The same old id with another body is still a conflict, not a new collection.
+    other = _scan(world, bags, "old-1", 0, grade="wrong", reasons=["mixed_other"])
+    assert other.code == "idempotency_conflict"
     assert Collection.objects.filter(client_id="old-1").count() == 1
     assert balance_of(world.worker_a1.pk) == 1
 
@@ -198,9 +206,10 @@ def test_concurrent_rows_with_one_key_in_different_months_one_wins(world, bags):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_database_with_collections_and_entries_is_converted(world, bags):
+def test_a_database_with_collections_and_entries_is_converted(world, bags, settings):
     """The path of an existing database: plain tables with rows and no claims yet (as before the
     claim migrations) → claims backfilled, the old tables attached as legacy partitions."""
+    settings.IDEMPOTENCY_CLAIM_DAYS = 90
     assert partitions.unconvert(COLLECTIONS) == "bags_collection: plain again"
     assert partitions.unconvert(ENTRIES) == "ledger_entry: plain again"
     try:
@@ -216,25 +225,30 @@ def test_a_database_with_collections_and_entries_is_converted(world, bags):
             cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'bags_collection'::regclass AND contype = 'u'")
             assert cursor.fetchone()[0] == 2
 
-        assert partitions.claims_start(COLLECTIONS) == 6
-        assert partitions.claims_start(ENTRIES) == 6
+        # Only the claim window's rows are claimed (older claims the upkeep would delete anyway):
+        # with 90 days, last month's middle is always inside and five months back always outside.
+        recent = set(Collection.objects.filter(collected_at__gte=partitions.claim_cutoff()).values_list("client_id", flat=True))
+        assert "old-1" in recent and "old-5" not in recent
+        assert partitions.claims_start(COLLECTIONS) == len(recent)
+        assert partitions.claims_start(ENTRIES) == 6  # the entries are all of today
         assert "legacy" in partitions.convert(COLLECTIONS)
         assert "legacy" in partitions.convert(ENTRIES)
         partitions.drop_like_index(COLLECTIONS)
 
         assert {_where("bags_collection", c.pk) for c in Collection.objects.all()} == {"bags_collection_legacy"}
         assert {_where("ledger_entry", e.pk) for e in Entry.objects.all()} == {"ledger_entry_legacy"}
-        assert CollectionClaim.objects.count() == 6 and EntryClaim.objects.count() == 6
+        assert set(CollectionClaim.objects.values_list("client_id", flat=True)) == recent and EntryClaim.objects.count() == 6
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM bags_scan_facts")  # the view reads the new table
             assert cursor.fetchone()[0] == 6
             cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'bags_collection'::regclass AND contype = 'u'")
             assert cursor.fetchone()[0] == 0
-        # An old client id is still a replay, and still claimed; new scans go on.
-        oldest = Collection.objects.get(client_id="old-5")
+        # An old client id is still a replay without its claim (found in the table itself, as
+        # after the upkeep); a claimed one is still refused to a second row; new scans go on.
         assert _scan(world, bags, "old-5", 5).replayed
+        claimed = Collection.objects.get(client_id="old-1")
         with pytest.raises(IntegrityError), transaction.atomic():
-            _copy(oldest, bag_id=oldest.bag_id + 20, collected_at=timezone.now()).save()
+            _copy(claimed, bag_id=claimed.bag_id + 20, collected_at=timezone.now()).save()
         bind(world, world.worker_a1, bags.code(bags.batch_a1, 10))
         new = _scan(world, bags, "new-1", 10)
         assert new.code == "collected" and new.collection_id > max(c.pk for c in Collection.objects.exclude(pk=new.collection_id))
