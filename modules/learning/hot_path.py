@@ -3,9 +3,12 @@ before Django's middleware and the API framework.
 
 ``POST /api/v1/learning/attempts/{attempt_id}/answers`` is what a district-wide contest sends
 thousands of at once. Through the whole stack the session, the middleware and the API framework
-cost about as much Python as the answer itself. Here, on PostgreSQL, a request with a live token
-and a body the API's own schema accepts is answered by the same service as the API
-(``services.contest_answer``); its answer and its refusals are rendered by the API's own code
+cost about as much Python as the answer itself. Here, on PostgreSQL, a request with a body the
+API's own schema accepts and a device token is answered by the engine's answer itself
+(``services.contest_answer_by_token``: the token and its member are resolved in the statement that
+locks the attempt, so an answer is two statements); what that statement cannot tell (an unknown
+token, not a member, no such attempt) is answered as before, the token first and then the API's
+service (``services.contest_answer``). Answers and refusals are rendered by the API's own code
 (``core.api``), so they are the API's, byte for byte. Anything else — a session, no or an unknown
 token, a body the API would refuse — returns None and goes the long way (``api.answer_submit``).
 """
