@@ -16,12 +16,15 @@ from __future__ import annotations
 from engines.ledger.models import Account
 
 
-def credit_ctes(*, rows: str, reason: str, actor: str, now: str, unit: str = Account.Unit.POINTS) -> list[tuple[str, str]]:
+def credit_ctes(
+    *, rows: str, reason: str, actor: str, now: str, unit: str = Account.Unit.POINTS, memo: str = "''"
+) -> list[tuple[str, str]]:
     """Three CTEs, ``acc``, ``accs`` and ``ent``, crediting each row of ``rows`` to its member's account.
 
     ``rows`` is a SELECT (over the caller's own CTEs) giving ``member_id``, ``amount`` and ``key``
     (the entry's source and idempotency key); rows with ``amount <= 0`` are skipped. ``reason``,
-    ``actor`` and ``now`` are SQL expressions (usually placeholders). A member may appear at most
+    ``actor``, ``now`` and ``memo`` (the entry's memo, at most 200 characters; blank unless
+    given) are SQL expressions (usually placeholders). A member may appear at most
     once in ``rows``: an upsert cannot move one account twice in a statement, and the entry's
     ``balance_after`` is the balance the upsert returns. Accounts are locked in member order, so
     two such statements cannot deadlock on them.
@@ -43,7 +46,7 @@ def credit_ctes(*, rows: str, reason: str, actor: str, now: str, unit: str = Acc
     accounts = "SELECT array_agg(member_id) AS members, array_agg(id) AS ids, array_agg(balance) AS balances FROM acc"
     entry = f"""
   INSERT INTO ledger_entry (account_id, amount, balance_after, reason, source, idempotency_key, memo, actor_id, created_at)
-  SELECT (SELECT ids FROM accs)[p.at], c.amount, (SELECT balances FROM accs)[p.at], {reason}, c.key, c.key, '', {actor}, {now}
+  SELECT (SELECT ids FROM accs)[p.at], c.amount, (SELECT balances FROM accs)[p.at], {reason}, c.key, c.key, {memo}, {actor}, {now}
   FROM ({rows}) AS c CROSS JOIN LATERAL (SELECT array_position((SELECT members FROM accs), c.member_id) AS at) AS p
   WHERE p.at IS NOT NULL
   RETURNING id"""

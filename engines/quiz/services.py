@@ -19,10 +19,12 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import sql as core_sql
 from core.db import Statement, prepared_cursor
-from core.errors import Conflict, Forbidden, Invalid, NotFound
-from core.models import Member
+from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from core.models import ApiToken, Member
 from engines.ledger.services import entry_post
+from engines.ledger.sql import credit_ctes
 from engines.quiz.models import Answer, Attempt, Campaign, Difficulty, Question, QuestionBank, validate_question
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -221,7 +223,7 @@ def answer_submit(
     *,
     owner: str,
     ledger_reason: str,
-    member: Member,
+    member: Member | None = None,
     question_id,
     chosen,
     client_key: str,
@@ -229,27 +231,91 @@ def answer_submit(
     attempt_where: Q | None = None,
     actor=None,
     now: dt.datetime | None = None,
+    user=None,
 ) -> AnswerResult:
     """Check one answer on the server and credit points once.
 
-    The attempt is named by ``attempt_id`` or, for a programme that knows it by something else
-    (a contest page knows its contest), by ``attempt_where``; either way only the member's own
-    attempt at one of ``owner``'s campaigns is answered. A retry with the same ``client_key``
-    returns the first result; the attempt row is locked so two simultaneous submissions are
-    serialised; points go through the ledger under ``ledger_reason`` with the answer as its
-    idempotency key, and a question earns a member points at most once a day (a partial unique
-    constraint), whatever campaign it comes from.
+    The answerer is a ``member``, or a ``user`` whose member the engine finds itself (on
+    PostgreSQL in the statement that locks the attempt, no look-up of its own; a user who is no
+    member is refused as a member None would be). The attempt is named by ``attempt_id`` or, for a
+    programme that knows it by something else (a contest page knows its contest), by
+    ``attempt_where``; either way only the member's own attempt at one of ``owner``'s campaigns is
+    answered. A retry with the same ``client_key`` returns the first result; the attempt row is
+    locked so two simultaneous submissions are serialised; points go through the ledger under
+    ``ledger_reason`` with the answer as its idempotency key, and a question earns a member points
+    at most once a day (a partial unique constraint), whatever campaign it comes from.
 
-    The statements of one answer, each needed once: the attempt locked with its campaign and the
-    question in one read; the member's earlier answers that matter (same key, same question in
-    this attempt, same question credited today) in one read after the lock; the answer with the
-    attempt's counts (one statement on PostgreSQL); the ledger's credit. On PostgreSQL the ones of
-    an answer named by its attempt are written out and prepared once per connection (``_sql``):
-    building them through the ORM cost more Python than the whole database round trip.
+    On PostgreSQL an answer named by its attempt is two prepared statements (``_sql``): the
+    facts — the member (by its user or its device token), the attempt locked with its campaign and
+    the question, the earlier answers that matter — and the answer inserted with the attempt's
+    counts and the ledger's credit (``engines.ledger.sql.credit_ctes``). The decision between
+    them is Python's alone (``_decide``), the same on every database.
     """
     now = now or timezone.now()
-    if member is None:
+    if user is not None and (attempt_where is not None or not _prepares()):
+        member, user = _member_of(user), None
+    if member is None and user is None:
         raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    try:
+        client_key, question_id = _checked_request(client_key, question_id, attempt_id, attempt_where)
+    except (Invalid, NotFound):
+        if user is not None and _member_of(user) is None:
+            raise Forbidden("not_a_member", _("只有在册会员可以参加答题")) from None
+        raise
+    who = ("user", user.pk) if user is not None else ("member", member)
+    try:
+        return _answer_retried(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
+    except _NoFacts:
+        if user is not None and _member_of(user) is None:
+            raise Forbidden("not_a_member", _("只有在册会员可以参加答题")) from None
+        raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt") from None
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """An answer sent with a device token: the token's user and the answer, or its refusal."""
+
+    user_id: int
+    result: AnswerResult | None
+    refused: ApiError | None
+
+
+def answer_submit_by_token(
+    *, owner: str, ledger_reason: str, token_hash: str, attempt_id: int, question_id, chosen, client_key: str, now=None
+) -> TokenAnswer | None:
+    """``answer_submit`` for a device token (``core.api.DeviceTokenAuth``'s), resolved with its
+    member in the statement that locks the attempt (PostgreSQL only). None when the statement
+    cannot tell the answer — a request to refuse before it, an unknown token, no member, no such
+    attempt — for the caller to answer the ordinary way (token first, then ``answer_submit``)."""
+    if not _prepares():
+        return None
+    now = now or timezone.now()
+    try:
+        client_key, question_id = _checked_request(client_key, question_id, attempt_id, None)
+    except ApiError:
+        return None
+    who = ("token", token_hash)
+    try:
+        result = _answer_retried(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, None, None, now)
+    except _NoFacts:
+        return None
+    except _Refused as refused:
+        ApiToken.mark_used(*refused.token, now)
+        return TokenAnswer(refused.user_id, None, refused.error)
+    ApiToken.mark_used(*result.answer._token, now)
+    return TokenAnswer(result.answer._user_id, result, None)
+
+
+class _NoFacts(Exception):
+    """The facts statement found no attempt for the answerer (or no answerer)."""
+
+
+class _Refused(Exception):
+    def __init__(self, error: ApiError, facts):
+        self.error, self.user_id, self.token = error, facts.user_id, facts.token
+
+
+def _checked_request(client_key, question_id, attempt_id, attempt_where) -> tuple[str, int]:
     client_key = (client_key or "").strip()
     if not CLIENT_KEY.match(client_key):
         raise Invalid("invalid_client_key", _("提交编号无效，请刷新页面后重试"), field="client_key")
@@ -262,110 +328,92 @@ def answer_submit(
         raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
     if attempt_id is None and attempt_where is None:
         raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
-    args = (owner, ledger_reason, member, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
+    return client_key, question_id
+
+
+def _member_of(user) -> Member | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
     try:
-        return _answer_in_transaction(*args)
-    except IntegrityError:
-        # Only a race no lock of ours covers lands here: the same question credited in another
-        # campaign at the same moment, or one client key sent for two attempts at once. The whole
-        # answer was rolled back; once more, the earlier-answers read sees the winner (the answer
-        # is then kept without a credit, or the key is a replay or refused).
-        return _answer_in_transaction(*args)
+        return user.member
+    except Member.DoesNotExist:
+        return None
 
 
-def _answer_in_transaction(owner, ledger_reason, member, question_id, chosen, client_key, attempt_id, attempt_where, actor, now):
+def _answer_retried(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now):
+    # An IntegrityError is a race the attempt's lock does not cover: the same question credited in
+    # another campaign at the same moment, one client key sent for two attempts at once — or, on
+    # PostgreSQL, an answer committed while this one waited for the attempt's lock (the facts
+    # statement reads the earlier answers as they were when it started). The whole answer was
+    # rolled back; once more, the facts show the winner (the answer is then kept without a credit,
+    # or it is a replay, already answered or refused). The unique constraints decide; every retry
+    # starts after the row it collided with was committed.
+    for tries_left in (2, 1, 0):
+        try:
+            return _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
+        except IntegrityError:
+            if not tries_left:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _Facts:
+    attempt: Attempt  # with ``campaign`` and ``asked`` (the question, None when not in the bank)
+    earlier: list[Answer]
+    member_id: int
+    user_id: int | None = None
+    token: tuple | None = None  # (token id, last used) of a device token
+
+
+def _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now):
     with transaction.atomic():
-        attempt = _attempt_locked(owner, member, question_id, attempt_id, attempt_where)
-        if attempt is None:
-            raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
-        question = getattr(attempt, "asked", None)  # unset when the bank has no such question
-        if question is None or question_id not in attempt.question_ids:
-            raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
-        earlier = _earlier_answers(attempt, member, question_id, client_key)
-        replay = next((a for a in earlier if a.client_key == client_key), None)
-        if replay is not None:
-            if replay.attempt_id != attempt.pk or replay.question_id != question_id:
-                raise Conflict("client_key_reused", _("提交编号已用于另一道题，请刷新页面"), field="client_key")
-            replay.attempt, replay.question = attempt, question
-            return AnswerResult(replay, question, False)
-        if any(a.attempt_id == attempt.pk and a.question_id == question_id for a in earlier):
-            raise Conflict("already_answered", _("这道题已经作答过了"), field="question_id")
-        credited_today = any(a.credited and a.day == attempt.day for a in earlier)
-        answer = _answer_record(attempt, question, member, _clean_chosen(question, chosen), client_key, now, credited_today)
-        if answer.credited:
-            source = f"{owner}.answer:{answer.pk}"
-            # The key names the answer just inserted in this transaction: it cannot have been posted.
-            entry_post(
-                member_id=member.pk,
-                amount=answer.points,
-                reason=ledger_reason,
-                source=source,
-                idempotency_key=source,
-                memo=attempt.campaign.name,
-                actor=actor,
-                key_is_new=True,
-            )
-    return AnswerResult(answer, question, True)
+        facts = _facts(owner, who, question_id, client_key, attempt_id, attempt_where)
+        try:
+            answer = _decide(facts, question_id, chosen, client_key, now)
+        except ApiError as error:
+            if who[0] == "token":
+                raise _Refused(error, facts) from None
+            raise
+        if not answer._state.adding:  # a replay
+            return _result(answer, facts, False)
+        actor_id = facts.user_id if who[0] != "member" else (actor.pk if getattr(actor, "is_authenticated", False) else None)
+        _answer_record(facts.attempt, answer, owner, ledger_reason, actor, actor_id, now)
+    return _result(answer, facts, True)
 
 
-def _attempt_locked(owner: str, member: Member, question_id: int, attempt_id, attempt_where) -> Attempt | None:
-    """The member's attempt, locked, with its campaign and the asked question (``asked``, None when
-    the question is not in the campaign's bank) in one statement. Only the attempt row is locked
-    (``of=self``): locking the campaign too would queue every candidate of a contest behind one row."""
-    if attempt_where is None and _prepares():
-        row = _fetch("attempt_locked", {"attempt": attempt_id, "member": member.pk, "owner": owner, "question": question_id})
-        if row is None:
-            return None
-        attempt, campaign, question = _split_row(row, Attempt, Campaign, Question)
-        attempt.campaign, attempt.asked = campaign, question
-        return attempt
-    attempts = (
-        Attempt.objects.select_for_update(of=("self",))
-        .annotate(asked=FilteredRelation("campaign__bank__questions", condition=Q(campaign__bank__questions__pk=question_id)))
-        .select_related("campaign", "asked")
-        .filter(member=member, campaign__owner=owner)
-    )
-    if attempt_id is not None:
-        attempts = attempts.filter(pk=attempt_id)
-    if attempt_where is not None:
-        attempts = attempts.filter(attempt_where)
-    return attempts.order_by().first()
+def _result(answer: Answer, facts: _Facts, created: bool) -> AnswerResult:
+    answer._user_id, answer._token = facts.user_id, facts.token
+    return AnswerResult(answer, answer.question, created)
 
 
-def _earlier_answers(attempt: Attempt, member: Member, question_id: int, client_key: str) -> list[Answer]:
-    """The member's answers that decide this one, read after the attempt's lock is held (a read in
-    the locking statement would see the rows as they were before the wait): one with the same
-    client key (a retry), one to this question in this attempt (answered already), one to this
-    question credited on the attempt's day (no second credit). Each part is a unique index."""
-    if _prepares():
-        params = {"member": member.pk, "key": client_key, "attempt": attempt.pk, "question": question_id, "day": attempt.day}
-        return [_split_row(row, Answer)[0] for row in _fetch_all("earlier_answers", params)]
-    return list(
-        Answer.objects.filter(
-            Q(member=member, client_key=client_key)
-            | Q(attempt=attempt, question_id=question_id)
-            | Q(member=member, question_id=question_id, day=attempt.day, credited=True)
-        )
-    )
-
-
-def _answer_record(
-    attempt: Attempt, question: Question, member: Member, chosen: list[int], client_key: str, now, credited_today: bool
-) -> Answer:
-    """Save the answer and count it on the attempt; it is credited when right, in time and the
-    question's first credit today.
-
-    No savepoint of its own: should another campaign's answer take today's credit at the same
-    moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
-    answer once more, when ``credited_today`` is seen."""
+def _decide(facts: _Facts, question_id: int, chosen, client_key: str, now) -> Answer:
+    """The answer to record (``_state.adding``) or the earlier one to replay, or the refusal: the
+    one decision of every database."""
+    attempt = facts.attempt
+    question = getattr(attempt, "asked", None)  # unset when the bank has no such question
+    if question is None or question_id not in attempt.question_ids:
+        raise Invalid("invalid_question", _("这道题不在本次答题中"), field="question_id")
+    earlier = facts.earlier
+    replay = next((a for a in earlier if a.client_key == client_key), None)
+    if replay is not None:
+        if replay.attempt_id != attempt.pk or replay.question_id != question_id:
+            raise Conflict("client_key_reused", _("提交编号已用于另一道题，请刷新页面"), field="client_key")
+        replay.attempt, replay.question = attempt, question
+        return replay
+    if any(a.attempt_id == attempt.pk and a.question_id == question_id for a in earlier):
+        raise Conflict("already_answered", _("这道题已经作答过了"), field="question_id")
+    credited_today = any(a.credited and a.day == attempt.day for a in earlier)
+    chosen = _clean_chosen(question, chosen)
+    # Credited when right, in time and the question's first credit today.
     in_time = attempt.is_open(now)
     is_correct = sorted(chosen) == sorted(question.correct)
     points = attempt.campaign.points_per_correct if (in_time and is_correct) else 0
     credited = points > 0 and not credited_today
-    answer = Answer(
+    return Answer(
         attempt=attempt,
         question=question,
-        member=member,
+        member_id=facts.member_id,
         day=attempt.day,
         client_key=client_key,
         chosen=chosen,
@@ -375,19 +423,89 @@ def _answer_record(
         points=points if credited else 0,
         answered_at=now,
     )
+
+
+def _facts(owner: str, who, question_id: int, client_key: str, attempt_id, attempt_where) -> _Facts:
+    """The member's attempt, locked, with its campaign and the asked question, and the member's
+    answers that decide this one: one with the same client key (a retry), one to this question in
+    this attempt (answered already), one to this question credited on the attempt's day (no second
+    credit); each part is a unique index. Only the attempt row is locked (locking the campaign too
+    would queue every candidate of a contest behind one row)."""
+    kind, whom = who
+    if attempt_where is None and _prepares():
+        params = {"attempt": attempt_id, "owner": owner, "question": question_id, "key": client_key, kind: getattr(whom, "pk", whom)}
+        rows = _fetch_all(f"facts_by_{kind}", params)
+        if not rows:
+            raise _NoFacts
+        first = rows[0]
+        extra = 3 if kind == "token" else 0
+        attempt, campaign, question = _split_row(first[extra:], Attempt, Campaign, Question)
+        attempt.campaign, attempt.asked = campaign, question
+        at = extra + sum(len(m._meta.concrete_fields) for m in (Attempt, Campaign, Question))
+        earlier = [a for row in rows if (a := _split_row(row[at:], Answer)[0]) is not None]
+        if kind == "token":
+            return _Facts(attempt, earlier, attempt.member_id, first[0], (first[1], first[2]))
+        return _Facts(attempt, earlier, attempt.member_id, whom if kind == "user" else None)
+    attempts = (
+        Attempt.objects.select_for_update(of=("self",))
+        .annotate(asked=FilteredRelation("campaign__bank__questions", condition=Q(campaign__bank__questions__pk=question_id)))
+        .select_related("campaign", "asked")
+        .filter(member=whom, campaign__owner=owner)
+    )
+    if attempt_id is not None:
+        attempts = attempts.filter(pk=attempt_id)
+    if attempt_where is not None:
+        attempts = attempts.filter(attempt_where)
+    attempt = attempts.order_by().first()
+    if attempt is None:
+        raise NotFound("attempt_not_found", _("找不到这次答题"), field="attempt")
+    # Read after the lock is held: a read in the locking statement sees the rows as they were
+    # before the wait (PostgreSQL's path then relies on the unique indexes and the retry).
+    earlier = list(
+        Answer.objects.filter(
+            Q(member=whom, client_key=client_key)
+            | Q(attempt=attempt, question_id=question_id)
+            | Q(member=whom, question_id=question_id, day=attempt.day, credited=True)
+        )
+    )
+    return _Facts(attempt, earlier, whom.pk)
+
+
+def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: str, actor, actor_id, now) -> None:
+    """Save the answer, count it on the attempt and credit its points.
+
+    No savepoint of its own: should another campaign's answer take today's credit at the same
+    moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
+    answer once more, when ``credited_today`` is seen."""
     fields = _attempt_count(attempt, answer, now)
+    memo = attempt.campaign.name[:200]
     if not _prepares():
         answer.save(force_insert=True)
         attempt.save(update_fields=fields)
-        return answer
-    # One statement: the answer inserted and the attempt's counts written (the row is locked,
-    # so the counts just computed are the row's).
-    params = {f"answer_{f.attname}": f.get_db_prep_save(getattr(answer, f.attname), _connection()) for f in _answer_fields()}
+        if answer.credited:
+            source = f"{owner}.answer:{answer.pk}"
+            # The key names the answer just inserted in this transaction: it cannot have been posted.
+            entry_post(
+                member_id=answer.member_id,
+                amount=answer.points,
+                reason=ledger_reason,
+                source=source,
+                idempotency_key=source,
+                memo=memo,
+                actor=actor,
+                key_is_new=True,
+            )
+        return
+    # One statement: the answer inserted, the attempt's counts written (the row is locked, so the
+    # counts just computed are the row's) and the credit posted by the ledger's own SQL.
+    connection = _connection()
+    params = {f"answer_{f.attname}": f.get_db_prep_save(getattr(answer, f.attname), connection) for f in _answer_fields()}
     params.update({f"attempt_{name}": getattr(attempt, name) for name in _COUNTED})
-    params["attempt_id"] = attempt.pk
+    params.update(
+        {"attempt_id": attempt.pk, "source": f"{owner}.answer:", "reason": ledger_reason, "memo": memo, "actor": actor_id, "now": now}
+    )
     answer.pk = _fetch("answer_record", params)[0]
     answer._state.adding, answer._state.db = False, DEFAULT_DB_ALIAS
-    return answer
 
 
 # What an answer changes on its attempt (``_attempt_count``), written with the answer.
@@ -447,32 +565,53 @@ def _answer_fields() -> tuple:
 @functools.cache
 def _sql(name: str) -> Statement:
     """The answer's statements, written once from the models' columns (the question joined by its
-    campaign's bank, as the ORM's ``FilteredRelation`` did)."""
+    campaign's bank, as the ORM's ``FilteredRelation`` does)."""
     attempt, campaign, question, answer = (m._meta.db_table for m in (Attempt, Campaign, Question, Answer))
-    if name == "attempt_locked":
+    if name.startswith("facts_by_"):
+        # The answerer: a member, a user's member, or a device token's (``core.sql.live_token``).
+        kind = name.removeprefix("facts_by_")
+        who, columns = {
+            "member": (f"{attempt} a", ""),
+            "user": (f"{Member._meta.db_table} m JOIN {attempt} a ON a.member_id = m.id AND m.user_id = %(user)s::bigint", ""),
+            "token": (
+                f"(SELECT u.id AS user_id, t.id AS token_id, t.last_used_at FROM {core_sql.live_token('%(token)s::text')}) w "
+                f"JOIN {Member._meta.db_table} m ON m.user_id = w.user_id JOIN {attempt} a ON a.member_id = m.id",
+                "w.user_id, w.token_id, w.last_used_at, ",
+            ),
+        }[kind]
+        member = "a.member_id = %(member)s::bigint AND " if kind == "member" else ""
+        # The earlier answers ride on the locked row (none: one row with NULLs). Read in the same
+        # statement, they are as they were when it started: an answer committed while it waited
+        # for the lock is found by the unique indexes instead (``_answer_retried``).
         sql = (
-            f"SELECT {_columns(Attempt, 'a')}, {_columns(Campaign, 'c')}, {_columns(Question, 'q')} "
-            f"FROM {attempt} a JOIN {campaign} c ON c.id = a.campaign_id "
+            f"SELECT {columns}{_columns(Attempt, 'a')}, {_columns(Campaign, 'c')}, {_columns(Question, 'q')}, {_columns(Answer, 'x')} "
+            f"FROM {who} JOIN {campaign} c ON c.id = a.campaign_id "
             f"LEFT JOIN {question} q ON q.bank_id = c.bank_id AND q.id = %(question)s::bigint "
-            f"WHERE a.id = %(attempt)s::bigint AND a.member_id = %(member)s::bigint AND c.owner = %(owner)s "
+            f"LEFT JOIN {answer} x ON (x.member_id = a.member_id AND x.client_key = %(key)s::varchar) "
+            "OR (x.attempt_id = a.id AND x.question_id = %(question)s::bigint) "
+            "OR (x.member_id = a.member_id AND x.question_id = %(question)s::bigint AND x.day = a.day AND x.credited) "
+            f"WHERE {member}a.id = %(attempt)s::bigint AND c.owner = %(owner)s::varchar "
             "FOR UPDATE OF a"
-        )
-    elif name == "earlier_answers":
-        sql = (
-            f"SELECT {_columns(Answer, 'x')} FROM {answer} x "
-            "WHERE (x.member_id = %(member)s::bigint AND x.client_key = %(key)s) "
-            "OR (x.attempt_id = %(attempt)s::bigint AND x.question_id = %(question)s::bigint) "
-            "OR (x.member_id = %(member)s::bigint AND x.question_id = %(question)s::bigint AND x.day = %(day)s AND x.credited)"
         )
     elif name == "answer_record":
         fields = _answer_fields()
         columns = ", ".join(f'"{f.column}"' for f in fields)
         values = ", ".join(f"%(answer_{f.attname})s::{f.db_type(_connection())}" for f in fields)
         counts = ", ".join(f'"{Attempt._meta.get_field(n).column}" = %(attempt_{n})s' for n in _COUNTED)
-        sql = (
-            f"WITH answer AS (INSERT INTO {answer} ({columns}) VALUES ({values}) RETURNING id) "
-            f"UPDATE {attempt} SET {counts} FROM answer WHERE {attempt}.id = %(attempt_id)s::bigint RETURNING answer.id"
-        )
+        ctes = [
+            ("answer", f"INSERT INTO {answer} ({columns}) VALUES ({values}) RETURNING id, member_id, credited, points"),
+            ("counted", f"UPDATE {attempt} SET {counts} FROM answer WHERE {attempt}.id = %(attempt_id)s::bigint RETURNING answer.id"),
+            *credit_ctes(
+                rows="SELECT member_id, CASE WHEN credited THEN points ELSE 0 END AS amount, "
+                "%(source)s::varchar || id::text AS key FROM answer",
+                reason="%(reason)s::varchar",
+                actor="%(actor)s::bigint",
+                now="%(now)s::timestamptz",
+                memo="%(memo)s::varchar",
+            ),
+        ]
+        sql = "WITH " + ", ".join(f"{n} AS ({body})" for n, body in ctes) + " SELECT id FROM counted"
+        sql = " ".join(sql.split())
     else:
         raise KeyError(name)
     return Statement.of(sql)

@@ -139,23 +139,42 @@ def contest_answer(
 
     The API names the attempt (``attempt_id``), the contest page its contest (``contest_id``):
     either way the engine finds the member's own attempt in the statement that locks it, so the
-    page needs no look-up of the contest and the attempt before answering."""
-    member = scoping.member_for(actor)
-    if member is None:
-        raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    page needs no look-up of the contest and the attempt before answering; named by its attempt,
+    the engine finds the actor's member in that statement too."""
     if (attempt_id is None) == (contest_id is None):
         raise ValueError("name the attempt or the contest, not both")
+    if contest_id is not None:
+        member = scoping.member_for(actor)
+        if member is None:
+            raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+        who = {"member": member, "attempt_where": Q(campaign__learning_contest__pk=contest_id)}
+    elif not getattr(actor, "is_authenticated", False):
+        raise Forbidden("not_a_member", _("只有在册会员可以参加答题"))
+    else:
+        who = {"user": actor, "attempt_id": attempt_id}
     return quiz.answer_submit(
         owner=OWNER,
         ledger_reason=LEDGER_REASON,
-        attempt_id=attempt_id,
-        attempt_where=Q(campaign__learning_contest__pk=contest_id) if contest_id is not None else None,
-        member=member,
         question_id=question_id,
         chosen=chosen,
         client_key=client_key,
         actor=actor,
         now=now,
+        **who,
+    )
+
+
+def contest_answer_by_token(*, token_hash: str, attempt_id: int, question_id, chosen, client_key: str):
+    """``contest_answer`` from the app, its device token resolved in the engine's statement
+    (``quiz.answer_submit_by_token``): a ``quiz.TokenAnswer``, or None for the ordinary way."""
+    return quiz.answer_submit_by_token(
+        owner=OWNER,
+        ledger_reason=LEDGER_REASON,
+        token_hash=token_hash,
+        attempt_id=attempt_id,
+        question_id=question_id,
+        chosen=chosen,
+        client_key=client_key,
     )
 
 

@@ -145,14 +145,16 @@ def test_a_credit_taken_by_another_contest_at_the_same_moment_keeps_the_answer_u
     q = Question.objects.get(pk=attempt.question_ids[0])
     Answer.objects.create(attempt=elsewhere, question=q, member=world.worker_a1, day=attempt.day, client_key="elsewhere-1",
                           chosen=q.correct, is_correct=True, credited=True, points=2)  # fmt: skip
-    real, calls = quiz._earlier_answers, []
+    real, calls = quiz._facts, []
 
     def racing(*args):
         calls.append(1)
         found = real(*args)
-        return [a for a in found if a.client_key != "elsewhere-1"] if len(calls) == 1 else found
+        if len(calls) == 1:
+            found.earlier = [a for a in found.earlier if a.client_key != "elsewhere-1"]
+        return found
 
-    monkeypatch.setattr(quiz, "_earlier_answers", racing)
+    monkeypatch.setattr(quiz, "_facts", racing)
     result = services.contest_answer(actor=user, attempt_id=attempt.pk, question_id=q.pk, chosen=q.correct, client_key=uuid.uuid4().hex)
     assert len(calls) == 2 and result.created and result.answer.is_correct
     assert (result.answer.credited, result.answer.points) == (False, 0)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.errors import ApiError
 from engines.ledger.models import Entry
+from engines.ledger.selectors import ledger_mismatches
 from engines.quiz.models import Attempt as QuizAttempt
 from modules.learning import reports, selectors, services
 from modules.learning.models import Attempt, Question
@@ -229,3 +230,50 @@ def test_two_starts_and_two_answers_at_once_give_one_attempt_and_one_credit(worl
     attempt.refresh_from_db()
     assert attempt.answered == 1 and attempt.score == q.marks
     assert Entry.objects.filter(reason="learning.contest").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_key_for_several_questions_at_once_from_the_app_and_the_browser_counts_once(world, learning):
+    """The facts statement reads the earlier answers as they were when it started: an answer
+    committed while it waited for the attempt's lock is found by the unique index on the client
+    key, and the answer runs once more and is refused as a key reused."""
+    from core.models import ApiToken
+
+    user = world.worker_a1.user
+    attempt = services.contest_start(actor=user, contest=learning.contest)
+    token_hash = ApiToken.hash_key(ApiToken.issue(user=user, name="学习App")[1])
+    questions = [Question.objects.get(pk=pk) for pk in attempt.question_ids[:4]]
+    results, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def answer(n):
+        from django.db import connection as conn
+
+        q = questions[n]
+        try:
+            barrier.wait()
+            if n % 2:
+                answered = services.contest_answer_by_token(
+                    token_hash=token_hash, attempt_id=attempt.pk, question_id=q.pk, chosen=q.correct, client_key="one-key-for-all"
+                )
+                results.append("ok" if answered.refused is None else answered.refused.code)
+            else:
+                services.contest_answer(actor=user, attempt_id=attempt.pk, question_id=q.pk, chosen=q.correct, client_key="one-key-for-all")
+                results.append("ok")
+        except ApiError as exc:
+            results.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=answer, args=(n,)) for n in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == [] and sorted(results) == ["client_key_reused"] * 3 + ["ok"]
+    attempt.refresh_from_db()
+    assert attempt.answered == 1 and attempt.points == 2
+    entry = Entry.objects.get(reason="learning.contest")
+    assert (entry.amount, entry.memo, entry.balance_after) == (2, learning.contest.campaign.name, 2)
+    assert ledger_mismatches() == []
