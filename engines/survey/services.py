@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
@@ -136,9 +135,8 @@ def response_submit_read(*, actor, survey: Survey | None, answers: dict) -> Surv
     return survey
 
 
-def response_submit(*, actor, survey: Survey, answers: dict) -> Response | None:
-    """Stores one person's answers (the Response when stored through the ORM — a survey with quotas,
-    or not PostgreSQL —, else None: see ``_store``). Invalid (422) with ``errors`` {question: message} when an
+def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
+    """Stores one person's answers. Invalid (422) with ``errors`` {question: message} when an
     answer is wrong; Conflict when the person has answered already or a quota is full.
 
     Identified: one answer per person is the database's unique constraint (a double submit or
@@ -195,40 +193,37 @@ def _cursor():
     return prepared_cursor()
 
 
-def _store(*, actor, survey: Survey, data: dict) -> Response | None:
-    """The answer and its counting rows. With quotas (or not on PostgreSQL) through the ORM, in a
-    transaction, returning the Response; otherwise one prepared statement built from the values
-    themselves (no model instances: building them only to take their values back was a third of
-    an answer's Python), returning None."""
+def _store(*, actor, survey: Survey, data: dict) -> Response:
+    """The answer and its counting rows: with quotas (or not on PostgreSQL) through the ORM, in a
+    transaction; otherwise one prepared statement whose parameters are the values themselves (the
+    rows are not built as model instances only to take their values back: a third of an
+    answer's Python)."""
     now = timezone.now()
     member = getattr(actor, "member", None) if actor is not None else None
-    organisation_id = member.organisation_id if member else None  # the id only: no read of the union
+    response = Response(
+        survey=survey,
+        respondent=actor,
+        organisation_id=member.organisation_id if member else None,  # the id only: no read of the union
+        submitted_at=now if actor is not None else None,
+        submitted_on=timezone.localdate(now),
+        version=survey.version,
+        data=data,
+    )
     if survey.has_quotas or connection.vendor != "postgresql":
-        response = Response(
-            survey=survey,
-            respondent=actor,
-            organisation_id=organisation_id,
-            submitted_at=now if actor is not None else None,
-            submitted_on=timezone.localdate(now),
-            version=survey.version,
-            data=data,
-        )
         with transaction.atomic():
             _take_quotas(survey, data)
             response.save(force_insert=True)
-            Answer.objects.bulk_create(
-                Answer(response=response, survey=survey, question=q, value=v) for q, v in _answer_values(survey, data)
-            )
+            Answer.objects.bulk_create(_answer_rows(survey, response, data))
         return response
     values = _answer_values(survey, data)
     params = {
-        "id": uuid.uuid4(),
+        "id": response.pk,
         "survey": survey.pk,
-        "respondent": actor.pk if actor is not None else None,
-        "organisation": organisation_id,
-        "at": now if actor is not None else None,
-        "on": timezone.localdate(now),
-        "version": survey.version,
+        "respondent": response.respondent_id,
+        "organisation": response.organisation_id,
+        "at": response.submitted_at,
+        "on": response.submitted_on,
+        "version": response.version,
         "data": json.dumps(data),
         "questions": [q for q, _v in values],
         "values": [v for _q, v in values],
@@ -237,7 +232,7 @@ def _store(*, actor, survey: Survey, data: dict) -> Response | None:
     # caller's transaction, a savepoint keeps a refused one from breaking it).
     with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext(), _cursor() as cursor:
         cursor.execute(_STORE_SQL, params, prepare=True)
-    return None
+    return response
 
 
 # The response and its counting rows in one statement (PostgreSQL): an answer is written without
