@@ -6,6 +6,7 @@ messages are in the request's language.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import date, datetime
@@ -41,10 +42,44 @@ class DeviceTokenAuth(HttpBearer):
         found = _token_user(ApiToken.hash_key(token))
         if found is None:
             return None
-        token_id, last_used_at, user = found
-        ApiToken.mark_used(token_id, last_used_at, timezone.now())
-        request.user = user
-        return user
+        return token_accepted(request, *found)
+
+
+def token_accepted(request, token_id: int, last_used_at, user):
+    """What a live token's use does: its last use recorded (at most once a minute) and the request's
+    user set. ``DeviceTokenAuth`` and a statement that read the token with something else
+    (``live_token_select``) both end here."""
+    ApiToken.mark_used(token_id, last_used_at, timezone.now())
+    request.user = user
+    return user
+
+
+def live_token_select(key_hash: str, *, joined: str = "") -> tuple[str, str]:
+    """(the SELECT list, the FROM … WHERE) of a device token that authenticates, as
+    ``DeviceTokenAuth`` reads it (PostgreSQL), for a statement that reads the token together with
+    something else: the row starts with the token's id, its last use and the user's columns, which
+    ``token_from_row`` turns back into (token id, last used, user, the rest of the row)."""
+    from core.sql import live_token
+
+    return "t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in _user_columns()), live_token(key_hash, joined=joined)
+
+
+def token_from_row(row) -> tuple:
+    """(token id, last used, the user, the row's remaining columns) of a ``live_token_select`` row."""
+    from django.db import connection
+
+    from core.models import User
+
+    columns = _user_columns()
+    end = 2 + len(columns)
+    return row[0], row[1], User.from_db(connection.alias, columns, list(row[2:end])), row[end:]
+
+
+@functools.cache
+def _user_columns() -> list[str]:
+    from core.models import User
+
+    return [f.attname for f in User._meta.concrete_fields]
 
 
 def _token_user(key_hash: str):
@@ -64,15 +99,11 @@ def _token_user(key_hash: str):
 
     if connection.vendor == "postgresql":
         # psycopg already returns the Python types the fields hold: build the user from the row.
-        columns = [f.attname for f in User._meta.concrete_fields]
+        columns, source = live_token_select("%s")
         with prepared_cursor() as cursor:
-            cursor.execute(
-                "SELECT t.id, t.last_used_at, " + ", ".join(f'u."{c}"' for c in columns) + " FROM " + live_token("%s"),
-                [key_hash],
-                prepare=True,
-            )
+            cursor.execute(f"SELECT {columns} FROM {source}", [key_hash], prepare=True)
             row = cursor.fetchone()
-        return None if row is None else (row[0], row[1], User.from_db(connection.alias, columns, list(row[2:])))
+        return None if row is None else token_from_row(row)[:3]
     found = list(
         User.objects.raw(
             "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM " + live_token("%s"),

@@ -143,17 +143,36 @@ def path_pattern(path: str) -> re.Pattern:
     return re.compile(regex)
 
 
+def bearer_token(request) -> str | None:
+    """The request's ``Authorization: Bearer uh_…`` token, or None."""
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith("uh_"):
+        return None
+    return token
+
+
 def token_user(request):
     """The active user of the request's live ``Authorization: Bearer uh_…`` token, its use marked
     as ``core.api.DeviceTokenAuth`` marks it (the same function), or None (the long way answers)."""
-    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.startswith("uh_"):
+    token = bearer_token(request)
+    if token is None:
         return None
     from core.api import DeviceTokenAuth
 
     user = DeviceTokenAuth().authenticate(request, token)
     if user is not None:
         request.hot_path_user_id = user.pk
+    return user
+
+
+def token_accepted(request, token_id: int, last_used_at, user):
+    """For a handler that read the token with its own statement (``core.api.live_token_select``):
+    the token's use marked and the request's user set, as ``DeviceTokenAuth`` does (the same
+    function)."""
+    from core.api import token_accepted as accepted
+
+    accepted(request, token_id, last_used_at, user)
+    request.hot_path_user_id = user.pk
     return user
 
 

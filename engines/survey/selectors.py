@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
 
@@ -27,7 +28,31 @@ def survey_to_answer(survey_id: int) -> Survey | None:
     never changed once imported (``editable=False``; a new version of a questionnaire is a new
     survey, the next wave) — so they are kept in this process by survey instead of being read and
     parsed for every answer."""
-    survey = _survey_and_union(survey_id)
+    return _with_definition(_survey_and_union(survey_id))
+
+
+def token_and_survey(key_hash: str, survey_id: int) -> tuple | None:
+    """A courier's device token and the survey to answer, read together (one prepared statement on
+    PostgreSQL: the token's rule is core's own, ``core.api.live_token_select``): None when the token
+    does not authenticate, else (token id, last used, the user, the survey or None). The caller
+    records the token's use (``core.hot_path.token_accepted``)."""
+    from core.api import _token_user, token_from_row
+
+    if connection.vendor != "postgresql":
+        found = _token_user(key_hash)
+        return None if found is None else (*found, survey_to_answer(survey_id))
+    from core.db import prepared_cursor
+
+    with prepared_cursor() as cursor:
+        cursor.execute(_token_and_survey_sql(), {"key": key_hash, "survey": survey_id}, prepare=True)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, last_used, user, rest = token_from_row(row)
+    return token_id, last_used, user, _with_definition(_survey_from_row(rest) if rest[0] is not None else None)
+
+
+def _with_definition(survey: Survey | None) -> Survey | None:
     if survey is None:
         return None
     # with the moment of its import: a test database that rolls back may give an id out again
@@ -42,6 +67,24 @@ def survey_to_answer(survey_id: int) -> Survey | None:
     return survey
 
 
+@functools.cache
+def _token_and_survey_sql() -> str:
+    from core.api import live_token_select
+
+    # the survey's placeholder comes before the token's in the text: the arguments are named
+    joined = "LEFT JOIN (survey_survey s JOIN core_organisation o ON o.id = s.organisation_id) ON s.id = %(survey)s"
+    columns, source = live_token_select("%(key)s", joined=joined)
+    return (
+        f"SELECT {columns}, " + ", ".join([f's."{c}"' for c in _SURVEY_COLUMNS] + [f'o."{c}"' for c in _UNION_COLUMNS]) + f" FROM {source}"
+    )
+
+
+def _survey_from_row(row) -> Survey:
+    survey = Survey.from_db(connection.alias, _SURVEY_COLUMNS, list(row[: len(_SURVEY_COLUMNS)]))
+    survey.organisation = Organisation.from_db(connection.alias, _UNION_COLUMNS, list(row[len(_SURVEY_COLUMNS) :]))
+    return survey
+
+
 def _survey_and_union(survey_id: int) -> Survey | None:
     """The survey (its questions deferred) and its union, in one statement. On PostgreSQL written
     once and prepared (``core.db.prepared_cursor``): building the ORM's query cost more than the
@@ -53,11 +96,7 @@ def _survey_and_union(survey_id: int) -> Survey | None:
     with prepared_cursor() as cursor:
         cursor.execute(_SURVEY_AND_UNION, [survey_id], prepare=True)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    survey = Survey.from_db(connection.alias, _SURVEY_COLUMNS, list(row[: len(_SURVEY_COLUMNS)]))
-    survey.organisation = Organisation.from_db(connection.alias, _UNION_COLUMNS, list(row[len(_SURVEY_COLUMNS) :]))
-    return survey
+    return None if row is None else _survey_from_row(row)
 
 
 _SURVEY_COLUMNS = [f.attname for f in Survey._meta.concrete_fields if f.name != "definition"]

@@ -123,7 +123,12 @@ def response_submit_to(*, actor, survey_id: int, answers: dict) -> Survey:
     """An answer to the survey ``survey_id`` (``POST /api/v1/surveys/{id}/responses``, through the
     API and at the WSGI door alike): NotFound when there is no such survey or the person may not
     answer it (its existence is not told), then ``response_submit``."""
-    survey = selectors.survey_to_answer(survey_id)
+    return response_submit_read(actor=actor, survey=selectors.survey_to_answer(survey_id), answers=answers)
+
+
+def response_submit_read(*, actor, survey: Survey | None, answers: dict) -> Survey:
+    """``response_submit_to`` for a survey already read (``selectors.survey_to_answer`` or, at the
+    WSGI door, ``selectors.token_and_survey``; None when there is none)."""
     if survey is None or not rules.may_answer(actor, survey):
         raise NotFound("not_found", _("找不到该问卷"))
     response_submit(actor=actor, survey=survey, answers=answers)
@@ -164,16 +169,35 @@ def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
 def _claim_participation(survey: Survey, user) -> bool:
     """Marks that ``user`` has answered ``survey``; False when that was marked already (a second
     answer, or two phones at once: the unique constraint lets one through). One statement: out of
-    any transaction it is a transaction of its own, never the answer's."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO survey_participation (survey_id, user_id) VALUES (%s, %s) ON CONFLICT (survey_id, user_id) DO NOTHING RETURNING id",
-            [survey.pk, user.pk],
-        )
+    any transaction it is a transaction of its own, never the answer's (prepared on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, [survey.pk, user.pk])
+            return cursor.fetchone() is not None
+    with _cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [survey.pk, user.pk], prepare=True)
         return cursor.fetchone() is not None
 
 
+_CLAIM_SQL = (
+    "INSERT INTO survey_participation (survey_id, user_id) VALUES (%s, %s) ON CONFLICT (survey_id, user_id) DO NOTHING RETURNING id"
+)
+
+
+def _cursor():
+    """A cursor that prepares on PostgreSQL (``core.db.prepared_cursor``), Django's elsewhere."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from core.db import prepared_cursor
+
+    return prepared_cursor()
+
+
 def _store(*, actor, survey: Survey, data: dict) -> Response:
+    """The answer and its counting rows: with quotas (or not on PostgreSQL) through the ORM, in a
+    transaction; otherwise one prepared statement whose parameters are the values themselves (the
+    rows are not built as model instances only to take their values back: a third of an
+    answer's Python)."""
     now = timezone.now()
     member = getattr(actor, "member", None) if actor is not None else None
     response = Response(
@@ -185,17 +209,29 @@ def _store(*, actor, survey: Survey, data: dict) -> Response:
         version=survey.version,
         data=data,
     )
-    answers = _answer_rows(survey, response, data)
     if survey.has_quotas or connection.vendor != "postgresql":
         with transaction.atomic():
             _take_quotas(survey, data)
             response.save(force_insert=True)
-            Answer.objects.bulk_create(answers)
+            Answer.objects.bulk_create(_answer_rows(survey, response, data))
         return response
+    values = _answer_values(survey, data)
+    params = {
+        "id": response.pk,
+        "survey": survey.pk,
+        "respondent": response.respondent_id,
+        "organisation": response.organisation_id,
+        "at": response.submitted_at,
+        "on": response.submitted_on,
+        "version": response.version,
+        "data": json.dumps(data),
+        "questions": [q for q, _v in values],
+        "values": [v for _q, v in values],
+    }
     # Without quotas the answer and its rows are one statement, so a transaction of its own (in a
     # caller's transaction, a savepoint keeps a refused one from breaking it).
-    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext(), connection.cursor() as cursor:
-        cursor.execute(_STORE_SQL, _store_params(response, answers))
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext(), _cursor() as cursor:
+        cursor.execute(_STORE_SQL, params, prepare=True)
     return response
 
 
@@ -209,21 +245,6 @@ WITH response AS (
 INSERT INTO survey_answer (response_id, survey_id, question, value)
 SELECT %(id)s, %(survey)s, a.question, a.value FROM unnest(%(questions)s::text[], %(values)s::text[]) AS a(question, value)
 """
-
-
-def _store_params(response: Response, answers: list[Answer]) -> dict:
-    return {
-        "id": response.pk,
-        "survey": response.survey_id,
-        "respondent": response.respondent_id,
-        "organisation": response.organisation_id,
-        "at": response.submitted_at,
-        "on": response.submitted_on,
-        "version": response.version,
-        "data": json.dumps(response.data),
-        "questions": [a.question for a in answers],
-        "values": [a.value for a in answers],
-    }
 
 
 def _take_quotas(survey: Survey, data: dict) -> None:
@@ -268,18 +289,22 @@ def responses_enter(*, actor, survey: Survey, rows: list[dict], submitted_on=Non
 
 
 def _answer_rows(survey: Survey, response: Response, data: dict) -> list[Answer]:
-    """The answer's rows for counting: one per choice or number, and an empty value marking
-    that a multiple-choice or free-text question was answered (its base; the text itself
-    stays in the response)."""
+    return [Answer(response=response, survey=survey, question=q, value=v) for q, v in _answer_values(survey, data)]
+
+
+def _answer_values(survey: Survey, data: dict) -> list[tuple[str, str]]:
+    """The answer's rows for counting, as (question, value): one per choice or number, and an
+    empty value marking that a multiple-choice or free-text question was answered (its base; the
+    text itself stays in the response)."""
     rows = []
     for q in survey.questions:
         value = data.get(q["name"])
         if not value or q["type"] not in COUNTED_TYPES:
             continue
         if q["type"] in MARKED_TYPES:
-            rows.append(Answer(response=response, survey=survey, question=q["name"], value=""))
+            rows.append((q["name"], ""))
         if q["type"] == "text":
             continue
         for v in value.split() if q["type"] == "select_multiple" else [value]:
-            rows.append(Answer(response=response, survey=survey, question=q["name"], value=v[:64]))
+            rows.append((q["name"], v[:64]))
     return rows

@@ -98,9 +98,13 @@ def wish_post(request, payload: WishIn):
 
 
 def _published(wish_id: int) -> Wish:
-    wish = Wish.objects.filter(
-        pk=wish_id, status__in=[Wish.Status.PUBLISHED, Wish.Status.CLAIMED, Wish.Status.DELIVERED, Wish.Status.FULFILLED]
-    ).first()
+    wish = (
+        Wish.objects.select_related("organisation")
+        .filter(  # with its union: the claim's audit names it
+            pk=wish_id, status__in=[Wish.Status.PUBLISHED, Wish.Status.CLAIMED, Wish.Status.DELIVERED, Wish.Status.FULFILLED]
+        )
+        .first()
+    )
     if wish is None:
         raise NotFound("care_wish_not_found", _("找不到该心愿"))
     return wish

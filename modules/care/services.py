@@ -5,10 +5,11 @@ Every function is keyword-only, atomic, checks its rule and writes the audit ent
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -213,18 +214,15 @@ def wish_claim(*, actor, wish: Wish, donor_name: str = "", note: str = "") -> Wi
         raise Invalid("care_own_wish", _("不能认领自己的心愿"), field="wish")
     kind, default_name = _donor_kind(actor)
     name = _text(donor_name, "donor_name", 80) or default_name
+    claim = WishClaim(
+        wish=wish, donor=actor, donor_kind=kind, donor_name=name, status=WishClaim.Status.PENDING, note=_text(note, "note", 200)
+    )
     try:
-        with transaction.atomic():
-            taken = Wish.objects.filter(pk=wish.pk, status=Wish.Status.PUBLISHED).update(
-                status=Wish.Status.CLAIMED, updated_at=timezone.now()
-            )
-            if not taken:
-                raise Conflict("care_wish_already_claimed", _("这个心愿刚刚已被其他爱心人士认领，请选择其他心愿"))
-            claim = WishClaim.objects.create(
-                wish=wish, donor=actor, donor_kind=kind, donor_name=name, status=WishClaim.Status.PENDING, note=_text(note, "note", 200)
-            )
+        taken = _take_and_claim(wish, claim)
     except IntegrityError:
-        raise Conflict("care_wish_already_claimed", _("这个心愿刚刚已被其他爱心人士认领，请选择其他心愿")) from None
+        taken = False
+    if not taken:
+        raise Conflict("care_wish_already_claimed", _("这个心愿刚刚已被其他爱心人士认领，请选择其他心愿"))
     wish.status = Wish.Status.CLAIMED
     audit(actor=actor, action="care.wish_claim", obj=wish, organisation=wish.organisation, changes={"claim": claim.pk})
     notify(
@@ -234,6 +232,36 @@ def wish_claim(*, actor, wish: Wish, donor_name: str = "", note: str = "") -> Wi
         url=f"/care/wishes/{wish.pk}/",
     )
     return claim
+
+
+def _take_and_claim(wish: Wish, claim: WishClaim) -> bool:
+    """The wish moved published → claimed and ``claim`` stored, or neither (False: someone else's
+    claim came first). On PostgreSQL one statement, a transaction of its own: the UPDATE's
+    condition is checked again under the row's lock, so of two donors at once only the first
+    inserts; the partial UNIQUE index on live claims backs it."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            if not Wish.objects.filter(pk=wish.pk, status=Wish.Status.PUBLISHED).update(status=Wish.Status.CLAIMED, updated_at=now):
+                return False
+            claim.save(force_insert=True)
+        return True
+    fields = [f for f in WishClaim._meta.concrete_fields if not f.primary_key]
+    sql = (
+        "WITH taken AS (UPDATE care_wish SET status = %s, updated_at = %s WHERE id = %s AND status = %s RETURNING id) "
+        f"INSERT INTO care_wishclaim ({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} FROM taken RETURNING id"
+    )
+    values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
+    # in a caller's transaction (tests), a savepoint keeps a refused claim from breaking it
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, [Wish.Status.CLAIMED.value, now, wish.pk, Wish.Status.PUBLISHED.value, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    claim.pk = row[0]
+    claim._state.adding, claim._state.db = False, connection.alias
+    return True
 
 
 def wish_offer(*, actor, wish: Wish, donor, donor_name: str = "") -> WishClaim:
