@@ -46,11 +46,13 @@ demo: install
 clean-demo:
 	rm -f var/unionhub.sqlite3 var/unionhub.sqlite3-*
 
-## test: the whole suite on SQLite (PostgreSQL-only tests run in test-pg), then the browser journeys
+## test: the whole suite on SQLite (PostgreSQL-only tests run in test-pg), then the browser journeys;
+## the tests marked `slow` (scale tests, the longest fuzzing run) run in test-pg only
 test: install e2e-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not slow"
 
-## test-pg: the whole suite again on the machine's PostgreSQL and Redis (the browser journeys ran in `make test`); nothing may be skipped
+## test-pg: the whole suite again on the machine's PostgreSQL and Redis (the browser journeys ran in `make test`),
+## the `slow` tests included; nothing may be skipped
 test-pg: install e2e-deps services
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) UNIONHUB_FORBID_SKIPS=1 $(PY) -m pytest -m "not e2e"
 

@@ -10,6 +10,7 @@
 # year end, where "now + an hour" is next year, while UTC's date (15:00) is still 31 December. The
 # clock keeps running from there (faketime's default), so timeouts and durations behave as usual;
 # one pass of the suite takes a few minutes, well inside the hour before midnight.
+# The tests marked slow (scale tests; they run in make test-pg) are left out, as in make test.
 # SQLite only: libfaketime moves this process's clock (SQLite runs inside it), not PostgreSQL's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,5 +23,5 @@ for moved in "$@"; do
   # Unset: the moved pass is SQLite and the in-process ranking backend, whatever the shell exports.
   # Only the wall clock moves: Python's timed waits (threading, queues) count on the monotonic
   # clock, and a faked one sent the scheduler's thread tests into waits that never ended.
-  env -u DATABASE_URL -u REDIS_URL FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$moved" .venv/bin/python -m pytest -m "not e2e"
+  env -u DATABASE_URL -u REDIS_URL FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$moved" .venv/bin/python -m pytest -m "not e2e and not slow"
 done

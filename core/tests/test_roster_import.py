@@ -166,6 +166,7 @@ def test_export_round_trips_through_import(world):
     assert world.client_for(world.admin_b1).get(reverse("core:roster_export", args=[world.org_a1.pk, "csv"])).status_code == 404
 
 
+@pytest.mark.slow  # a scale test: make test-pg runs it; the import's rules are tested on SQLite with small rosters
 def test_fifty_thousand_rows_import_in_one_go(world):
     # Speed (50,000 rows well under a minute) is measured by bench/, not asserted here.
     rows = [

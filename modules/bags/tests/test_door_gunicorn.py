@@ -7,6 +7,7 @@ must be the same bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -130,6 +131,39 @@ def _unrandom(name: str, value: str) -> str:
     return re.sub(r"expires=[^;]*", "expires=<date>", value)
 
 
+@contextlib.contextmanager
+def door_and_full_stack(tmp: Path):
+    """Two gunicorns, ``HOT_PATHS`` on and off, each on its own copy of the test database as it is
+    now (same rows, same sequences): yields (door, full); stops them and drops the copies after."""
+    test_db = connection.settings_dict["NAME"]
+    copies = {hot: f"{test_db}_door_{'on' if hot else 'off'}" for hot in (True, False)}
+    params = connection.get_connection_params()
+    connections.close_all()  # a database is copied only while nobody is connected to it
+    servers = []
+    with _admin(params) as admin:
+        try:
+            for copy in copies.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{test_db}"')
+            servers = [Server(copies[hot], hot=hot, tmp=tmp) for hot in (True, False)]
+            yield tuple(servers)
+        finally:
+            for server in servers:
+                server.stop()
+            for copy in copies.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def compare(door: Server, full: Server, requests) -> dict[str, int]:
+    """Sends each request to both servers; their answers must be the same bytes. Returns the statuses."""
+    statuses = {}
+    for name, method, path, body, headers in requests:
+        at_the_door, long_way = door.send(method, path, body, headers), full.send(method, path, body, headers)
+        assert at_the_door == long_way, f"{name}:\n door: {at_the_door}\n full: {long_way}"
+        statuses[name] = int(at_the_door[0].split()[0])
+    return statuses
+
+
 def _requests(world, bags) -> list[tuple[str, str, str, bytes, dict]]:
     """(name, method, path, body, headers): every kind of request the handheld's door can meet."""
     collector = ApiToken.issue(user=world.collector_a, name="手持机")[1]
@@ -223,30 +257,10 @@ EXPECTED = {
 @pytest.mark.django_db(transaction=True)
 def test_the_door_answers_every_request_byte_for_byte_as_the_full_stack(world, bags, tmp_path):
     requests = _requests(world, bags)
-    test_db = connection.settings_dict["NAME"]
-    copies = {hot: f"{test_db}_door_{'on' if hot else 'off'}" for hot in (True, False)}
-    params = connection.get_connection_params()
-    connections.close_all()  # a database is copied only while nobody is connected to it
-    servers = []
-    with _admin(params) as admin:
-        try:
-            for copy in copies.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-                admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{test_db}"')
-            servers = [Server(copies[hot], hot=hot, tmp=tmp_path) for hot in (True, False)]
-            door, full = servers
-            statuses = {}
-            for name, method, path, body, headers in requests:
-                at_the_door, long_way = door.send(method, path, body, headers), full.send(method, path, body, headers)
-                assert at_the_door == long_way, f"{name}:\n door: {at_the_door}\n full: {long_way}"
-                statuses[name] = int(at_the_door[0].split()[0])
-            answers = {name: full.send(method, path, body, headers) for name, method, path, body, headers in requests[:1]}
-            door_log = door.log.read_text(errors="replace")
-        finally:
-            for server in servers:
-                server.stop()
-            for copy in copies.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    with door_and_full_stack(tmp_path) as (door, full):
+        statuses = compare(door, full, requests)
+        answers = {name: full.send(method, path, body, headers) for name, method, path, body, headers in requests[:1]}
+        door_log = door.log.read_text(errors="replace")
     # The door did answer (else this compared the long way with itself): the scans it can answer.
     assert door_log.count("answered at the door") == 13, door_log[-3000:]
     # What was compared is what it should be (a door and a stack broken alike would agree too).
@@ -330,29 +344,9 @@ SURVEY_EXPECTED = {
 @pytest.mark.django_db(transaction=True)
 def test_the_door_answers_a_courier_s_survey_answer_byte_for_byte_as_the_full_stack(world, tmp_path):
     requests = _survey_requests(world)
-    test_db = connection.settings_dict["NAME"]
-    copies = {hot: f"{test_db}_door_{'on' if hot else 'off'}" for hot in (True, False)}
-    params = connection.get_connection_params()
-    connections.close_all()
-    servers = []
-    with _admin(params) as admin:
-        try:
-            for copy in copies.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-                admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{test_db}"')
-            servers = [Server(copies[hot], hot=hot, tmp=tmp_path) for hot in (True, False)]
-            door, full = servers
-            statuses = {}
-            for name, method, path, body, headers in requests:
-                at_the_door, long_way = door.send(method, path, body, headers), full.send(method, path, body, headers)
-                assert at_the_door == long_way, f"{name}:\n door: {at_the_door}\n full: {long_way}"
-                statuses[name] = int(at_the_door[0].split()[0])
-            door_log = door.log.read_text(errors="replace")
-        finally:
-            for server in servers:
-                server.stop()
-            for copy in copies.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    with door_and_full_stack(tmp_path) as (door, full):
+        statuses = compare(door, full, requests)
+        door_log = door.log.read_text(errors="replace")
     # answered at the door: the two answers, the refusals the service words, the session-less English ones
     assert door_log.count("answered at the door") == 7, door_log[-3000:]
     assert statuses == SURVEY_EXPECTED

@@ -38,6 +38,8 @@ def _inspected(year):
     return InspectionAssignment.objects.filter(plan__year=year, state="done")
 
 
+@pytest.mark.slow  # 1,176 stations and 901 inspections through the services; make test-pg runs it, and the
+# SQLite runs seed the same year through seed_demo --year-like-2020 (modules/annual/tests/test_year_like_2020.py)
 @pytest.mark.django_db(transaction=False)
 def test_the_year_seeder_builds_on_904_funded_before_inspects_them_from_october_and_adds_332():
     """On top of the platform's own demo (60 stations at tiny scale, 38 of 2019 and 22 of 2020, a 2020
