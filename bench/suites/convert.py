@@ -52,6 +52,9 @@ CONVERSION = [
 ]
 PARTITIONED = ("bags_collection", "ledger_entry")
 CLAIM_TABLES = {"bags_collection": "bags_collection_claim", "ledger_entry": "ledger_entry_claim"}
+CLAIM_TIMES = {"bags_collection": "collected_at", "ledger_entry": "created_at"}
+# The platform's claim window (IDEMPOTENCY_CLAIM_DAYS, config/settings/base.py) in the migrate run.
+CLAIM_DAYS = int(os.environ.get("IDEMPOTENCY_CLAIM_DAYS", "90"))
 CLAIM_KEYS = {"bags_collection": "client_id", "ledger_entry": "idempotency_key"}
 # --quick (the CI smoke run): the conversion of a small table, in well under two minutes.
 QUICK_ROWS = 50_000
@@ -259,15 +262,20 @@ def table_facts(scale: Scale) -> dict:
             claims = conn.execute(f"SELECT count(*) FROM {claim}").fetchone()[0] if has_claims else None
             parts = conn.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = %s::regclass", [table]).fetchone()[0]
             key = CLAIM_KEYS[table]
+            # Only the rows inside the claim window are claimed (core.partitions.backfill_claims);
+            # the window is taken now, after the conversion, so its rows were all inside it then.
+            recent_sql = f"{table} t WHERE t.{CLAIM_TIMES[table]} >= now() - make_interval(days => %s)"
+            recent = conn.execute(f"SELECT count(*) FROM {recent_sql}", [CLAIM_DAYS]).fetchone()[0]
             unclaimed = (
                 conn.execute(
-                    f"""SELECT count(*) FROM {table} t WHERE t.{key} IS NOT NULL
-                        AND NOT EXISTS (SELECT 1 FROM {claim} c WHERE c.{key} = t.{key})"""
+                    f"""SELECT count(*) FROM {recent_sql} AND t.{key} IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM {claim} c WHERE c.{key} = t.{key})""",
+                    [CLAIM_DAYS],
                 ).fetchone()[0]
                 if has_claims
                 else None
             )
-            out[table] = {"kind": kind, "rows": rows, "claims": claims, "unclaimed": unclaimed, "partitions": parts}
+            out[table] = {"kind": kind, "rows": rows, "recent": recent, "claims": claims, "unclaimed": unclaimed, "partitions": parts}
         out["ledger_mismatches"] = conn.execute(
             """SELECT count(*) FROM ledger_account a
                WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entry e WHERE e.account_id = a.id)"""
