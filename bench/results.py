@@ -125,32 +125,50 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def growth_table(by_scale: dict[str, dict]) -> str:
-    """Scans and dashboard figures of the latest run at each scale, side by side."""
+def growth_of(by_scale: dict[str, dict]) -> dict:
+    """The scans', dashboard's and ceilings' figures of the latest run at each scale, side by side
+    (the shape kept in bench/current.json under "growth"); {} with fewer than two scales."""
     order = [s for s in ("small", "medium", "district", "large") if s in by_scale]
     if len(order) < 2:
-        return ""
-    rows: dict[str, dict[str, str]] = {}
-    titles: dict[str, str] = {}
+        return {}
+    rows: dict[str, dict] = {}
     for scale in order:
         for r in by_scale[scale]["results"]:
-            if not (r["bench"].startswith("scan") or r["bench"].startswith("dashboard") or r["bench"].startswith("ceiling")):
+            if not r["bench"].startswith(("scan", "dashboard", "ceiling")):
                 continue
-            key = r["bench"]
-            titles[key] = r["title"]
             if r["status"] not in ("ok", "miss") or r.get("value") is None:
                 cell = r["status"]
             else:
                 cell = f"{_fmt(r['value'])} {r['unit']}"
                 if r.get("p95_ms") is not None and "p95" not in r["unit"]:
                     cell += f", p95 {_fmt(r['p95_ms'])} ms"
-            rows.setdefault(key, {})[scale] = cell
-    bags = {s: by_scale[s].get("dataset", {}).get("tables", {}).get("bags_collection") for s in order}
-    head = "| benchmark | " + " | ".join(f"{s} ({bags[s]:,} scans)" if bags[s] else s for s in order) + " |"
-    lines = [head, "|---|" + "---|" * len(order)]
-    for key, cells in rows.items():
-        lines.append(f"| {titles[key]} | " + " | ".join(cells.get(s, "") for s in order) + " |")
+            row = rows.setdefault(r["bench"], {"bench": r["bench"], "title": r["title"], "cells": {}})
+            row["cells"][scale] = cell
+    scales = []
+    for scale in order:
+        data = by_scale[scale]
+        scans = (data.get("dataset") or {}).get("tables", {}).get("bags_collection")
+        scales.append({"name": scale, "scans": scans, **run_of(data)})
+    return {"scales": scales, "rows": list(rows.values())}
+
+
+def render_growth(growth: dict) -> str:
+    """The growth table, then the run each column comes from."""
+    if not growth:
+        return ""
+    scales = growth["scales"]
+    head = "| benchmark | " + " | ".join(f"{s['name']} ({s['scans']:,} scans)" if s.get("scans") else s["name"] for s in scales) + " |"
+    lines = [head, "|---|" + "---|" * len(scales)]
+    for row in growth["rows"]:
+        lines.append(f"| {_cell(row['title'])} | " + " | ".join(_cell(row["cells"].get(s["name"], "")) for s in scales) + " |")
+    lines += ["", "Columns:"]
+    lines += [f"- **{s['name']}**: {s['date']} · commit `{s['commit']}` · `{s['command']}`" for s in scales]
     return "\n".join(lines)
+
+
+def growth_table(by_scale: dict[str, dict]) -> str:
+    """Scans and dashboard figures of the latest run at each scale, side by side."""
+    return render_growth(growth_of(by_scale))
 
 
 def latest_by_scale() -> dict[str, dict]:
@@ -197,6 +215,9 @@ def write(ctx, names: list[str], started: float, markdown: bool = True) -> Path:
     print("\n" + md + "\n", flush=True)
     if markdown and ctx.scale.name in CURRENT_SCALES:
         current = merge_current(load_current(), data)
+        if any(r["bench"].startswith("growth_") and r["status"] == "ok" for r in data["results"]):
+            # The growth suite just ran the other scales: their latest runs and this one side by side.
+            current["growth"] = growth_of(latest_by_scale())
         save_current(current)
         update_benchmarks_md(render_current(current))
     return path
@@ -298,7 +319,10 @@ def merge_current(current: dict, data: dict) -> dict:
     if measured:
         runs[stamp] = run_of(data)
     used = {row["run"] for row in rows}
-    return {"runs": {k: v for k, v in sorted(runs.items()) if k in used}, "rows": rows}
+    merged = {"runs": {k: v for k, v in sorted(runs.items()) if k in used}, "rows": rows}
+    if current.get("growth"):
+        merged["growth"] = current["growth"]
+    return merged
 
 
 def load_current(path: Path | None = None) -> dict:
@@ -349,6 +373,9 @@ def render_current(current: dict) -> str:
         lines.append(
             f"- **{labels[stamp]}** {run['date']} · scale {run['scale']} · commit `{run['commit']}` · `{run['command']}` · machine: {run['machine']}"
         )
+    growth = render_growth(current.get("growth") or {})
+    if growth:
+        lines += ["", "#### Growth with data: the scan, the dashboard and the ceilings at each scale (one run each)", "", growth]
     return "\n".join(lines)
 
 

@@ -148,3 +148,44 @@ def test_a_district_run_writes_its_json_and_updates_the_table(tmp_path, monkeypa
     assert "| worker page | 150.0 req/s, p95 12.5 ms | 5 % of hello (3,000 req/s) | p95 < 20 ms | yes | R1 |" in table
     assert "annual review" not in table and "test cpu" in table
     assert [row["bench"] for row in results.load_current()["rows"]] == ["worker_page"]
+
+
+def test_a_district_run_with_the_growth_suite_keeps_the_growth_table_of_every_scale(tmp_path, monkeypatch):
+    from bench.context import Context, Result
+    from bench.scales import SCALES
+
+    (tmp_path / "BENCHMARKS.md").write_text(f"# Benchmarks\n\n{results.BEGIN}\n{results.END}\n")
+    monkeypatch.setattr(results.env, "ROOT", tmp_path)
+    monkeypatch.setattr(results.env, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(results, "CURRENT", tmp_path / "current.json")
+    monkeypatch.setattr(results, "machine", lambda database="postgres": {"nproc": 2, "cpu": "test cpu", "memory_gb": 1.0})
+    # What the growth suite's subprocess left: a small run (--no-markdown writes only its JSON).
+    (tmp_path / "results").mkdir()
+    small = run_data(
+        "20000101T000000Z",
+        "sssssss",
+        [result("scan_single", 900.0, p95_ms=20.0)],
+        command="python -m bench ceiling scan dashboard --scale small",
+    )
+    small["scale"] = "small"
+    small["dataset"] = {"tables": {"bags_collection": 200_000}}
+    (tmp_path / "results" / "20000101T000000Z-small.json").write_text(results.json.dumps(small))
+
+    ctx = Context(
+        scale=SCALES["district"], quick=False, marker={"dataset": {"stats": {"tables": {"bags_collection": 20_000_000}}}}, workers=3
+    )
+    ctx.results.append(Result("scan_single", "scan_single title", value=500.0, unit="req/s", p95_ms=70.0))
+    ctx.results.append(Result("growth_small", "growth run at scale small", status="ok"))
+    results.write(ctx, ["scan", "growth"], started=0.0)
+
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "| benchmark | small (200,000 scans) | district (20,000,000 scans) |" in text
+    assert "| scan_single title | 900 req/s, p95 20.0 ms | 500 req/s, p95 70.0 ms |" in text
+    assert "- **small**: 2000-01-01T12:00:00+00:00 · commit `sssssss`" in text
+
+    # A later district run without the growth suite keeps that table as it was.
+    ctx.results[:] = [Result("scan_single", "scan_single title", value=600.0, unit="req/s", p95_ms=60.0)]
+    results.write(ctx, ["scan"], started=0.0)
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "| scan_single title | 900 req/s, p95 20.0 ms | 500 req/s, p95 70.0 ms |" in text
+    assert "| scan_single title | 600.0 req/s, p95 60.0 ms |" in text
