@@ -229,7 +229,6 @@ def test_a_token_s_use_is_marked_in_the_answer_s_own_statement(world, learning):
     assert replay.status_code == 200 and replay.json()["replayed"] is True
     token.refresh_from_db()
     assert token.last_used_at > long_ago
-    # Another user's token is never marked by this member's answer, nor is a session's.
     assert Attempt.objects.get(pk=attempt.pk).answered == 3 and balance_of(world.worker_a1.pk) == 6
     assert ledger_mismatches() == []
 
