@@ -136,6 +136,25 @@ def prepared_cursor(*, raw: bool = False):
         yield _kept_cursor(conn, _LoggedRawCursor if raw else _LoggedCursor)
 
 
+def checked_for_this_request(db=None) -> None:
+    """Check a kept connection the way ``prepared_cursor`` does (``_close_if_dropped``: a system
+    call, a ``SELECT 1`` only when the server has sent something) and tell Django the connection
+    was checked for this request, so that ``transaction.atomic`` does not send its
+    ``CONN_HEALTH_CHECKS`` ``SELECT 1`` (a round trip on every contest answer).
+
+    For a code path whose statements all go through ``prepared_cursor`` inside one transaction:
+    a connection the server dropped is closed here and opened afresh by ``atomic``; one that
+    breaks after the check fails its first statement, as it would after a ``SELECT 1``. Django
+    clears the flag at the start of the next request (``close_if_unusable_or_obsolete``), so the
+    setting keeps its meaning for every other request."""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        return
+    _close_if_dropped(db)
+    if db.connection is not None:
+        db.health_check_done = True
+
+
 def _close_if_dropped(db) -> None:
     """Close a kept connection that the server has dropped, so that ``ensure_connection`` opens a
     new one, as Django's ``CONN_HEALTH_CHECKS`` does before its own cursors (never for this one:

@@ -281,8 +281,14 @@ class ApiToken(models.Model):
     @classmethod
     def mark_used(cls, token_id: int, last_used_at, now) -> None:
         """Record a use at most once a minute: a write per request would double a scan's work."""
-        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        if cls.use_to_mark(last_used_at, now):
             cls.objects.filter(pk=token_id).update(last_used_at=now)
+
+    @staticmethod
+    def use_to_mark(last_used_at, now) -> bool:
+        """Whether a use at ``now`` is to be recorded (``mark_used``'s rule, for a caller that
+        writes it in a statement of its own transaction)."""
+        return last_used_at is None or (now - last_used_at).total_seconds() > 60
 
 
 class WechatBinding(models.Model):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql as core_sql
-from core.db import Statement, prepared_cursor
+from core.db import Statement, checked_for_this_request, prepared_cursor
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import ApiToken, Member
 from engines.ledger.services import entry_post
@@ -302,7 +302,8 @@ def answer_submit_by_token(
     except _Refused as refused:
         ApiToken.mark_used(*refused.token, now)
         return TokenAnswer(refused.user_id, None, refused.error)
-    ApiToken.mark_used(*result.answer._token, now)
+    if not result.created:  # a replay writes nothing: the use is marked on its own
+        ApiToken.mark_used(*result.answer._token, now)
     return TokenAnswer(result.answer._user_id, result, None)
 
 
@@ -348,6 +349,10 @@ def _answer_retried(owner, ledger_reason, who, question_id, chosen, client_key, 
     # rolled back; once more, the facts show the winner (the answer is then kept without a credit,
     # or it is a replay, already answered or refused). The unique constraints decide; every retry
     # starts after the row it collided with was committed.
+    if attempt_where is None and _prepares():
+        # Every statement of the answer goes through ``prepared_cursor``: its check of a kept
+        # connection stands in for the health check's ``SELECT 1`` that ``atomic`` would send.
+        checked_for_this_request(_connection())
     for tries_left in (2, 1, 0):
         try:
             return _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
@@ -378,7 +383,10 @@ def _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, clien
         if not answer._state.adding:  # a replay
             return _result(answer, facts, False)
         actor_id = facts.user_id if who[0] != "member" else (actor.pk if getattr(actor, "is_authenticated", False) else None)
-        _answer_record(facts.attempt, answer, owner, ledger_reason, actor, actor_id, now)
+        # A device token's use (``ApiToken.mark_used``'s rule) is written with the answer, in its
+        # transaction: no second statement and commit after it.
+        token_id = facts.token[0] if facts.token and ApiToken.use_to_mark(facts.token[1], now) else None
+        _answer_record(facts.attempt, answer, owner, ledger_reason, actor, actor_id, now, token_id)
     return _result(answer, facts, True)
 
 
@@ -471,8 +479,9 @@ def _facts(owner: str, who, question_id: int, client_key: str, attempt_id, attem
     return _Facts(attempt, earlier, whom.pk)
 
 
-def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: str, actor, actor_id, now) -> None:
-    """Save the answer, count it on the attempt and credit its points.
+def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: str, actor, actor_id, now, token_id=None) -> None:
+    """Save the answer, count it on the attempt and credit its points (and, on PostgreSQL, mark
+    the use of the device token ``token_id``).
 
     No savepoint of its own: should another campaign's answer take today's credit at the same
     moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
@@ -502,7 +511,15 @@ def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: 
     params = {f"answer_{f.attname}": f.get_db_prep_save(getattr(answer, f.attname), connection) for f in _answer_fields()}
     params.update({f"attempt_{name}": getattr(attempt, name) for name in _COUNTED})
     params.update(
-        {"attempt_id": attempt.pk, "source": f"{owner}.answer:", "reason": ledger_reason, "memo": memo, "actor": actor_id, "now": now}
+        {
+            "attempt_id": attempt.pk,
+            "source": f"{owner}.answer:",
+            "reason": ledger_reason,
+            "memo": memo,
+            "actor": actor_id,
+            "now": now,
+            "token": token_id,
+        }
     )
     answer.pk = _fetch("answer_record", params)[0]
     answer._state.adding, answer._state.db = False, DEFAULT_DB_ALIAS
@@ -610,6 +627,11 @@ def _sql(name: str) -> Statement:
                 memo="%(memo)s::varchar",
             ),
         ]
+        # The token's use (NULL: none to mark); a data-modifying CTE runs whether or not it is read.
+        used = f'"{ApiToken._meta.get_field("last_used_at").column}"'
+        ctes.append(
+            ("used", f"UPDATE {ApiToken._meta.db_table} SET {used} = %(now)s::timestamptz WHERE id = %(token)s::bigint RETURNING id")
+        )
         sql = "WITH " + ", ".join(f"{n} AS ({body})" for n, body in ctes) + " SELECT id FROM counted"
         sql = " ".join(sql.split())
     else:

@@ -193,7 +193,14 @@ def contest_ranking(request, pk):
     return render(
         request,
         "learning/ranking.html",
-        {"contest": contest, "rows": selectors.team_ranking(contest), "can_export": rules.may_manage_contest(request.user, contest)},
+        {
+            "contest": contest,
+            "rows": selectors.team_ranking(contest),
+            "can_export": rules.may_manage_contest(request.user, contest),
+            # The table is kept rendered (per language) as long as the rows are: a hundred rows
+            # of numbers localised one by one cost more than the rest of the page.
+            "ranking_seconds": selectors.RANKING_SECONDS,
+        },
     )
 
 

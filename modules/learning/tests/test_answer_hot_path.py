@@ -190,3 +190,81 @@ def test_the_same_answer_sent_at_once_from_many_phones_counts_once(world, learni
     attempt.refresh_from_db()
     assert attempt.answered == 1 and balance_of(world.worker_a1.pk) == 2
     assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+def test_a_token_s_use_is_marked_in_the_answer_s_own_statement(world, learning):
+    """``ApiToken.mark_used``'s rule (at most once a minute), written by the answer's statement:
+    no UPDATE and no commit of its own after the answer."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    attempt = services.contest_start(actor=world.worker_a1.user, contest=learning.contest)
+    url = PATH.format(attempt_id=attempt.pk)
+    token, raw = ApiToken.issue(user=world.worker_a1.user, name="学习App")
+    assert token.last_used_at is None
+    wsgi.post(url, _body(attempt.question_ids[0], key=uuid.uuid4().hex), token=raw)  # opens the points account
+    token.refresh_from_db()
+    assert token.last_used_at is not None  # a first use: marked
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    key = uuid.uuid4().hex
+    body = _body(attempt.question_ids[1], key=key)
+    with CaptureQueriesContext(connection) as queries:
+        answer = wsgi.post(url, body, token=raw)
+    assert answer.status_code == 200 and answer.answered_early
+    assert len(queries) == 4, [q["sql"][:60] for q in queries]  # the savepoint, facts, record, release
+    assert "core_apitoken" in queries[2]["sql"] and "quiz_answer" in queries[2]["sql"]
+    token.refresh_from_db()
+    marked = token.last_used_at
+    assert marked > long_ago
+    # Within the minute: the answer writes nothing to the token.
+    wsgi.post(url, _body(attempt.question_ids[2], key=uuid.uuid4().hex), token=raw)
+    token.refresh_from_db()
+    assert token.last_used_at == marked
+    # A replay writes no answer: a use to mark is marked on its own.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    replay = wsgi.post(url, _body(attempt.question_ids[1], key=key), token=raw)
+    assert replay.status_code == 200 and replay.json()["replayed"] is True
+    token.refresh_from_db()
+    assert token.last_used_at > long_ago
+    assert Attempt.objects.get(pk=attempt.pk).answered == 3 and balance_of(world.worker_a1.pk) == 6
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_at_the_door_sends_no_health_check_and_survives_a_dropped_connection(world, learning, monkeypatch):
+    """Django's ``CONN_HEALTH_CHECKS`` would send a ``SELECT 1`` as the answer's transaction
+    begins; the answer checks its kept connection as ``core.db.prepared_cursor`` does instead (a
+    system call). A connection PostgreSQL ended (a restart) is still found and replaced: the
+    answer is answered at the door, on a new connection, and counted once."""
+    from tests.trust.test_connection_drop import backend_pid, end_backend
+
+    attempt = services.contest_start(actor=world.worker_a1.user, contest=learning.contest)
+    url, raw = PATH.format(attempt_id=attempt.pk), _token(world.worker_a1.user)
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
+    bodies = [_body(qid, key=uuid.uuid4().hex) for qid in attempt.question_ids[:3]]
+    first = wsgi.post(url, bodies[0], token=raw)
+    assert first.status_code == 200 and first.answered_early
+    checks = []
+    from django.db import connections
+
+    db = connections["default"]
+    usable = type(db).is_usable
+    monkeypatch.setattr(type(db), "is_usable", lambda self: checks.append(1) or usable(self))
+
+    db.health_check_done = False  # as Django leaves it at the start of a request
+    second = wsgi.post(url, bodies[1], token=raw)
+    assert second.status_code == 200 and second.answered_early and second.json()["answered"] == 2
+    assert checks == []  # no SELECT 1
+
+    end_backend(backend_pid())
+    db.health_check_done = False
+    third = wsgi.post(url, bodies[2], token=raw)
+    assert third.status_code == 200, third.content
+    assert third.answered_early and third.json()["answered"] == 3  # at the door, on a new connection
+    attempt.refresh_from_db()
+    assert attempt.answered == 3 and balance_of(world.worker_a1.pk) == 6
+    assert ledger_mismatches() == []

@@ -12,6 +12,7 @@ import threading
 import uuid
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from core.errors import ApiError
@@ -277,3 +278,31 @@ def test_one_key_for_several_questions_at_once_from_the_app_and_the_browser_coun
     entry = Entry.objects.get(reason="learning.contest")
     assert (entry.amount, entry.memo, entry.balance_after) == (2, learning.contest.campaign.name, 2)
     assert ledger_mismatches() == []
+
+
+def test_the_ranking_table_is_kept_rendered_per_language_as_long_as_its_rows(world, learning):
+    """The ranking page keeps its table rendered (``{% cache %}``) for as long as the selector
+    keeps its rows: the same table from the cache, in each language its own, and the new rows
+    once the kept ones are gone."""
+    from django.core.cache import cache
+
+    pk = learning.contest.pk
+    url = f"/learning/contests/{pk}/ranking/"
+
+    def table(language: str) -> str:
+        client = Client()
+        client.cookies["django_language"] = language  # the platform's choice of language
+        page = client.get(url).content.decode()
+        return page[page.index('<div class="table-wrap">') : page.index("</table></div>")]
+
+    for member in (world.worker_a1, world.worker_b1):
+        services.contest_start(actor=member.user, contest=learning.contest)
+    first = table("zh-hans")
+    assert "参赛人数" in first and world.worker_a1.organisation.name in first and world.worker_b1.organisation.name in first
+    assert table("zh-hans") == first  # from the cache
+    english = table("en")
+    assert "参赛人数" not in english and world.worker_a1.organisation.name in english  # its own table
+    services.contest_start(actor=world.worker_a1_other.user, contest=learning.contest)
+    cache.clear()  # the rows' few seconds are over
+    again = table("zh-hans")
+    assert again != first and "参赛人数" in again
