@@ -9,7 +9,8 @@ refusal the service raises — is rendered by the API's own functions, so it is 
 byte for byte. Anything else returns None and goes the long way (``api.response_create``): no
 token or an unknown one (401), a session, a body the schema refuses (422), another content type.
 
-The token and the survey are read by one statement (``selectors.token_and_survey``, with core's
+The token and the survey (and, for an identified survey, the union of the person's member record,
+which the answer keeps) are read by one statement (``selectors.token_and_survey``, with core's
 token rule, ``core.api.live_token_select``), and the token's use is recorded by the function
 ``DeviceTokenAuth`` uses (``core.hot_path.token_accepted``).
 """
@@ -41,10 +42,10 @@ def response_create(request, survey_id: int) -> HttpResponse | None:
     found = selectors.token_and_survey(ApiToken.hash_key(token), survey_id)
     if found is None:  # a token that does not authenticate: the API's 401
         return None
-    token_id, last_used_at, user, survey = found
+    token_id, last_used_at, user, survey, union = found
     token_accepted(request, token_id, last_used_at, user)
     try:
-        services.response_submit_read(actor=user, survey=survey, answers=payload.answers)
+        services.response_submit_read(actor=user, survey=survey, answers=payload.answers, respondent_union=union)
     except ApiError as refusal:  # as the API's handler of ApiError answers it
         return refused(request, refusal)
     return api.create_response(request, created(survey), status=201)

@@ -34,13 +34,16 @@ def survey_to_answer(survey_id: int) -> Survey | None:
 def token_and_survey(key_hash: str, survey_id: int) -> tuple | None:
     """A courier's device token and the survey to answer, read together (one prepared statement on
     PostgreSQL: the token's rule is core's own, ``core.api.live_token_select``): None when the token
-    does not authenticate, else (token id, last used, the user, the survey or None). The caller
+    does not authenticate, else (token id, last used, the user, the survey or None, the union of
+    the user's member record or None). The union is read (joined) only for an identified survey,
+    where the answer keeps it; otherwise it is ``services.UNREAD`` and read when needed. The caller
     records the token's use (``core.hot_path.token_accepted``)."""
     from core.api import _token_user, token_from_row
+    from engines.survey.services import UNREAD
 
     if connection.vendor != "postgresql":
         found = _token_user(key_hash)
-        return None if found is None else (*found, survey_to_answer(survey_id))
+        return None if found is None else (*found, survey_to_answer(survey_id), UNREAD)
     from core.db import prepared_cursor
 
     with prepared_cursor() as cursor:
@@ -49,7 +52,8 @@ def token_and_survey(key_hash: str, survey_id: int) -> tuple | None:
     if row is None:
         return None
     token_id, last_used, user, rest = token_from_row(row)
-    return token_id, last_used, user, _with_definition(_survey_from_row(rest) if rest[0] is not None else None)
+    survey = _with_definition(_survey_from_row(rest[:-1]) if rest[0] is not None else None)
+    return token_id, last_used, user, survey, (rest[-1] if survey is not None and not survey.anonymous else UNREAD)
 
 
 def _with_definition(survey: Survey | None) -> Survey | None:
@@ -72,11 +76,15 @@ def _token_and_survey_sql() -> str:
     from core.api import live_token_select
 
     # the survey's placeholder comes before the token's in the text: the arguments are named
-    joined = "LEFT JOIN (survey_survey s JOIN core_organisation o ON o.id = s.organisation_id) ON s.id = %(survey)s"
-    columns, source = live_token_select("%(key)s", joined=joined)
-    return (
-        f"SELECT {columns}, " + ", ".join([f's."{c}"' for c in _SURVEY_COLUMNS] + [f'o."{c}"' for c in _UNION_COLUMNS]) + f" FROM {source}"
+    # an identified survey's answer keeps the union of the respondent's member record (the
+    # person's own union, ``services._store``): joined for those only
+    joined = (
+        "LEFT JOIN (survey_survey s JOIN core_organisation o ON o.id = s.organisation_id) ON s.id = %(survey)s "
+        "LEFT JOIN core_member m ON m.user_id = u.id AND NOT s.anonymous"
     )
+    columns, source = live_token_select("%(key)s", joined=joined)
+    survey_columns = [f's."{c}"' for c in _SURVEY_COLUMNS] + [f'o."{c}"' for c in _UNION_COLUMNS]
+    return f"SELECT {columns}, " + ", ".join(survey_columns) + f", m.organisation_id FROM {source}"
 
 
 def _survey_from_row(row) -> Survey:

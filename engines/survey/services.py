@@ -126,16 +126,20 @@ def response_submit_to(*, actor, survey_id: int, answers: dict) -> Survey:
     return response_submit_read(actor=actor, survey=selectors.survey_to_answer(survey_id), answers=answers)
 
 
-def response_submit_read(*, actor, survey: Survey | None, answers: dict) -> Survey:
+# The respondent's union not read yet (``response_submit``'s ``respondent_union``).
+UNREAD = object()
+
+
+def response_submit_read(*, actor, survey: Survey | None, answers: dict, respondent_union=UNREAD) -> Survey:
     """``response_submit_to`` for a survey already read (``selectors.survey_to_answer`` or, at the
     WSGI door, ``selectors.token_and_survey``; None when there is none)."""
     if survey is None or not rules.may_answer(actor, survey):
         raise NotFound("not_found", _("找不到该问卷"))
-    response_submit(actor=actor, survey=survey, answers=answers)
+    response_submit(actor=actor, survey=survey, answers=answers, respondent_union=respondent_union)
     return survey
 
 
-def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
+def response_submit(*, actor, survey: Survey, answers: dict, respondent_union=UNREAD) -> Response:
     """Stores one person's answers. Invalid (422) with ``errors`` {question: message} when an
     answer is wrong; Conflict when the person has answered already or a quota is full.
 
@@ -143,7 +147,11 @@ def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
     two phones at once: one is stored, the other told). Anonymous: the person's participation
     is claimed first in its own transaction, and the answer written in another, so not even
     the two rows' transaction ids (PostgreSQL's xmin) link the answer to the person; if the
-    answer then fails, the claim is taken back."""
+    answer then fails, the claim is taken back.
+
+    ``respondent_union``: the id of the union of the actor's member record (None without one),
+    when the caller read it with something else (``selectors.token_and_survey``); an identified
+    answer keeps it. Left ``UNREAD``, it is read here."""
     if not rules.may_answer(actor, survey):
         raise Forbidden("forbidden", _("您不在该问卷的调查范围内"))
     if not survey.is_accepting():
@@ -161,7 +169,7 @@ def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
             Participation.objects.filter(survey=survey, user=actor).delete()
             raise
     try:
-        return _store(actor=actor, survey=survey, data=checked.data)
+        return _store(actor=actor, survey=survey, data=checked.data, respondent_union=respondent_union)
     except IntegrityError:
         raise Conflict("survey_already_answered", _("您已经填写过这份问卷")) from None
 
@@ -169,18 +177,33 @@ def response_submit(*, actor, survey: Survey, answers: dict) -> Response:
 def _claim_participation(survey: Survey, user) -> bool:
     """Marks that ``user`` has answered ``survey``; False when that was marked already (a second
     answer, or two phones at once: the unique constraint lets one through). One statement: out of
-    any transaction it is a transaction of its own, never the answer's (prepared on PostgreSQL)."""
+    any transaction it is a transaction of its own, never the answer's (prepared on PostgreSQL).
+
+    On PostgreSQL, out of a caller's transaction, the claim's own commit does not wait for the disk
+    (``synchronous_commit`` off for that one transaction, ``_CLAIM_SQL_UNWAITED``): the answer's
+    commit that follows does, and the WAL is flushed in order, so an answer on disk always has its
+    claim on disk. A crash between the two loses the claim with no answer written — the person may
+    answer again, as if the request never came. A claim taken back (the answer refused) is a
+    waited-for DELETE. Every answer used to wait for two disk flushes, one of them the claim's."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, [survey.pk, user.pk])
             return cursor.fetchone() is not None
+    sql = _CLAIM_SQL if connection.in_atomic_block else _CLAIM_SQL_UNWAITED
     with _cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, [survey.pk, user.pk], prepare=True)
+        cursor.execute(sql, [survey.pk, user.pk], prepare=True)
         return cursor.fetchone() is not None
 
 
 _CLAIM_SQL = (
     "INSERT INTO survey_participation (survey_id, user_id) VALUES (%s, %s) ON CONFLICT (survey_id, user_id) DO NOTHING RETURNING id"
+)
+# The same claim, its transaction's commit not waiting for the disk (set_config(…, true) lasts for
+# the statement's own transaction only; the connection keeps its setting).
+_CLAIM_SQL_UNWAITED = (
+    "INSERT INTO survey_participation (survey_id, user_id) SELECT %s, %s "
+    "WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL "
+    "ON CONFLICT (survey_id, user_id) DO NOTHING RETURNING id"
 )
 
 
@@ -193,17 +216,21 @@ def _cursor():
     return prepared_cursor()
 
 
-def _store(*, actor, survey: Survey, data: dict) -> Response:
+def _store(*, actor, survey: Survey, data: dict, respondent_union=UNREAD) -> Response:
     """The answer and its counting rows: with quotas (or not on PostgreSQL) through the ORM, in a
     transaction; otherwise one prepared statement whose parameters are the values themselves (the
     rows are not built as model instances only to take their values back: a third of an
     answer's Python)."""
     now = timezone.now()
-    member = getattr(actor, "member", None) if actor is not None else None
+    if actor is None:
+        respondent_union = None
+    elif respondent_union is UNREAD:
+        member = getattr(actor, "member", None)
+        respondent_union = member.organisation_id if member else None  # the id only: no read of the union
     response = Response(
         survey=survey,
         respondent=actor,
-        organisation_id=member.organisation_id if member else None,  # the id only: no read of the union
+        organisation_id=respondent_union,
         submitted_at=now if actor is not None else None,
         submitted_on=timezone.localdate(now),
         version=survey.version,

@@ -142,7 +142,7 @@ def test_an_anonymous_answer_is_three_statements_token_included(world, book):
 
 
 @pytest.mark.postgres
-def test_an_identified_answer_is_three_statements_and_its_member_s_union(world, book):
+def test_an_identified_answer_is_two_statements_and_keeps_its_member_s_union(world, book):
     survey = make_survey(world, book, anonymous=False)
     token = _token(world.worker_a1.user)
     _warm(survey, token, world.worker_a1.user)
@@ -150,11 +150,33 @@ def test_an_identified_answer_is_three_statements_and_its_member_s_union(world, 
         response = wsgi.post(URL.format(survey.pk), json.dumps({"answers": GOOD}), token=token)
     assert (response.status_code, response.answered_early) == (201, True)
     sent = _statements(queries)
-    # the token with the survey, the member (the answer's union), the answer with its rows
-    assert len(sent) == 3, "\n".join(q[:120] for q in sent)
+    # the token with the survey and the member's union, the answer with its rows
+    assert len(sent) == 2, "\n".join(q[:120] for q in sent)
+    assert "core_apitoken" in sent[0] and "core_member" in sent[0] and "survey_response" in sent[1]
     stored = Response.objects.get(survey=survey)
     assert stored.respondent_id == world.worker_a1.user.pk and stored.organisation_id == world.worker_a1.organisation_id
     assert stored.submitted_at is not None
+
+
+def test_an_identified_answer_keeps_the_union_of_its_member_or_none(world, book):
+    """The union the answer keeps is the member record's, read with the token at the door (or by
+    the service): none for a person without one, and never the union of an anonymous answer."""
+    from core.models import User
+
+    identified = make_survey(world, book, anonymous=False)
+    anonymous = make_survey(world, book)
+    nobody = User.objects.create(username="no-member", phone="13612345678")
+    for user in (world.worker_a1.user, world.worker_b1.user, nobody):
+        for survey in (identified, anonymous):
+            response = wsgi.post(URL.format(survey.pk), json.dumps({"answers": GOOD}), token=_token(user))
+            assert (response.status_code, response.answered_early) == (201, True)
+    kept = dict(Response.objects.filter(survey=identified).values_list("respondent_id", "organisation_id"))
+    assert kept == {
+        world.worker_a1.user.pk: world.worker_a1.organisation_id,
+        world.worker_b1.user.pk: world.worker_b1.organisation_id,
+        nobody.pk: None,
+    }
+    assert list(Response.objects.filter(survey=anonymous).values_list("respondent_id", "organisation_id").distinct()) == [(None, None)]
 
 
 @pytest.mark.postgres

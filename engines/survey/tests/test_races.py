@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Conflict
 from core.models import Member
 from core.tests.concurrency import race
 from core.tests.factories import UserFactory
@@ -52,3 +53,29 @@ def test_a_quota_of_ten_takes_exactly_ten_of_forty_people_at_once(world, book):
     assert Quota.objects.get(survey=survey).filled == 10
     # those turned away were not marked as having taken part
     assert Participation.objects.filter(survey=survey).count() == 10
+
+
+def test_an_anonymous_claim_and_its_answer_are_two_transactions_and_only_the_claim_s_commit_is_unwaited(world, book):
+    """Out of any transaction (as a server runs it): the claim and the answer are written by two
+    transactions (their rows' xmin differ: nothing links the answer to the person); the claim's
+    commit did not wait for the disk, but the connection's setting is left as it was, so the
+    answer's commit (and everything after) waits as usual."""
+    from django.db import connection
+
+    survey = make_survey(world, book, anonymous=True)
+    user = world.worker_a1.user
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+    services.response_submit(actor=user, survey=survey, answers=ANSWER)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == before
+        cursor.execute("SELECT xmin::text FROM survey_participation WHERE survey_id = %s AND user_id = %s", [survey.pk, user.pk])
+        claimed_in = cursor.fetchone()[0]
+        cursor.execute("SELECT xmin::text, respondent_id FROM survey_response WHERE survey_id = %s", [survey.pk])
+        answered_in, respondent = cursor.fetchone()
+    assert claimed_in != answered_in and respondent is None
+    # a second answer is refused by the claim, which is there for everyone to see
+    with pytest.raises(Conflict):
+        services.response_submit(actor=user, survey=survey, answers=ANSWER)

@@ -181,3 +181,24 @@ def test_two_donors_claiming_at_once_one_wins(world, published):
     assert outcomes.count("care_wish_already_claimed") == len(donors) - 1
     assert WishClaim.objects.filter(wish=published).count() == 1
     assert Wish.objects.get(pk=published.pk).status == Wish.Status.CLAIMED
+    # one audit record: the losers wrote none
+    assert AuditLog.objects.filter(action="care.wish_claim", object_id=str(published.pk)).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_its_audit_and_its_notifications_are_one_transaction(world, published):
+    """Out of any transaction (as a server runs it), the claim, its audit record and the union
+    admins' notifications are written by the same transaction (their rows' xmin): all or none."""
+    donor = UserFactory(username="one-transaction")
+    claim = services.wish_claim(actor=donor, wish=Wish.objects.get(pk=published.pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM care_wishclaim WHERE id = %s", [claim.pk])
+        claimed_in = cursor.fetchone()[0]
+        cursor.execute("SELECT xmin::text FROM care_wish WHERE id = %s", [published.pk])
+        wish_in = cursor.fetchone()[0]
+        cursor.execute("SELECT xmin::text FROM core_auditlog WHERE action = 'care.wish_claim' AND object_id = %s", [str(published.pk)])
+        audited_in = cursor.fetchone()[0]
+        cursor.execute("SELECT DISTINCT xmin::text FROM core_notification WHERE url = %s", [f"/care/wishes/{published.pk}/"])
+        notified_in = [row[0] for row in cursor.fetchall()]
+    assert notified_in and {claimed_in, wish_in, audited_in, *notified_in} == {claimed_in}
