@@ -220,11 +220,23 @@ class _Demo:
         self.srv = Server(f"http://127.0.0.1:{self.port}", self.var_dir / "server.log", self.var_dir, self.env)
         self.srv.wechat = self.wechat
         self._built = None
+        self._step = None
+        self._stopped = False
 
     def _build(self) -> None:
-        self.srv.manage("migrate", "--noinput", "-v", "0")
-        self.srv.manage("seed_demo", "--scale", "tiny", "--no-progress")
-        self.srv.manage("startup")
+        for args in (("migrate", "--noinput", "-v", "0"), ("seed_demo", "--scale", "tiny", "--no-progress"), ("startup",)):
+            if self._stopped:
+                raise AssertionError("the e2e demo build was stopped")
+            self._step = subprocess.Popen(
+                [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            try:
+                out, err = self._step.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                self._step.kill()
+                out, err = self._step.communicate()
+            if self._step.returncode != 0:
+                raise AssertionError(f"manage.py {' '.join(args)} failed:\n{out}\n{err}")
 
     def start(self) -> _Demo:
         import concurrent.futures
@@ -243,6 +255,9 @@ class _Demo:
 
     def remove(self) -> None:
         if self._built is not None:
+            self._stopped = True  # a run stopped early (-x, Ctrl-C) does not wait for the whole build
+            if self._step is not None and self._step.poll() is None:
+                self._step.kill()
             self._built.exception()  # never delete the var dir under a build still running
         self.wechat.stop()
         shutil.rmtree(self.var_dir, ignore_errors=True)
