@@ -83,10 +83,16 @@ def platform_today() -> date:
     return platform_now().date()
 
 
-# Workers open the platform by scanning a QR code with WeChat: every phone journey runs in plain
-# Chromium and again as WeChat's in-app browser (its user agent and its quirks), unless
-# E2E_PHONE_BROWSERS names one of them ("chromium", "wechat").
-PHONE_BROWSERS = [b for b in os.environ.get("E2E_PHONE_BROWSERS", "chromium,wechat").split(",") if b]
+# Workers open the platform by scanning a QR code with WeChat. WeChat's in-app browser is Chromium
+# (X5/XWEB) with two differences a page meets: its user agent (the server offers the WeChat login on
+# it) and a window.open that opens nothing. So the phone journeys run once, in plain Chromium, with
+# every phone watched for window.open (Watched.assert_clean fails a page that calls it, as WeChat
+# would leave it dead); test_wechat.py checks what only WeChat does (its login, its back button, its
+# camera, every phone page of the journeys answered to WeChat's user agent, with its quirks on), and
+# a module naming PHONE_BROWSERS (bag binding: a bag's QR code scanned in WeChat) runs in both.
+# E2E_PHONE_BROWSERS="chromium,wechat" replays every phone journey in both, as the suite once did.
+ALL_PHONE_BROWSERS = ("chromium", "wechat")
+PHONE_BROWSERS = [b for b in os.environ.get("E2E_PHONE_BROWSERS", "chromium").split(",") if b]
 # WeChat 8.0 on Android (the X5/XWEB webview): the user agent the server sees.
 WECHAT_UA = (
     "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -97,6 +103,10 @@ WECHAT_UA = (
 # so a page that relies on it is caught (the count is checked by Watched.assert_clean).
 WECHAT_QUIRKS = """(() => { window.__wechat_open_calls = 0;
   window.open = function () { window.__wechat_open_calls += 1; return null; }; })();"""
+# The same watch on a plain Chromium phone, window.open left working: a journey that calls it fails
+# in Chromium as it would in WeChat.
+WINDOW_OPEN_WATCH = """(() => { window.__wechat_open_calls = 0; const open = window.open;
+  window.open = function (...args) { window.__wechat_open_calls += 1; return open.apply(this, args); }; })();"""
 
 
 def phone_options(phone_browser: str, **extra) -> dict:
@@ -105,14 +115,22 @@ def phone_options(phone_browser: str, **extra) -> dict:
 
 def new_phone_context(browser, phone_browser: str, **extra):
     context = clock_browser(browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **phone_options(phone_browser, **extra)))
-    if phone_browser == "wechat":
-        context.add_init_script(WECHAT_QUIRKS)
+    context.add_init_script(WECHAT_QUIRKS if phone_browser == "wechat" else WINDOW_OPEN_WATCH)
     return context
 
 
-@pytest.fixture(scope="module", params=PHONE_BROWSERS)
+def pytest_generate_tests(metafunc):
+    """The phone browsers a module's phone journeys run in: E2E_PHONE_BROWSERS (plain Chromium unless
+    it says otherwise), or the module's own ``PHONE_BROWSERS``, whichever names more."""
+    if "phone_browser" in metafunc.fixturenames:
+        own = getattr(metafunc.module, "PHONE_BROWSERS", ())
+        browsers = [b for b in ALL_PHONE_BROWSERS if b in PHONE_BROWSERS or b in own]
+        metafunc.parametrize("phone_browser", browsers, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
 def phone_browser(request) -> str:
-    """ "chromium" or "wechat": the phone journeys of a module run once in each."""
+    """ "chromium" or "wechat": the phone journeys of a module run once in each it names."""
     return request.param
 
 
@@ -164,6 +182,105 @@ class Server:
         return result.stdout
 
 
+class _Demo:
+    """The demo the journeys run against, built by manage.py (migrate, seed_demo, startup) into a
+    fresh var dir with its fake WeChat; ``start()`` builds it on a thread of its own, so that the
+    build runs while the rest of the suite does (see pytest_collection_finish)."""
+
+    def __init__(self):
+        self.var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
+        self.wechat = fake_wechat()
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(
+            # WeChat's OAuth endpoints, faked on this machine; the authorize page on "localhost", another
+            # site than the platform's 127.0.0.1, so the way back is a cross-site redirect as in WeChat.
+            WECHAT_APP_ID=FAKE_WECHAT_APP_ID,
+            WECHAT_APP_SECRET="e2e-wechat-secret",
+            WECHAT_API_BASE=self.wechat.url,
+            WECHAT_AUTHORIZE_URL=self.wechat.url.replace("127.0.0.1", "localhost") + "/connect/oauth2/authorize",
+        )
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.dev",
+            DEBUG="1",
+            UNIONHUB_VAR_DIR=str(self.var_dir),
+            MEDIA_ROOT=str(self.var_dir / "media"),
+            TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
+            SMS_BACKEND="core.sms.ConsoleSmsBackend",
+            MAP_TILE_URL="",
+            # each phone journey logs its worker in once per phone browser (plain Chromium and WeChat,
+            # when E2E_PHONE_BROWSERS names both)
+            OTP_MAX_PER_PHONE_PER_HOUR=str(5 * len(ALL_PHONE_BROWSERS)),
+            # every browser of the run asks from 127.0.0.1: the per-address limit (30 an hour) would stop
+            # the journeys after the first thirty logins, so it is the whole run's worth here
+            OTP_MAX_PER_IP_PER_HOUR=str(60 * len(ALL_PHONE_BROWSERS)),
+            PYTHONUNBUFFERED="1",
+        )
+        self.env = clock_env(env)
+        self.port = _free_port()
+        self.srv = Server(f"http://127.0.0.1:{self.port}", self.var_dir / "server.log", self.var_dir, self.env)
+        self.srv.wechat = self.wechat
+        self._built = None
+        self._step = None
+        self._stopped = False
+
+    def _build(self) -> None:
+        for args in (("migrate", "--noinput", "-v", "0"), ("seed_demo", "--scale", "tiny", "--no-progress"), ("startup",)):
+            if self._stopped:
+                raise AssertionError("the e2e demo build was stopped")
+            self._step = subprocess.Popen(
+                [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            try:
+                out, err = self._step.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                self._step.kill()
+                out, err = self._step.communicate()
+            if self._step.returncode != 0:
+                raise AssertionError(f"manage.py {' '.join(args)} failed:\n{out}\n{err}")
+
+    def start(self) -> _Demo:
+        import concurrent.futures
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-demo")
+        self._built = pool.submit(self._build)
+        pool.shutdown(wait=False)
+        return self
+
+    def wait(self) -> Server:
+        if self._built is None:
+            self._build()
+        else:
+            self._built.result()
+        return self.srv
+
+    def remove(self) -> None:
+        if self._built is not None:
+            self._stopped = True  # a run stopped early (-x, Ctrl-C) does not wait for the whole build
+            if self._step is not None and self._step.poll() is None:
+                self._step.kill()
+            self._built.exception()  # never delete the var dir under a build still running
+        self.wechat.stop()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+
+_demo_building: list[_Demo] = []
+
+
+def pytest_collection_finish(session):
+    """When the run holds browser journeys, the demo they need is built from here on, while the tests
+    collected before them run: the build (about a minute and a half of migrations and seeding, in
+    processes of its own) takes the machine's other core instead of holding up the first journey."""
+    if os.environ.get("E2E_BASE_URL") or session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("e2e") and "server" in getattr(item, "fixturenames", ()) for item in session.items):
+        _demo_building.append(_Demo().start())
+
+
+def pytest_sessionfinish(session):
+    while _demo_building:  # started, but no journey came to use it (stopped early, -x)
+        _demo_building.pop().remove()
+
+
 @pytest.fixture(scope="session")
 def server():
     if not Path(CHROMIUM).exists():
@@ -177,59 +294,27 @@ def server():
         env = clock_env(env)
         yield Server(os.environ["E2E_BASE_URL"], Path(os.environ["E2E_SERVER_LOG"]), var_dir, env)
         return
-    var_dir = Path(tempfile.mkdtemp(prefix="uh-e2e-"))
-    wechat = fake_wechat()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        # WeChat's OAuth endpoints, faked on this machine; the authorize page on "localhost", another
-        # site than the platform's 127.0.0.1, so the way back is a cross-site redirect as in WeChat.
-        WECHAT_APP_ID=FAKE_WECHAT_APP_ID,
-        WECHAT_APP_SECRET="e2e-wechat-secret",
-        WECHAT_API_BASE=wechat.url,
-        WECHAT_AUTHORIZE_URL=wechat.url.replace("127.0.0.1", "localhost") + "/connect/oauth2/authorize",
-    )
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.dev",
-        DEBUG="1",
-        UNIONHUB_VAR_DIR=str(var_dir),
-        MEDIA_ROOT=str(var_dir / "media"),
-        TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
-        SMS_BACKEND="core.sms.ConsoleSmsBackend",
-        MAP_TILE_URL="",
-        # each phone journey logs its worker in once per phone browser (plain Chromium and WeChat)
-        OTP_MAX_PER_PHONE_PER_HOUR=str(5 * len(PHONE_BROWSERS)),
-        # every browser of the run asks from 127.0.0.1: the per-address limit (30 an hour) would stop
-        # the journeys after the first thirty logins, so it is the whole run's worth here
-        OTP_MAX_PER_IP_PER_HOUR=str(60 * len(PHONE_BROWSERS)),
-        PYTHONUNBUFFERED="1",
-    )
-    env = clock_env(env)
-    srv_env = dict(env)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    srv = Server(base_url, var_dir / "server.log", var_dir, env)
-    srv.wechat = wechat
-    srv.manage("migrate", "--noinput", "-v", "0")
-    srv.manage("seed_demo", "--scale", "tiny", "--no-progress")
-    srv.manage("startup")
-    log = open(srv.log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=srv_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    demo = _demo_building.pop() if _demo_building else _Demo()
     try:
-        _wait_until_up(base_url + "/healthz", proc)
-        yield srv
+        srv = demo.wait()
+        log = open(srv.log_path, "w", encoding="utf-8")
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{demo.port}"],
+            cwd=ROOT,
+            env=dict(demo.env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_up(srv.base_url + "/healthz", proc)
+            yield srv
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+            log.close()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-        log.close()
-        wechat.stop()
-        shutil.rmtree(var_dir, ignore_errors=True)
+        demo.remove()
 
 
 FAKE_WECHAT_APP_ID = "wxe2e0000000000001"

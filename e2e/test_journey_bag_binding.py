@@ -6,6 +6,9 @@ import pytest
 from e2e.conftest import demo_bag_codes
 
 pytestmark = pytest.mark.e2e
+# A bag's QR code is scanned with WeChat more than with anything else: this journey runs in WeChat's
+# in-app browser too (conftest's phone_browser), not only in plain Chromium.
+PHONE_BROWSERS = ("chromium", "wechat")
 
 
 def test_worker_binds_a_bag_from_its_link_after_phone_login(phone, server):

@@ -55,6 +55,8 @@ def test_worker_guide_quiz_prize_then_office_hands_it_over(phone, another):
     balance = int(page.get_by_test_id("balance").inner_text().replace(",", ""))
     page.get_by_role("link", name=PRIZE).click()
     place = page.get_by_label("选择取货点")
+    # all_inner_texts() does not wait: the prize page (and its list of places) must be there first
+    expect(place.locator("option", has_text="办公室").first).to_be_attached()
     office = next(o for o in place.locator("option").all_inner_texts() if "办公室" in o)
     place.select_option(label=office)
     page.get_by_role("button", name="兑换").click()

@@ -1,7 +1,9 @@
-"""Issue 26: WeChat's in-app browser. Every phone journey already runs a second time as WeChat
-(``phone_browser`` in conftest: its user agent, a window.open that opens nothing); these are the
-things only WeChat does: its web login through an OAuth redirect (cookies must survive the way
-back from another site), its back button, and the camera behind a file input.
+"""Issue 26: WeChat's in-app browser: Chromium with its own user agent and a window.open that
+opens nothing. The phone journeys run in plain Chromium, every phone watched for window.open (see
+``phone_browser`` in conftest); these are the things only WeChat does: its web login through an
+OAuth redirect (cookies must survive the way back from another site), its back button, the camera
+behind a file input, and every page the phone journeys open, answered to WeChat's user agent and
+loading clean with its quirks on.
 
 A bag's QR code scanned in WeChat landing on the bag page is the bag-binding journey in its
 WeChat run (test_journey_bag_binding.py[wechat])."""
@@ -13,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import Watched, login_worker, new_phone_context
+from e2e.conftest import Watched, login_staff, login_worker, new_phone_context
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000004"  # 赵强: the tour logs in with it once per phone browser; two more here
@@ -80,3 +82,64 @@ def test_wechat_back_button_and_camera(wechat, server):
         assert response is None or response.status < 400
         expect(page.locator("main")).to_be_visible()
     wechat.assert_clean()
+
+
+# The pages the phone journeys open (e2e/test_journey_*.py, test_pages_phone.py, test_phone_issue18.py),
+# by who opens them. The journeys walk through them in plain Chromium; here WeChat opens each one.
+JOURNEY_PAGES = {
+    "anonymous": [
+        "/",
+        "/login/phone/",
+        "/stations/find/",
+        "/care/wishes/",
+        "/honours/notice/",
+        "/studios/notice/",
+        "/learning/",
+    ],
+    "worker": [
+        "/bags/me/",
+        "/bags/rankings/?period=week&metric=points",
+        "/bags/rankings/unions/",
+        "/knowledge/guide/",
+        "/knowledge/guide/?q=电池",
+        "/knowledge/quiz/",
+        "/prizes/",
+        "/prizes/my/",
+        "/learning/",
+        "/honours/learn/",
+        "/labour/me/",
+        "/labour/handbook/?q=加班费",
+        "/care/wishes/",
+        "/care/wishes/new/",
+        "/care/outdoor/courier/",
+        "/stations/find/",
+        "/fund/mine/",
+        "/me/data/",
+    ],
+    "collector": ["/bags/station/"],
+    "grassroots": ["/prizes/pickup/"],
+}
+PAGES_WORKER = "13800000005"  # 陈静: the phone-pages module logs in with it once too
+
+
+@pytest.mark.parametrize("who", list(JOURNEY_PAGES))
+def test_the_journeys_phone_pages_answer_wechat_and_load_clean(wechat, who):
+    """What the journeys' run in WeChat checked beyond the pages' use by plain Chromium: the server
+    answers WeChat's user agent on each page (nothing refused, nothing broken) and no page breaks
+    on WeChat's quirks (no console error, no failed request, no window.open)."""
+    page = wechat.page
+    if who == "worker":
+        login_worker(wechat, PAGES_WORKER)
+    elif who != "anonymous":
+        login_staff(wechat, who)
+    for path in JOURNEY_PAGES[who]:
+        response = wechat.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert response is not None and response.status < 400, (path, response and response.status)
+        expect(page.locator("main")).to_be_visible()
+        if path == "/login/phone/":
+            expect(page.get_by_role("link", name="微信一键登录")).to_be_visible()  # offered in WeChat only
+        try:
+            wechat.assert_clean()
+        except AssertionError as error:
+            raise AssertionError(f"{path} in WeChat: {error}") from None
