@@ -145,9 +145,10 @@ def response_submit(*, actor, survey: Survey, answers: dict, respondent_union=UN
 
     Identified: one answer per person is the database's unique constraint (a double submit or
     two phones at once: one is stored, the other told). Anonymous: the person's participation
-    is claimed first in its own transaction, and the answer written in another, so not even
-    the two rows' transaction ids (PostgreSQL's xmin) link the answer to the person; if the
-    answer then fails, the claim is taken back.
+    is claimed first in its own transaction, and the answer written in another, so no row links
+    the answer to the person; if the answer then fails, the claim is taken back. (The order of
+    the writes — PostgreSQL's xmin, heap positions — still pairs a claim with its answer for
+    whoever reads the database's internals: docs/architecture.md, "Survey".)
 
     ``respondent_union``: the id of the union of the actor's member record (None without one),
     when the caller read it with something else (``selectors.token_and_survey``); an identified

@@ -57,7 +57,7 @@ def test_a_quota_of_ten_takes_exactly_ten_of_forty_people_at_once(world, book):
 
 def test_an_anonymous_claim_and_its_answer_are_two_transactions_and_only_the_claim_s_commit_is_unwaited(world, book):
     """Out of any transaction (as a server runs it): the claim and the answer are written by two
-    transactions (their rows' xmin differ: nothing links the answer to the person); the claim's
+    transactions (their rows' xmin differ: no row holds both); the claim's
     commit did not wait for the disk, but the connection's setting is left as it was, so the
     answer's commit (and everything after) waits as usual."""
     from django.db import connection
