@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import Watched, login_staff, login_worker, new_phone_context
+from e2e.test_pages_phone import WORKER_PAGES
 
 pytestmark = pytest.mark.e2e
 WORKER = "13800000004"  # 赵强: the tour logs in with it once per phone browser; two more here
@@ -97,14 +98,8 @@ JOURNEY_PAGES = {
         "/learning/",
     ],
     "worker": [
-        "/bags/me/",
+        *WORKER_PAGES,
         "/bags/rankings/?period=week&metric=points",
-        "/bags/rankings/unions/",
-        "/knowledge/guide/",
-        "/knowledge/guide/?q=电池",
-        "/knowledge/quiz/",
-        "/prizes/",
-        "/prizes/my/",
         "/learning/",
         "/honours/learn/",
         "/labour/me/",

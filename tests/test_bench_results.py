@@ -4,6 +4,8 @@ No timings here: these are small hand-made results dicts."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench import results
 
 RUN_A = "20261125T112800Z"
@@ -117,15 +119,20 @@ def test_the_committed_table_is_the_rendering_of_bench_current_json():
     assert block == results.render_current(results.load_current())
 
 
-def test_a_district_run_writes_its_json_and_updates_the_table(tmp_path, monkeypatch):
-    from bench.context import Context, Result
-    from bench.scales import SCALES
-
+@pytest.fixture
+def run_in_tmp(tmp_path, monkeypatch):
+    """A run's files (BENCHMARKS.md, bench/current.json, bench/results/) in ``tmp_path``."""
     (tmp_path / "BENCHMARKS.md").write_text(f"# Benchmarks\n\n{results.BEGIN}\n{results.END}\n")
     monkeypatch.setattr(results.env, "ROOT", tmp_path)
     monkeypatch.setattr(results.env, "RESULTS_DIR", tmp_path / "results")
     monkeypatch.setattr(results, "CURRENT", tmp_path / "current.json")
     monkeypatch.setattr(results, "machine", lambda database="postgres": {"nproc": 2, "cpu": "test cpu", "memory_gb": 1.0})
+
+
+def test_a_district_run_writes_its_json_and_updates_the_table(tmp_path, run_in_tmp):
+    from bench.context import Context, Result
+    from bench.scales import SCALES
+
     ctx = Context(scale=SCALES["district"], quick=False, marker={}, workers=3)
     ctx.ceilings["hello_rps"] = 3000.0
     ctx.results.append(
@@ -150,15 +157,10 @@ def test_a_district_run_writes_its_json_and_updates_the_table(tmp_path, monkeypa
     assert [row["bench"] for row in results.load_current()["rows"]] == ["worker_page"]
 
 
-def test_a_district_run_with_the_growth_suite_keeps_the_growth_table_of_every_scale(tmp_path, monkeypatch):
+def test_a_district_run_with_the_growth_suite_keeps_the_growth_table_of_every_scale(tmp_path, run_in_tmp):
     from bench.context import Context, Result
     from bench.scales import SCALES
 
-    (tmp_path / "BENCHMARKS.md").write_text(f"# Benchmarks\n\n{results.BEGIN}\n{results.END}\n")
-    monkeypatch.setattr(results.env, "ROOT", tmp_path)
-    monkeypatch.setattr(results.env, "RESULTS_DIR", tmp_path / "results")
-    monkeypatch.setattr(results, "CURRENT", tmp_path / "current.json")
-    monkeypatch.setattr(results, "machine", lambda database="postgres": {"nproc": 2, "cpu": "test cpu", "memory_gb": 1.0})
     # What the growth suite's subprocess left: a small run (--no-markdown writes only its JSON).
     (tmp_path / "results").mkdir()
     small = run_data(
