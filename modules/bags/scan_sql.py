@@ -51,6 +51,9 @@ def with_(ctes: list[tuple[str, str]], select: str) -> str:
 @dataclass(frozen=True)
 class Dialect:
     postgres: bool
+    # Whether the claim tables exist (``bags 0010_claims``): always, but while the documented
+    # conversion of an older database runs, with the platform scanning meanwhile (docs/scaling.md).
+    claims: bool = True
 
     def param(self, name: str, sql_type: str) -> str:
         return f"%({name})s::{sql_type}" if self.postgres else f"%({name})s"
@@ -63,6 +66,7 @@ class Dialect:
 
 
 POSTGRES = Dialect(True)
+POSTGRES_UNCLAIMED = Dialect(True, claims=False)  # a database not converted yet
 SQLITE = Dialect(False)
 
 # The columns ``facts`` gives, in order (``services.scan_decision.Facts`` reads them by position).
@@ -132,9 +136,10 @@ def earlier(d: Dialect, *, client: str) -> str:
     (run-time pruning on ``collected_at``), and none for a new id. A claim is deleted after
     ``IDEMPOTENCY_CLAIM_DAYS``: a retry that old finds no ``cc`` here, but its bag is collected,
     and ``scan_decision.unclaimed_earlier`` looks it up in every month on that rare path, so it is
-    still a replay. SQLite keeps the plain table and the plain join.
+    still a replay. SQLite keeps the plain table and the plain join, and so does a PostgreSQL
+    database whose conversion has not created the claims yet (``Dialect.claims``).
     """
-    if not d.postgres:
+    if not d.postgres or not d.claims:
         return f"LEFT JOIN bags_collection cc ON cc.client_id = {client}"
     return f"""LEFT JOIN bags_collection_claim cl ON cl.client_id = {client}
   LEFT JOIN LATERAL (SELECT * FROM bags_collection c WHERE c.client_id = {client} AND c.collected_at = cl.collected_at LIMIT 1) cc
@@ -211,14 +216,13 @@ def _ledger(d: Dialect, *, actor: str) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------------------------- statements
 
 
-def single(*, by_token: bool = False) -> str:
+def single(*, by_token: bool = False, d: Dialect = POSTGRES) -> str:
     """One scan in one statement: facts, decision, bag, daily cap, collection, ledger.
 
     The facts come back whether or not anything was written, so Python words a refusal. With
     ``by_token`` the actor is whoever the device token names (and the user, token and its last
     use are answered first); no token, no actor: every check then fails and nothing is written.
     """
-    d = POSTGRES
     actor = "(SELECT user_id FROM who)" if by_token else d.param("actor", "bigint")
     at = d.param("at", "timestamptz")
     ctes = [("who", f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at FROM {core_sql.live_token(d.param('token', 'text'))}")]
@@ -268,10 +272,9 @@ def single(*, by_token: bool = False) -> str:
     )
 
 
-def batch_facts() -> str:
+def batch_facts(d: Dialect = POSTGRES) -> str:
     """The facts of every scan of a batch upload, and the points rule of each, in one read: the
     same ``facts`` over the upload's arrays, each row led by its position and the rule's terms."""
-    d = POSTGRES
     source = f"""unnest(%(point)s::bigint[], %(bag)s::bigint[], %(client)s::text[], %(category)s::text[], %(at)s::timestamptz[])
       WITH ORDINALITY AS i(point_id, bag_id, client_id, category, at, idx)
       LEFT JOIN LATERAL ({rule_terms(category="i.category", at="i.at")}) r ON TRUE"""
@@ -375,4 +378,17 @@ def daily_award_write(d: Dialect) -> str:
 SINGLE = single()
 SINGLE_BY_TOKEN = single(by_token=True)
 BATCH_FACTS = batch_facts()
+# The same before the claim tables exist: only while an older database is being converted.
+UNCLAIMED = {
+    SINGLE: single(d=POSTGRES_UNCLAIMED),
+    SINGLE_BY_TOKEN: single(by_token=True, d=POSTGRES_UNCLAIMED),
+    BATCH_FACTS: batch_facts(POSTGRES_UNCLAIMED),
+}
+
+
+def for_database(statement: str, claims: bool) -> str:
+    """``statement`` (``SINGLE``, ``SINGLE_BY_TOKEN``, ``BATCH_FACTS``) as the database can run it."""
+    return statement if claims else UNCLAIMED.get(statement, statement)
+
+
 BATCH_ROUND = batch_round()

@@ -46,6 +46,7 @@ from modules.bags.services.scans import (
     PendingCollection,
     _record_pg,
     after_commit,
+    claims_installed,
     fast_sql,
     read_facts,
     statement_of,
@@ -129,7 +130,7 @@ def _read_facts(actor_id: int, items: list[ScanIn], parsed: dict, live: list[int
         "default_cap": rules_of_points.DEFAULT_DAILY_CAP,
     }
     with prepared_cursor(raw=True) as cursor:
-        statement = statement_of(scan_sql.BATCH_FACTS)
+        statement = statement_of(scan_sql.for_database(scan_sql.BATCH_FACTS, claims_installed()))
         cursor.execute(statement.text, statement.args(params), prepare=False)
         rows = cursor.fetchall()
     return {live[idx - 1]: (Facts.of(rest), points, cap) for idx, points, cap, *rest in rows}

@@ -47,7 +47,33 @@ def fast_sql() -> bool:
 
 
 def dialect() -> scan_sql.Dialect:
-    return scan_sql.POSTGRES if connection.vendor == "postgresql" else scan_sql.SQLITE
+    if connection.vendor != "postgresql":
+        return scan_sql.SQLITE
+    return scan_sql.POSTGRES if claims_installed() else scan_sql.POSTGRES_UNCLAIMED
+
+
+_claims_seen: set[str] = set()
+
+
+def claims_installed() -> bool:
+    """Whether this database has the claim tables (``bags 0010_claims``). Always, except while an
+    older database is converted as docs/scaling.md says, with the platform scanning meanwhile:
+    then the scans find an earlier upload by the plain join until the claims appear. Once seen
+    they stay (a conversion never goes back), so only a database not converted yet pays this
+    look-up, once a scan."""
+    name = connection.settings_dict["NAME"]
+    if name in _claims_seen:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bags_collection_claim') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            _claims_seen.add(name)
+            return True
+    return False
+
+
+def _statement(statement: str) -> str:
+    return scan_sql.for_database(statement, claims_installed())
 
 
 def collection_record(*, actor: User, item: ScanIn) -> ScanResult:
@@ -71,7 +97,7 @@ def _record_pg(actor_id: int, item: ScanIn, parsed: codes.ParsedCode, now: datet
     """The hot path: one statement (``scan_sql.SINGLE``), one round trip, autocommitted."""
     params = single_params(item, parsed, now, actor=actor_id)
     try:
-        row = _execute_prepared(scan_sql.SINGLE, params)
+        row = _execute_prepared(_statement(scan_sql.SINGLE), params)
     except IntegrityError as error:
         if is_unique_violation(error):
             # Another upload inserted this client_id (or collected this bag) between our read and our write.
@@ -104,7 +130,7 @@ def collection_record_by_token(*, token_hash: str, item: ScanIn) -> tuple[ScanRe
         return None
     params = single_params(item, parsed, now, token=token_hash)
     try:
-        row = _execute_prepared(scan_sql.SINGLE_BY_TOKEN, params)
+        row = _execute_prepared(_statement(scan_sql.SINGLE_BY_TOKEN), params)
     except IntegrityError as error:
         if not is_unique_violation(error):
             return None  # not a race of two uploads: the API's path reads everything again

@@ -313,3 +313,26 @@ def test_making_a_month_waits_for_a_writer_of_a_referenced_table_instead_of_dead
         thread.join(10)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {month}")
+
+
+def test_a_database_not_converted_yet_is_scanned_by_the_plain_join():
+    """While an older database is converted (docs/scaling.md), the platform scans on: until
+    ``bags 0010_claims`` has made the claim tables, each scan statement finds an earlier upload by
+    the plain join on the collections' client id (the bench's conversion run scans through it)."""
+    from modules.bags import scan_sql
+
+    for statement in (scan_sql.SINGLE, scan_sql.SINGLE_BY_TOKEN, scan_sql.BATCH_FACTS):
+        assert "bags_collection_claim" in statement
+        plain = scan_sql.for_database(statement, claims=False)
+        assert "bags_collection_claim" not in plain and "LEFT JOIN bags_collection cc ON cc.client_id = " in plain
+        assert scan_sql.for_database(statement, claims=True) is statement
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_migrated_database_is_seen_to_have_its_claims():
+    from modules.bags import scan_sql
+    from modules.bags.services.scans import claims_installed, dialect
+
+    assert claims_installed() and claims_installed()  # the second from what the first saw
+    assert dialect() is scan_sql.POSTGRES
