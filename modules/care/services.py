@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,29 +239,13 @@ def wish_claim(*, actor, wish: Wish, donor_name: str = "", note: str = "") -> Wi
 
 def _take_and_claim(wish: Wish, claim: WishClaim) -> bool:
     """The wish moved published → claimed and ``claim`` stored, or neither (False: someone else's
-    claim came first). Called inside ``wish_claim``'s transaction, which a refusal rolls back. On
-    PostgreSQL one statement: the UPDATE's condition is checked again under the row's lock, so of
-    two donors at once only the first inserts; the partial UNIQUE index on live claims backs it."""
-    now = timezone.now()
-    if connection.vendor != "postgresql":
-        if not Wish.objects.filter(pk=wish.pk, status=Wish.Status.PUBLISHED).update(status=Wish.Status.CLAIMED, updated_at=now):
-            return False
-        claim.save(force_insert=True)
-        return True
-    fields = [f for f in WishClaim._meta.concrete_fields if not f.primary_key]
-    sql = (
-        "WITH taken AS (UPDATE care_wish SET status = %s, updated_at = %s WHERE id = %s AND status = %s RETURNING id) "
-        f"INSERT INTO care_wishclaim ({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} FROM taken RETURNING id"
-    )
-    values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Wish.Status.CLAIMED.value, now, wish.pk, Wish.Status.PUBLISHED.value, *values])
-        row = cursor.fetchone()
-    if row is None:
+    claim came first). Called inside ``wish_claim``'s transaction, which a refusal rolls back. The
+    UPDATE's condition is checked again under the row's lock, so of two donors at once only the
+    first goes on to insert; the partial UNIQUE index on live claims backs it."""
+    taken = Wish.objects.filter(pk=wish.pk, status=Wish.Status.PUBLISHED).update(status=Wish.Status.CLAIMED, updated_at=timezone.now())
+    if not taken:
         return False
-    claim.pk = row[0]
-    claim._state.adding, claim._state.db = False, connection.alias
+    claim.save(force_insert=True)
     return True
 
 
