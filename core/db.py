@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 # Executions before psycopg prepares a statement on its own: never, only when asked.
 ONLY_WHEN_ASKED = 2**31 - 1
@@ -136,23 +136,33 @@ def prepared_cursor(*, raw: bool = False):
         yield _kept_cursor(conn, _LoggedRawCursor if raw else _LoggedCursor)
 
 
-def checked_for_this_request(db=None) -> None:
-    """Check a kept connection the way ``prepared_cursor`` does (``_close_if_dropped``: a system
-    call, a ``SELECT 1`` only when the server has sent something) and tell Django the connection
-    was checked for this request, so that ``transaction.atomic`` does not send its
-    ``CONN_HEALTH_CHECKS`` ``SELECT 1`` (a round trip on every contest answer).
+@contextmanager
+def one_round_trip_transaction():
+    """One transaction for a hot path whose statements all go through ``prepared_cursor`` (and
+    only those: nothing else may run inside it), sent in psycopg's pipeline mode on PostgreSQL.
 
-    For a code path whose statements all go through ``prepared_cursor`` inside one transaction:
-    a connection the server dropped is closed here and opened afresh by ``atomic``; one that
-    breaks after the check fails its first statement, as it would after a ``SELECT 1``. Django
-    clears the flag at the start of the next request (``close_if_unusable_or_obsolete``), so the
-    setting keeps its meaning for every other request."""
-    db = db or connections[DEFAULT_DB_ALIAS]
-    if db.in_atomic_block:
+    Outside an explicit transaction, PostgreSQL runs the extended-protocol statements sent before
+    a Sync as one implicit transaction, committed by the Sync (rolled back if one failed). So no
+    BEGIN and no COMMIT: reading a statement's rows sends a Flush (the round trip the read needs),
+    statements whose rows are not read yet ride along, and leaving the block sends the Sync that
+    commits them all. A read-then-write transaction is two round trips where ``atomic`` makes
+    four (BEGIN, read, write, COMMIT), and the health check's ``SELECT 1`` is not sent either:
+    the kept connection is checked as ``prepared_cursor`` checks it.
+
+    What a statement inside wrote is read only after the block, when it is committed (its rows
+    wait on the cursor). A failure of a statement whose rows were not read yet is raised as the
+    block ends, as Django's error, with everything rolled back. Rows locked by a read (``FOR
+    UPDATE``) stay locked until the Sync, as in any transaction.
+
+    Inside an atomic block (a caller's, a test's) or on another database: ``transaction.atomic``.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or db.in_atomic_block or not db.get_autocommit():
+        with transaction.atomic():
+            yield
         return
-    _close_if_dropped(db)
-    if db.connection is not None:
-        db.health_check_done = True
+    with prepared_cursor(raw=True), db.connection.pipeline():  # the connection checked before the pipeline
+        yield
 
 
 def _close_if_dropped(db) -> None:
@@ -167,8 +177,8 @@ def _close_if_dropped(db) -> None:
     nothing is done: its work is lost with the connection anyway, and the error says so.
     """
     conn = db.connection
-    if conn is None or db.in_atomic_block:
-        return
+    if conn is None or db.in_atomic_block or conn.pgconn.pipeline_status:
+        return  # inside a transaction (an explicit one, or a pipeline's implicit one)
     if conn.closed or conn.broken or _has_something_to_read(conn):
         if not db.is_usable():
             db.close()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql as core_sql
-from core.db import Statement, checked_for_this_request, prepared_cursor
+from core.db import Statement, one_round_trip_transaction, prepared_cursor
 from core.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
 from core.models import ApiToken, Member
 from engines.ledger.services import entry_post
@@ -349,10 +349,6 @@ def _answer_retried(owner, ledger_reason, who, question_id, chosen, client_key, 
     # rolled back; once more, the facts show the winner (the answer is then kept without a credit,
     # or it is a replay, already answered or refused). The unique constraints decide; every retry
     # starts after the row it collided with was committed.
-    if attempt_where is None and _prepares():
-        # Every statement of the answer goes through ``prepared_cursor``: its check of a kept
-        # connection stands in for the health check's ``SELECT 1`` that ``atomic`` would send.
-        checked_for_this_request(_connection())
     for tries_left in (2, 1, 0):
         try:
             return _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now)
@@ -372,7 +368,7 @@ class _Facts:
 
 
 def _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, client_key, attempt_id, attempt_where, actor, now):
-    with transaction.atomic():
+    with _answer_transaction(attempt_where):
         facts = _facts(owner, who, question_id, client_key, attempt_id, attempt_where)
         try:
             answer = _decide(facts, question_id, chosen, client_key, now)
@@ -386,8 +382,21 @@ def _answer_in_transaction(owner, ledger_reason, who, question_id, chosen, clien
         # A device token's use (``ApiToken.mark_used``'s rule) is written with the answer, in its
         # transaction: no second statement and commit after it.
         token_id = facts.token[0] if facts.token and ApiToken.use_to_mark(facts.token[1], now) else None
-        _answer_record(facts.attempt, answer, owner, ledger_reason, actor, actor_id, now, token_id)
+        recorded = _answer_record(facts.attempt, answer, owner, ledger_reason, actor, actor_id, now, token_id)
+    if recorded is not None:  # the answer's id, read once it is committed
+        answer.pk = recorded.fetchone()[0]
+        answer._state.adding, answer._state.db = False, DEFAULT_DB_ALIAS
     return _result(answer, facts, True)
+
+
+def _answer_transaction(attempt_where):
+    """On PostgreSQL the answer named by its attempt is two prepared statements, sent as one
+    transaction in two round trips (``core.db.one_round_trip_transaction``: the facts read with a
+    Flush, the record sent with the Sync that commits it). The ORM's path (``attempt_where``, or
+    another database) is an ordinary ``atomic`` block."""
+    if attempt_where is None and _prepares():
+        return one_round_trip_transaction()
+    return transaction.atomic()
 
 
 def _result(answer: Answer, facts: _Facts, created: bool) -> AnswerResult:
@@ -479,9 +488,11 @@ def _facts(owner: str, who, question_id: int, client_key: str, attempt_id, attem
     return _Facts(attempt, earlier, whom.pk)
 
 
-def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: str, actor, actor_id, now, token_id=None) -> None:
+def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: str, actor, actor_id, now, token_id=None):
     """Save the answer, count it on the attempt and credit its points (and, on PostgreSQL, mark
-    the use of the device token ``token_id``).
+    the use of the device token ``token_id``). On PostgreSQL the statement is sent and its cursor
+    returned, for the answer's id to be read once the transaction is over (in a pipeline, reading
+    it inside would cost a round trip of its own); None elsewhere, the answer saved.
 
     No savepoint of its own: should another campaign's answer take today's credit at the same
     moment, the partial unique constraint refuses this insert and ``answer_submit`` runs the
@@ -504,7 +515,7 @@ def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: 
                 actor=actor,
                 key_is_new=True,
             )
-        return
+        return None
     # One statement: the answer inserted, the attempt's counts written (the row is locked, so the
     # counts just computed are the row's) and the credit posted by the ledger's own SQL.
     connection = _connection()
@@ -521,8 +532,7 @@ def _answer_record(attempt: Attempt, answer: Answer, owner: str, ledger_reason: 
             "token": token_id,
         }
     )
-    answer.pk = _fetch("answer_record", params)[0]
-    answer._state.adding, answer._state.db = False, DEFAULT_DB_ALIAS
+    return _send("answer_record", params)
 
 
 # What an answer changes on its attempt (``_attempt_count``), written with the answer.
@@ -639,11 +649,12 @@ def _sql(name: str) -> Statement:
     return Statement.of(sql)
 
 
-def _fetch(name: str, params: dict):
+def _send(name: str, params: dict):
+    """Execute a statement, its rows left on the (kept) cursor that is returned."""
     statement = _sql(name)
     with prepared_cursor(raw=True) as cursor:
         cursor.execute(statement.text, statement.args(params), prepare=True)
-        return cursor.fetchone()
+        return cursor
 
 
 def _fetch_all(name: str, params: dict) -> list:

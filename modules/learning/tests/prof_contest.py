@@ -78,16 +78,20 @@ def _measure(label, app, environs):
     connection.connection.pgconn.untrace()
     trace.close()
     messages: dict[str, int] = {}
+    sides = []
     with open(trace.name) as f:
         for line in f:
-            parts = line.split("\t")
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) > 3:
+                sides.append(parts[1])
             if len(parts) > 3 and parts[1] == "F":
                 messages[parts[3]] = messages.get(parts[3], 0) + 1
     if os.environ.get("PROBE_TRACE"):
         _gaps(trace.name)
     os.unlink(trace.name)
     n = len(environs) - 1
-    trips = (messages.get("Query", 0) + messages.get("Sync", 0)) / n
+    # a round trip: the client's messages followed by the server's (a pipeline's Flush counts)
+    trips = sum(1 for before, after in zip(sides, sides[1:], strict=False) if (before, after) == ("F", "B")) / n
     print(
         f"\n{label}: {n} requests {statuses}; python CPU {cpu / n * 1000:.2f} ms/req, backend CPU {be / n * 1000:.2f} ms/req, "
         f"wall {wall / n * 1000:.2f} ms/req, round trips {trips:.2f}/req, frontend messages/req "

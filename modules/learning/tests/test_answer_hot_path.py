@@ -21,6 +21,7 @@ from core.registry import registry
 from core.tests import wsgi
 from engines.ledger.models import Entry
 from engines.ledger.selectors import balance_of, ledger_mismatches
+from engines.quiz.models import Answer
 from modules.learning import services
 from modules.learning.models import Attempt, Question
 
@@ -91,7 +92,17 @@ def _answers(world, learning, *, hot: bool, member, drawn: list[int]) -> tuple[l
     return answers, early
 
 
-def test_the_door_answers_every_case_as_the_api_does(world, learning):
+# Inside a test's transaction the answer is a savepoint of it; committed, it is the pipelined
+# transaction of production (core.db.one_round_trip_transaction): every case is checked in both.
+BOTH_TRANSACTIONS = pytest.mark.parametrize(
+    "committed",
+    [False, pytest.param(True, marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)])],
+    ids=["savepoint", "committed"],
+)
+
+
+@BOTH_TRANSACTIONS
+def test_the_door_answers_every_case_as_the_api_does(world, learning, committed):
     drawn = services.contest_start(actor=world.worker_a1_other.user, contest=learning.contest).question_ids
     Attempt.objects.filter(member=world.worker_a1_other).delete()
     hot, early = _answers(world, learning, hot=True, member=world.worker_a1, drawn=drawn)
@@ -138,6 +149,36 @@ def test_an_answer_at_the_door_is_a_handful_of_statements_token_included(world, 
     assert len(queries) == 4, [q["sql"][:60] for q in queries]
     assert "core_apitoken" in queries[1]["sql"] and "FOR UPDATE" in queries[1]["sql"]
     assert "quiz_attempt" in queries[2]["sql"] and "ledger_entry" in queries[2]["sql"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_answer_at_the_door_is_two_round_trips(world, learning):
+    """Outside a test's transaction: the facts read with a Flush, the record sent with the Sync
+    that commits it — no BEGIN, no COMMIT, no health check (core.db.one_round_trip_transaction)."""
+    from core.tests.pgtrace import traced
+
+    attempt = services.contest_start(actor=world.worker_a1.user, contest=learning.contest)
+    url, raw = PATH.format(attempt_id=attempt.pk), _token(world.worker_a1.user)
+    first = wsgi.post(url, _body(attempt.question_ids[0], key=uuid.uuid4().hex), token=raw)  # opens the points account
+    assert first.status_code == 200 and first.answered_early
+    body, answers = _body(attempt.question_ids[1], key=uuid.uuid4().hex), []
+    trace = traced(lambda: answers.append(wsgi.post(url, body, token=raw)))
+    assert answers[0].status_code == 200 and answers[0].answered_early and answers[0].json()["answered"] == 2
+    assert trace.count("Query") == 0 and trace.count("Sync") == 1
+    assert trace.round_trips == 2
+    attempt.refresh_from_db()
+    assert attempt.answered == 2 and balance_of(world.worker_a1.pk) == 4
+    assert ledger_mismatches() == []
+    # The answer's id is read once the transaction is over: the engine's result carries the row's.
+    third = attempt.question_ids[2]
+    result = services.contest_answer(
+        actor=world.worker_a1.user, attempt_id=attempt.pk, question_id=third, chosen=Question.objects.get(pk=third).correct,
+        client_key=uuid.uuid4().hex,
+    )  # fmt: skip
+    stored = Answer.objects.get(attempt=attempt, question_id=third)
+    assert result.created and result.answer.pk == stored.pk and not result.answer._state.adding
+    assert Entry.objects.filter(source=f"learning.answer:{stored.pk}", amount=2).exists()
 
 
 @pytest.mark.postgres

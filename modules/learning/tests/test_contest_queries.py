@@ -131,10 +131,17 @@ def test_the_start_and_result_pages_do_not_grow_with_answers_or_candidates(world
     assert finished["attempt"] <= early["attempt"] <= 8
 
 
-def test_a_credit_taken_by_another_contest_at_the_same_moment_keeps_the_answer_uncredited(world, learning, monkeypatch):
+@pytest.mark.parametrize(
+    "committed",
+    [False, pytest.param(True, marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)])],
+    ids=["savepoint", "committed"],
+)
+def test_a_credit_taken_by_another_contest_at_the_same_moment_keeps_the_answer_uncredited(world, learning, monkeypatch, committed):
     """The answer insert has no savepoint of its own: when the once-a-day credit rule's unique
     index refuses it (another contest credited the same question between our read and our
-    insert), the whole answer runs once more and is kept without points."""
+    insert), the whole answer runs once more and is kept without points. Committed, the refusal
+    comes as the pipelined transaction's Sync (core.db.one_round_trip_transaction), which rolled
+    back the attempt's counts with it."""
     from engines.quiz import services as quiz
     from engines.quiz.models import Answer
     from modules.learning.tests.conftest import make_contest
