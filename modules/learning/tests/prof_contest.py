@@ -99,7 +99,7 @@ def _measure(label, app, environs):
     )
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROBE_SORT", "cumulative")).print_stats(45)
         print(out.getvalue())
 
 
