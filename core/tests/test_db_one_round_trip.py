@@ -5,12 +5,11 @@ Django's, the connection usable afterwards. Inside an atomic block it is that bl
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from core.db import Statement, one_round_trip_transaction, prepared_cursor
+from core.tests.concurrency import race
 from core.tests.pgtrace import traced
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -88,26 +87,10 @@ def test_an_exception_in_python_ends_the_block_and_keeps_nothing_but_what_was_co
 
 
 def test_the_read_s_lock_is_held_until_the_block_ends(table):
-    """Two read-then-write blocks on the same row at once: the second waits for the first's Sync,
-    so neither increment is lost."""
-    barrier, errors = threading.Barrier(4), []
-
-    def writer():
-        try:
-            barrier.wait()
-            for _ in range(25):
-                _read_then_write()
-        except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=writer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    """Read-then-write blocks on the same row at once, on four connections: each waits for the
+    one before to reach its Sync, so no increment is lost."""
+    outcomes = race([_read_then_write] * 100, threads=4)
+    assert sorted(outcomes) == list(range(1, 101))
     assert _count(1) == 100
 
 
