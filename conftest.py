@@ -8,6 +8,25 @@ from django.conf import settings
 pytest_plugins = ["core.tests.fixtures"]
 
 
+def _sleep_without_clock_nanosleep(seconds: float) -> None:
+    """``time.sleep`` for ``make test-clock``: there libfaketime moves the wall clock but not the
+    monotonic one (``FAKETIME_DONT_FAKE_MONOTONIC=1``), and it still shifts the absolute
+    monotonic deadline that Python 3.11's ``time.sleep`` gives ``clock_nanosleep`` by the
+    wall clock's offset — a year back, before the machine booted: every sleep failed with EINVAL
+    (libfaketime issue #426; ``subprocess.run(timeout=…)`` sleeps while it waits for the child). A
+    ``select`` with no descriptors waits a relative time, which libfaketime leaves alone."""
+    import select
+
+    if seconds > 0:
+        select.select([], [], [], seconds)
+
+
+if os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") == "1" and "faketime" in os.environ.get("LD_PRELOAD", ""):
+    import time
+
+    time.sleep = _sleep_without_clock_nanosleep
+
+
 def on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
